@@ -1,0 +1,239 @@
+"""French text analysis: the one chain used for indexing and for queries.
+
+Text -> words (with character offsets into the text as given) -> elision ->
+lower-case -> accent/ligature folding -> stop words -> Snowball French stem.
+
+Folding happens per word, never on the whole text, so offsets stay true
+(unidecode changes lengths: "œ" -> "oe"), and it happens before stemming so
+that "realisee" and "réalisée" reach the same stem.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator, NamedTuple
+
+from unidecode import unidecode
+from whoosh.analysis import Analyzer, Token
+
+# Bump whenever a change below alters the terms produced: an index records the
+# version it was built with, and terms from two versions do not match.
+ANALYZER_VERSION = "fr-1"
+
+APOSTROPHES = "'’ʼ"
+# Invisible characters that may sit inside a word: soft hyphen, zero-width
+# space / non-joiner / joiner, word joiner, BOM.
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_W = rf"(?:[^\W_]|[{_COMBINING}{_INVISIBLE}])"
+# Thousands separated by a space, a no-break space or a narrow no-break space.
+_GROUPED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+(?:,\d+)?"
+_DECIMAL_NUMBER = r"\d+(?:[.,]\d+)+"
+_WORD = rf"{_W}+(?:[{APOSTROPHES}]{_W}+)*"
+_TOKEN_RE = re.compile(
+    rf"(?P<number>(?<!\d)(?:{_GROUPED_NUMBER}|{_DECIMAL_NUMBER})(?![\d.,]?\d))|(?P<word>{_WORD})"
+)
+_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_NOT_TERM_CHAR_RE = re.compile(r"[^a-z0-9]")
+_NUMBER_SEPARATOR_RE = re.compile("[ \u00a0\u202f]")
+
+# Elided articles, pronouns and conjunctions, as they stand before an apostrophe.
+ELISIONS = frozenset(
+    "l m t qu n s j d c jusqu quoiqu lorsqu puisqu".split()
+)
+# Words written with an apostrophe that are one word, not an elision.
+WHOLE_WORDS = frozenset(
+    "aujourdhui quelquun quelquune presquile presquiles prudhomme prudhommes".split()
+)
+
+# French stop words, compared with the folded word. Reviewed against Snowball's
+# and Lucene's lists: articles, pronouns, prepositions, conjunctions and the
+# auxiliary forms of "être"/"avoir" that carry no meaning on their own. Left out
+# on purpose: "été" (also summer), "fait", "pas" (also a step), "sans", "contre",
+# "avant", "après", numbers and negations that change what a query asks.
+STOP_WORDS = frozenset(
+    """
+    a ai aie aient aies ait as au aux avaient avais avait avec avez aviez avions
+    avons ayant ayez ayons c ce ceci cela celle celles celui ces cet cette ceux d
+    dans de des du elle elles en es est et etaient etais etait etant etes etiez
+    etions eu eue eues eumes eurent eus eusse eussent eusses eussiez eussions eut
+    eutes eux furent fus fusse fussent fusses fussiez fussions fut futes ici il ils
+    j je l la le les leur leurs lui m ma mais me meme memes mes moi mon n ne nos
+    notre nous on ont ou par qu quand que quel quelle quelles quels qui s sa se
+    sera serai seraient serais serait seras serez seriez serions serons seront
+    ses soi soient sois soit sommes son sont soyez soyons suis sur t ta te tes toi
+    ton tu un une vos votre vous y
+    """.split()
+)
+
+
+class AnalyzedToken(NamedTuple):
+    """One indexable word: its term, the folded word, and where it sits."""
+
+    term: str
+    word: str  # folded, not stemmed: what prefix queries compare with
+    position: int
+    start: int
+    end: int
+
+
+class _Stemmer:
+    """Snowball French, created on first use and memoised per word."""
+
+    def __init__(self) -> None:
+        self._stem = None
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            if self._stem is None:
+                import snowballstemmer
+
+                self._stem = snowballstemmer.stemmer("french").stemWord
+            stem = self._cache[word] = self._stem(word)
+        return stem
+
+
+stem = _Stemmer()
+
+
+def fold(word: str) -> str:
+    """Lower-case, NFC, invisible characters removed, accents and ligatures folded."""
+    word = _INVISIBLE_RE.sub("", word)
+    if not word.isascii():
+        word = unidecode(unicodedata.normalize("NFC", word))
+    return _NOT_TERM_CHAR_RE.sub("", word.lower())
+
+
+@dataclass(frozen=True)
+class _WordInfo:
+    word: str  # folded
+    term: str | None  # None for a stop word
+
+
+_word_cache: dict[str, _WordInfo] = {}
+_CACHE_LIMIT = 500_000
+
+
+def _word_info(surface: str) -> _WordInfo:
+    info = _word_cache.get(surface)
+    if info is None:
+        word = fold(surface)
+        if not word or word in STOP_WORDS:
+            term = None
+        elif word.isalpha():
+            term = stem(word)
+        else:
+            term = word
+        info = _WordInfo(word, term)
+        if len(_word_cache) < _CACHE_LIMIT:
+            _word_cache[surface] = info
+    return info
+
+
+def _number_term(surface: str) -> str:
+    return _NUMBER_SEPARATOR_RE.sub("", surface)
+
+
+def _split_word(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Spans of the words inside a match that may hold apostrophes."""
+    pieces = []
+    piece_start = start
+    for m in _APOSTROPHE_RE.finditer(text, start, end):
+        pieces.append((piece_start, m.start()))
+        piece_start = m.end()
+    pieces.append((piece_start, end))
+    while len(pieces) > 1 and fold(text[pieces[0][0]:pieces[0][1]]) in ELISIONS:
+        pieces.pop(0)
+    if len(pieces) > 1 and fold(text[pieces[0][0]:end]) in WHOLE_WORDS:
+        yield pieces[0][0], end
+    else:
+        yield from pieces
+
+
+def analyze(text: str, keep_stops: bool = False) -> Iterator[AnalyzedToken]:
+    """The tokens of ``text``, with offsets into ``text`` exactly as given.
+
+    Stop words are dropped without taking a position, so "libération de
+    Mossoul" and "libération à Mossoul" give the same adjacent terms.
+    With ``keep_stops`` they come out too, with an empty term.
+    """
+    position = 0
+    for m in _TOKEN_RE.finditer(text):
+        if m.lastgroup == "number":
+            surface = m.group()
+            term = _number_term(surface)
+            yield AnalyzedToken(term, term, position, m.start(), m.end())
+            position += 1
+            continue
+        if "'" in m.group() or "’" in m.group() or "ʼ" in m.group():
+            spans = list(_split_word(text, m.start(), m.end()))
+        else:
+            spans = [(m.start(), m.end())]
+        for start, end in spans:
+            info = _word_info(text[start:end])
+            if info.term is None:
+                if keep_stops and info.word:
+                    yield AnalyzedToken("", info.word, position, start, end)
+                continue
+            yield AnalyzedToken(info.term, info.word, position, start, end)
+            position += 1
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of ``text``, in order."""
+    return [token.term for token in analyze(text)]
+
+
+class FrenchAnalyzer(Analyzer):
+    """The French chain as a Whoosh analyzer.
+
+    Whoosh pickles the analyzer into the index schema, so this class holds no
+    state of its own (the stemmer and caches live in this module) and must keep
+    its import path.
+    """
+
+    def __init__(self, version: str = ANALYZER_VERSION) -> None:
+        self.version = version
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            # Whoosh asks for an untokenized value when it already holds a term.
+            token.text = value
+            token.original = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        for item in analyze(value):
+            token.text = item.term
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = value[item.start:item.end]
+            if positions:
+                token.pos = start_pos + item.position
+            if chars:
+                token.startchar = start_char + item.start
+                token.endchar = start_char + item.end
+            yield token

@@ -1,0 +1,114 @@
+"""The Article record, and what can be inferred from an article's text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .passages import Span, passages, sentences
+
+MAX_HEADLINE_CHARS = 200
+MAX_HEADLINE_WORDS = 25
+MAX_INFERRED_TITLE_CHARS = 160
+
+_MONTHS = {
+    "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5,
+    "juin": 6, "juillet": 7, "aout": 8, "août": 8, "septembre": 9, "octobre": 10,
+    "novembre": 11, "decembre": 12, "décembre": 12,
+}
+_FRENCH_DATE_RE = re.compile(
+    r"\s*(?:le\s+)?(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    r"(?P<day>\d{1,2})(?:er)?\s+(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
+    re.IGNORECASE,
+)
+_ISO_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
+
+
+@dataclass
+class Article:
+    """One article as it goes into the index."""
+
+    id: str
+    text: str
+    path: str = ""
+    title: str = ""
+    date: str | None = None  # ISO 8601: YYYY-MM-DD
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    line: int | None = None  # line of a JSON Lines file
+    body_start: int = 0  # where the text after a headline starts
+    passages: list[Span] = field(default_factory=list)
+
+    @classmethod
+    def from_text(cls, id: str, text: str, **metadata: object) -> "Article":
+        """An article whose title, date and passages missing from ``metadata``
+        are inferred from its text."""
+        article = cls(id=id, text=text, **metadata)  # type: ignore[arg-type]
+        headline, body_start = split_headline(text)
+        article.body_start = body_start
+        if not article.title:
+            article.title = headline or first_sentence(text, body_start)
+        if article.date is None:
+            article.date = french_date(text, body_start)
+        article.passages = passages(text, body_start)
+        return article
+
+
+def split_headline(text: str) -> tuple[str, int]:
+    """The first line and where the body starts, when that line reads as a headline."""
+    stripped = len(text) - len(text.lstrip())
+    end = text.find("\n", stripped)
+    if end < 0:
+        return "", 0
+    line = text[stripped:end].strip()
+    line = _MARKDOWN_HEADING_RE.sub("", line, count=1) if line.startswith("#") else line
+    rest = text[end:].strip()
+    is_headline = (
+        line
+        and rest
+        and len(line) <= MAX_HEADLINE_CHARS
+        and len(line.split()) <= MAX_HEADLINE_WORDS
+        and not (line.endswith(".") and not line.endswith("..."))
+    )
+    return (line, end + 1) if is_headline else ("", 0)
+
+
+def first_sentence(text: str, start: int = 0) -> str:
+    spans = sentences(text, start, _line_end(text, start))
+    if not spans:
+        return ""
+    title = " ".join(text[spans[0].start:spans[0].end].split())
+    if len(title) > MAX_INFERRED_TITLE_CHARS:
+        title = title[:MAX_INFERRED_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+    return title
+
+
+def _line_end(text: str, start: int) -> int:
+    while start < len(text) and text[start].isspace():
+        start += 1
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def french_date(text: str, start: int = 0) -> str | None:
+    """The ISO date of a French date that opens the text ("21 juin 2012")."""
+    m = _FRENCH_DATE_RE.match(text, start)
+    if not m:
+        return None
+    day, month, year = int(m["day"]), _MONTHS[m["month"].lower()], int(m["year"])
+    if not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def iso_date(value: object) -> str | None:
+    """Normalise a date given as metadata (ISO date or date-time) to YYYY-MM-DD."""
+    if not isinstance(value, str):
+        return None
+    m = _ISO_DATE_RE.match(value.strip())
+    if not m:
+        return None
+    year, month, day = m.group(1), m.group(2) or "01", m.group(3) or "01"
+    return f"{year}-{month}-{day}"

@@ -1,0 +1,206 @@
+"""The searchkit command: a thin layer over the library."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Iterator, TextIO
+
+import click
+
+from . import __version__
+from .errors import SearchkitError
+
+DEFAULT_SEEDS = "seeds"
+# Below this many files an ingest is quick enough to need no progress bar.
+PROGRESS_MIN_FILES = 200
+
+index_option = click.option(
+    "--index",
+    "index_path",
+    default="index",
+    show_default=True,
+    envvar="SEARCHKIT_INDEX",
+    type=click.Path(file_okay=False),
+    help="Index folder (environment: SEARCHKIT_INDEX).",
+)
+
+
+def _open_index(path: str, create: bool):  # type: ignore[no-untyped-def]
+    from .index import Index
+
+    try:
+        return Index(path, create=create)
+    except SearchkitError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="searchkit")
+def main() -> None:
+    """Search folders of French news articles.
+
+    \b
+    searchkit ingest seeds/
+    searchkit query "libération de Mossoul"
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@index_option
+@click.option("--wait", default=0.0, show_default=True, type=float,
+              help="Seconds to wait for another ingest to finish.")
+def ingest(paths: tuple[str, ...], index_path: str, wait: float) -> None:
+    """Index the articles in PATHS (folders are read recursively; default: seeds/).
+
+    Reads .txt and .md files (UTF-8) and .jsonl files (one article object per
+    line: "text" required; "id", "title", "date", "url", "source", "author"
+    optional). An article ingested again replaces the earlier version.
+
+    \b
+    searchkit ingest seeds/ ~/news/2016
+    """
+    paths = paths or (DEFAULT_SEEDS,)
+    index = _open_index(index_path, create=True)
+
+    def on_problem(problem: object) -> None:
+        click.echo(f"searchkit: error: {problem}", err=True)
+
+    with index, _progress(sys.stderr) as on_progress:
+        try:
+            report = index.ingest(paths, on_progress=on_progress, on_problem=on_problem, wait=wait)
+        except SearchkitError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Indexed {report.summary()}.")
+    if report.failed:
+        sys.exit(1)
+
+
+class _progress:
+    """A progress bar on a terminal for long ingests; silent otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.enabled = stream.isatty()
+        self.bar = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled or total < PROGRESS_MIN_FILES:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr,
+                                         show_eta=True, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+QUERY_HELP = """Show the passages that best match QUERY, best first.
+
+\b
+Syntax:
+  words           ranked: passages with more of the words come first
+  "a phrase"      the words in this order (accents and case ignored)
+  -word, NOT word leave out articles with this word
+  a AND b         both words;  a OR b: either (the default)
+  ( ... )         grouping
+  title:word      search one field: title, source, author, text
+  libér*          words starting with libér
+
+\b
+Examples:
+  searchkit query "libération de Mossoul"
+  searchkit query '"coalition internationale" -Raqqa' --format json
+  searchkit query --batch queries.tsv --format trec --limit 100
+"""
+
+
+@main.command(help=QUERY_HELP)
+@click.argument("query_text", metavar="QUERY", required=False)
+@index_option
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Passages to show (with --format trec: articles per query).")
+@click.option("--per-article", default=2, show_default=True, type=click.IntRange(min=1),
+              help="At most this many passages of one article.")
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "jsonl", "trec"]), help="Output format.")
+@click.option("--batch", "batch_file", type=click.File("r", encoding="utf-8"),
+              help="Run every 'qid<TAB>query' line of this file ('-' for stdin).")
+@click.option("--plain", is_flag=True,
+              help="Read the query as plain words: quotes, -, AND/OR/NOT and * mean nothing.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour highlights (auto: on a terminal, unless NO_COLOR).")
+def query(
+    query_text: str | None,
+    index_path: str,
+    limit: int,
+    per_article: int,
+    output_format: str,
+    batch_file: TextIO | None,
+    plain: bool,
+    color: str,
+) -> None:
+    from .output import render_json, render_jsonl, render_text, render_trec
+
+    if (query_text is None) == (batch_file is None):
+        raise click.UsageError("give either a QUERY or --batch FILE")
+    index = _open_index(index_path, create=False)
+    failed = False
+    with index:
+        if batch_file is None:
+            queries: Iterator[tuple[str, str]] = iter([("1", query_text or "")])
+        else:
+            if output_format == "json":
+                raise click.UsageError("--batch writes one result per query: use --format jsonl, trec or text")
+            queries = _read_batch(batch_file)
+        use_color = _use_color(color)
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        for qid, text in queries:
+            try:
+                if output_format == "trec":
+                    ranked = index.rank_articles(text, limit=limit, plain_text=plain)
+                    if ranked:
+                        click.echo(render_trec(qid, ranked))
+                    continue
+                result = index.search(text, limit=limit, per_article=per_article, plain_text=plain)
+            except SearchkitError as error:
+                failed = True
+                where = f"query {qid}: " if batch_file is not None else ""
+                click.echo(f"searchkit: error: {where}{error}", err=True)
+                continue
+            if output_format == "json":
+                click.echo(render_json(result))
+            elif output_format == "jsonl":
+                click.echo(render_jsonl(result, qid if batch_file is not None else None))
+            else:
+                if batch_file is not None:
+                    click.echo(f"# {qid}\t{text}")
+                click.echo(render_text(result, width, use_color), color=use_color)
+    if failed:
+        sys.exit(1)
+
+
+def _read_batch(lines: TextIO) -> Iterator[tuple[str, str]]:
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        qid, tab, text = line.partition("\t")
+        if not tab:
+            raise click.ClickException(f"batch line {number}: expected 'qid<TAB>query'")
+        yield qid.strip(), text
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or "NO_COLOR" in os.environ:
+        return False
+    return sys.stdout.isatty()

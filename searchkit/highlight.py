@@ -1,0 +1,99 @@
+"""Finding a query's matches inside an article, and scoring its passages.
+
+Matches are found on the analysed text, so a folded or stemmed query word
+marks the word as written: "liberation" marks "libération".
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .analysis import AnalyzedToken, analyze
+from .passages import Span
+
+# BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
+K1 = 1.2
+B = 0.75
+AVERAGE_PASSAGE_TERMS = 45.0
+
+
+@dataclass(frozen=True)
+class MatchSpec:
+    """What of a query is looked for in the text, and how much each term weighs."""
+
+    terms: dict[str, float] = field(default_factory=dict)  # term -> idf, marked anywhere
+    phrases: tuple[tuple[str, ...], ...] = ()  # marked only where the whole phrase stands
+    prefixes: tuple[str, ...] = ()  # folded word prefixes
+    weights: dict[str, float] = field(default_factory=dict)  # idf of phrase terms too
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phrases or self.prefixes)
+
+
+@dataclass(frozen=True)
+class PassageMatch:
+    index: int
+    span: Span
+    score: float
+    highlights: list[tuple[int, int]]  # offsets into the article text
+
+
+def find_matches(tokens: Sequence[AnalyzedToken], spec: MatchSpec) -> list[AnalyzedToken]:
+    """The tokens that a query matches, in text order."""
+    marked: dict[int, AnalyzedToken] = {}
+    for i, token in enumerate(tokens):
+        if token.term in spec.terms or (
+            spec.prefixes and token.word.startswith(spec.prefixes)
+        ):
+            marked[i] = token
+    for phrase in spec.phrases:
+        size = len(phrase)
+        for i in range(len(tokens) - size + 1):
+            if tokens[i].term == phrase[0] and all(
+                tokens[i + k].term == phrase[k] and tokens[i + k].position == tokens[i].position + k
+                for k in range(1, size)
+            ):
+                for k in range(size):
+                    marked[i + k] = tokens[i + k]
+    return [marked[i] for i in sorted(marked)]
+
+
+def score_passages(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
+    """Every passage of the article with its BM25 score and highlights."""
+    if not spans:
+        spans = [Span(0, len(text))]
+    tokens = list(analyze(text))
+    starts = [span.start for span in spans]
+    lengths = [0] * len(spans)
+    for token in tokens:
+        lengths[max(0, bisect_right(starts, token.start) - 1)] += 1
+    per_passage: list[list[AnalyzedToken]] = [[] for _ in spans]
+    for token in find_matches(tokens, spec):
+        index = bisect_right(starts, token.start) - 1
+        if index >= 0 and token.end <= spans[index].end:
+            per_passage[index].append(token)
+    weights = spec.weights or spec.terms
+    results = []
+    for index, (span, matched) in enumerate(zip(spans, per_passage)):
+        counts: dict[str, int] = {}
+        for token in matched:
+            counts[token.term] = counts.get(token.term, 0) + 1
+        norm = K1 * (1 - B + B * lengths[index] / AVERAGE_PASSAGE_TERMS)
+        score = sum(
+            weights.get(term, 1.0) * tf * (K1 + 1) / (tf + norm) for term, tf in counts.items()
+        )
+        results.append(
+            PassageMatch(index, span, score, [(t.start, t.end) for t in matched])
+        )
+    return results
+
+
+def best_passages(
+    text: str, spans: Sequence[Span], spec: MatchSpec, count: int
+) -> list[PassageMatch]:
+    """Up to ``count`` best-scoring passages; the lead passage when none matches."""
+    scored = score_passages(text, spans, spec)
+    matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
+    return matching[:count] or scored[:1]

@@ -1,0 +1,303 @@
+"""The on-disk index: open or create it, ingest articles, read them back."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.index import LockError
+
+from . import __version__
+from .analysis import ANALYZER_VERSION, FrenchAnalyzer
+from .articles import Article
+from .errors import IndexBusy, IndexIncompatible, IndexNotFound
+from .passages import Span
+from .sources import Problem, SourceFile, find_files, read_source
+
+if TYPE_CHECKING:
+    from .search import SearchResult
+
+DEFAULT_INDEX = "index"
+INDEX_NAME = "searchkit"
+INFO_FILE = "searchkit.json"
+# Bump when the schema or what is stored in it changes.
+FORMAT_VERSION = 1
+
+
+def make_schema() -> Schema:
+    analyzer = FrenchAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        body=TEXT(analyzer=analyzer, stored=True),
+        source=TEXT(analyzer=analyzer, stored=True),
+        author=TEXT(analyzer=analyzer, stored=True),
+        date=ID(stored=True, sortable=True),
+        path=ID(stored=True),
+        url=STORED,
+        line=STORED,
+        passages=STORED,
+    )
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did."""
+
+    added: int = 0
+    updated: int = 0
+    passages: int = 0
+    skipped: int = 0  # files of a kind that is not read
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.updated
+
+    @property
+    def failed(self) -> int:
+        return len(self.problems)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.articles} articles ({self.added} added, {self.updated} updated)",
+            f"{self.passages} passages",
+        ]
+        if self.skipped:
+            parts.append(f"{self.skipped} files skipped")
+        if self.problems:
+            parts.append(f"{self.failed} failed")
+        return ", ".join(parts) + f" in {self.seconds:.1f} s"
+
+
+ProgressCallback = Callable[[int, int], None]
+ProblemCallback = Callable[[Problem], None]
+
+
+class Index:
+    """A searchkit index in a folder.
+
+    >>> with Index("index") as index:                      # doctest: +SKIP
+    ...     index.ingest(["seeds"])
+    ...     hits = index.search("libération de Mossoul").hits
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX, create: bool = True) -> None:
+        self.path = Path(path)
+        self._searcher = None
+        if whoosh_index.exists_in(self.path, indexname=INDEX_NAME):
+            self._check_compatible()
+            self._ix = whoosh_index.open_dir(self.path, indexname=INDEX_NAME)
+        elif create:
+            if self.path.exists() and any(not p.name.startswith(".") for p in self.path.iterdir()):
+                raise IndexNotFound(
+                    f"{self.path} is not empty and holds no searchkit index: "
+                    "choose another folder with --index"
+                )
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._write_info(last_ingest=None)
+            self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
+        else:
+            raise IndexNotFound(
+                f"no index at {self.path}: run `searchkit ingest` first"
+            )
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def searcher(self):  # type: ignore[no-untyped-def]
+        """A Whoosh searcher kept open across searches, refreshed after a commit."""
+        if self._searcher is None:
+            from .search import WEIGHTING
+
+            self._searcher = self._ix.searcher(weighting=WEIGHTING)
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    # -- version record ----------------------------------------------------
+
+    def info(self) -> dict[str, object]:
+        try:
+            return json.loads((self.path / INFO_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _write_info(self, last_ingest: float | None) -> None:
+        from importlib.metadata import version
+
+        info = {
+            "format": FORMAT_VERSION,
+            "searchkit": __version__,
+            "analyzer": ANALYZER_VERSION,
+            "stemmer": f"snowballstemmer {version('snowballstemmer')} french",
+            "last_ingest": last_ingest,
+        }
+        tmp = self.path / (INFO_FILE + ".tmp")
+        tmp.write_text(json.dumps(info, indent=1), "utf-8")
+        os.replace(tmp, self.path / INFO_FILE)
+
+    def _check_compatible(self) -> None:
+        info = self.info()
+        if info.get("format") != FORMAT_VERSION or info.get("analyzer") != ANALYZER_VERSION:
+            raise IndexIncompatible(
+                f"the index at {self.path} was built by another version of searchkit "
+                f"(format {info.get('format')}, analyzer {info.get('analyzer')}): "
+                "delete it and run `searchkit ingest` again"
+            )
+
+    # -- ingest ------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        on_progress: ProgressCallback | None = None,
+        on_problem: ProblemCallback | None = None,
+        wait: float = 0.0,
+    ) -> IngestReport:
+        """Index the articles found under ``paths``; an article ingested again
+        replaces its previous version. Nothing is visible until the whole
+        batch is committed, and a failure leaves the index as it was."""
+        started = time.perf_counter()
+        report = IngestReport()
+
+        def problem(p: Problem) -> None:
+            report.problems.append(p)
+            if on_problem is not None:
+                on_problem(p)
+
+        sources: list[SourceFile] = []
+        for found in find_files(paths):
+            if isinstance(found, Problem):
+                problem(found)
+            elif found.reader is None:
+                report.skipped += 1
+            else:
+                sources.append(found)
+
+        existing = self.article_ids()
+        writer = self._writer(wait)
+        try:
+            seen: dict[str, str] = {}
+            for done, source in enumerate(sources, start=1):
+                for item in read_source(source):
+                    if isinstance(item, Problem):
+                        problem(item)
+                        continue
+                    if item.id in seen:
+                        problem(Problem(
+                            item.path,
+                            f"article id {item.id!r} was already read from {seen[item.id]}; kept the first",
+                            item.line,
+                        ))
+                        continue
+                    seen[item.id] = item.path if item.line is None else f"{item.path}:{item.line}"
+                    if item.id in existing:
+                        writer.delete_by_term("id", item.id)
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                    writer.add_document(**_document(item))
+                    report.passages += len(item.passages)
+                if on_progress is not None:
+                    on_progress(done, len(sources))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self._write_info(last_ingest=time.time())
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _writer(self, wait: float):  # type: ignore[no-untyped-def]
+        try:
+            return self._ix.writer(timeout=wait)
+        except LockError:
+            raise IndexBusy(
+                f"another ingest is writing to {self.path}; try again when it ends"
+            ) from None
+
+    # -- reading -----------------------------------------------------------
+
+    def article_ids(self) -> set[str]:
+        with self._ix.reader() as reader:
+            return {term.decode("utf-8") for term in reader.lexicon("id")}
+
+    def __len__(self) -> int:
+        return self._ix.doc_count()
+
+    def get(self, article_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        stored = self.searcher().document(id=article_id)
+        return None if stored is None else article_from_stored(stored)
+
+    def articles(self) -> Iterator[Article]:
+        for stored in self.searcher().all_stored_fields():
+            yield article_from_stored(stored)
+
+    def search(
+        self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False
+    ) -> "SearchResult":
+        """Ranked passages with highlights, at most ``per_article`` per article.
+
+        Raises QueryError for a query that cannot be run.
+        """
+        from .search import search
+
+        return search(self, text, limit=limit, per_article=per_article, plain_text=plain_text)
+
+    def rank_articles(
+        self, text: str, limit: int = 100, plain_text: bool = False
+    ) -> list[tuple[str, float]]:
+        """(article id, score) pairs, best first: the ranking of ``search``
+        without choosing passages."""
+        from .search import rank_articles
+
+        return rank_articles(self, text, limit=limit, plain_text=plain_text)
+
+
+def _document(article: Article) -> dict[str, object]:
+    document: dict[str, object] = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.text,
+        "path": article.path,
+        "passages": [tuple(span) for span in article.passages],
+    }
+    for name in ("date", "source", "author", "url", "line"):
+        value = getattr(article, name)
+        if value is not None:
+            document[name] = value
+    return document
+
+
+def article_from_stored(stored: dict[str, object]) -> Article:
+    return Article(
+        id=stored["id"],  # type: ignore[arg-type]
+        text=stored["body"],  # type: ignore[arg-type]
+        path=stored.get("path", ""),  # type: ignore[arg-type]
+        title=stored.get("title", ""),  # type: ignore[arg-type]
+        date=stored.get("date"),  # type: ignore[arg-type]
+        url=stored.get("url"),  # type: ignore[arg-type]
+        source=stored.get("source"),  # type: ignore[arg-type]
+        author=stored.get("author"),  # type: ignore[arg-type]
+        line=stored.get("line"),  # type: ignore[arg-type]
+        passages=[Span(*span) for span in stored.get("passages", [])],  # type: ignore[union-attr]
+    )

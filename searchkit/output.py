@@ -1,0 +1,101 @@
+"""Rendering search results for people (terminal) and programs (JSON, TREC)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from .search import Hit, SearchResult
+
+BOLD = "\x1b[1m"
+DIM = "\x1b[2m"
+HIGHLIGHT = "\x1b[1;31m"
+RESET = "\x1b[0m"
+INDENT = "   "
+
+
+def _mark(text: str, highlights: list[tuple[int, int]], color: bool) -> str:
+    if not color:
+        return text
+    out, cursor = [], 0
+    for start, end in highlights:
+        out.append(text[cursor:start])
+        out.append(HIGHLIGHT + text[start:end] + RESET)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _wrap_marked(text: str, highlights: list[tuple[int, int]], width: int, color: bool) -> str:
+    """Wrap to ``width`` on the plain text, then colour: escape codes must not
+    count towards line length."""
+    flat = " ".join(text.split())
+    # Highlight offsets are into the original text; map them onto the flattened one.
+    mapping, j, in_space = [], 0, False
+    for ch in text:
+        mapping.append(j)
+        if ch.isspace():
+            if not in_space and j > 0:
+                j += 1
+            in_space = True
+        else:
+            j += 1
+            in_space = False
+    mapping.append(j)
+    lines = textwrap.wrap(flat, width=max(20, width - len(INDENT)), break_on_hyphens=False)
+    rendered, offset = [], 0
+    for line in lines:
+        begin = flat.index(line, offset)
+        end = begin + len(line)
+        local = [
+            (max(mapping[s], begin) - begin, min(mapping[e], end) - begin)
+            for s, e in highlights
+            if mapping[s] < end and mapping[e] > begin
+        ]
+        rendered.append(INDENT + _mark(line, local, color))
+        offset = end
+    return "\n".join(rendered)
+
+
+def hit_block(hit: Hit, width: int | None, color: bool) -> str:
+    """One hit for a person: title, where it comes from, the passage."""
+    title = hit.title or hit.article_id
+    head = f"{hit.rank}. {BOLD + title + RESET if color else title}"
+    where = " · ".join(
+        part for part in (hit.date, f"{hit.article_id}:{hit.line}", f"score {hit.score:.2f}") if part
+    )
+    where = f"{INDENT}{DIM + where + RESET if color else where}"
+    if width:
+        body = _wrap_marked(hit.text, hit.highlights, width, color)
+    else:
+        flat_hits = hit.highlights
+        body = INDENT + _mark(hit.text, flat_hits, color).replace("\n", " ")
+    return f"{head}\n{where}\n{body}\n"
+
+
+def render_text(result: SearchResult, width: int | None, color: bool) -> str:
+    blocks = [hit_block(hit, width, color) for hit in result.hits]
+    count = len(result.hits)
+    footer = f"{count} passage{'s' if count != 1 else ''} in {result.seconds * 1000:.0f} ms"
+    if not result.hits:
+        footer = f"no match for {result.query!r} ({result.seconds * 1000:.0f} ms)"
+    return "\n".join(blocks + [footer])
+
+
+def render_json(result: SearchResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+
+
+def render_jsonl(result: SearchResult, qid: str | None = None) -> str:
+    data = result.to_dict()
+    if qid is not None:
+        data = {"qid": qid, **data}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def render_trec(qid: str, ranked: list[tuple[str, float]], tag: str = "searchkit") -> str:
+    """TREC run lines: ``qid Q0 article_id rank score tag``."""
+    return "\n".join(
+        f"{qid} Q0 {article_id} {rank} {score:.4f} {tag}"
+        for rank, (article_id, score) in enumerate(ranked, start=1)
+    )

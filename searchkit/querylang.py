@@ -1,0 +1,193 @@
+"""The query language: parsing user text into a small syntax tree.
+
+    words          ranked "should" matching: more matching words rank higher
+    "a phrase"     the words in this order
+    -word, NOT w   exclude
+    a AND b        both; a OR b: either (the default between words)
+    ( ... )        grouping
+    title:word     one field (title, source, author, text)
+    libér*         words starting with "libér" (accents and case ignored)
+
+Malformed input raises QueryError with a one-line message, never anything else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from .errors import QueryError
+
+FIELDS = ("title", "source", "author", "text")
+OPERATORS = ("AND", "OR", "NOT")
+
+
+@dataclass(frozen=True)
+class Words:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Prefix:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Not:
+    node: "Node"
+
+
+@dataclass(frozen=True)
+class AllOf:
+    nodes: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    nodes: tuple["Node", ...]
+
+
+Node = Union[Words, Phrase, Prefix, Not, AllOf, AnyOf]
+
+_LEX_RE = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<quote>"[^"]*"?)
+  | (?P<minus>-(?=[^\s\-]))
+  | (?P<field>(?:%s):(?=[^\s:]))
+  | (?P<word>[^\s()"]+)
+    """ % "|".join(FIELDS),
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Lexeme:
+    kind: str
+    text: str
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    lexemes = []
+    for m in _LEX_RE.finditer(text):
+        kind, value = m.lastgroup, m.group()
+        if kind == "space":
+            continue
+        if kind == "quote":
+            if len(value) < 2 or not value.endswith('"'):
+                raise QueryError('unbalanced quote: a phrase opened with " is never closed')
+            value = value[1:-1]
+        elif kind == "field":
+            value = value[:-1].lower()
+        elif kind == "word" and value in OPERATORS:
+            kind = value
+        elif kind == "word" and value.endswith("*") and len(value.rstrip("*")) > 0:
+            kind, value = "prefix", value.rstrip("*")
+        lexemes.append(_Lexeme(kind, value))
+    return lexemes
+
+
+class _Parser:
+    def __init__(self, lexemes: list[_Lexeme]) -> None:
+        self.lexemes = lexemes
+        self.i = 0
+
+    def peek(self) -> _Lexeme | None:
+        return self.lexemes[self.i] if self.i < len(self.lexemes) else None
+
+    def take(self) -> _Lexeme:
+        lexeme = self.lexemes[self.i]
+        self.i += 1
+        return lexeme
+
+    def parse(self) -> Node:
+        node = self.any()
+        extra = self.peek()
+        if extra is not None:
+            if extra.kind == "rparen":
+                raise QueryError("unbalanced parenthesis: ) without (")
+            raise QueryError(f"unexpected {extra.text!r}")
+        return node
+
+    def any(self) -> Node:
+        nodes = [self.all()]
+        while (lexeme := self.peek()) is not None and lexeme.kind != "rparen":
+            if lexeme.kind == "OR":
+                self.take()
+                if self.peek() is None or self.peek().kind in ("rparen", "OR", "AND"):
+                    raise QueryError("OR needs something on each side")
+            nodes.append(self.all())
+        return nodes[0] if len(nodes) == 1 else AnyOf(tuple(nodes))
+
+    def all(self) -> Node:
+        nodes = [self.unary()]
+        while (lexeme := self.peek()) is not None and lexeme.kind == "AND":
+            self.take()
+            nodes.append(self.unary(after="AND"))
+        return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
+
+    def unary(self, after: str | None = None) -> Node:
+        lexeme = self.peek()
+        if lexeme is None:
+            raise QueryError(f"{after} needs something after it" if after else "the query is empty")
+        if lexeme.kind in ("NOT", "minus"):
+            self.take()
+            return Not(self.unary(after=lexeme.text))
+        if lexeme.kind == "field":
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt.kind not in ("word", "quote", "prefix"):
+                raise QueryError(f"{lexeme.text}: must be followed by a word or a quoted phrase")
+            return self.primary(field=lexeme.text)
+        return self.primary()
+
+    def primary(self, field: str | None = None) -> Node:
+        lexeme = self.take()
+        if lexeme.kind == "lparen":
+            if self.peek() is not None and self.peek().kind == "rparen":
+                raise QueryError("empty parentheses")
+            node = self.any()
+            if self.peek() is None:
+                raise QueryError("unbalanced parenthesis: ( is never closed")
+            self.take()
+            return node
+        if lexeme.kind == "quote":
+            return Phrase(lexeme.text, field)
+        if lexeme.kind == "prefix":
+            return Prefix(lexeme.text, field)
+        if lexeme.kind == "word":
+            text = lexeme.text
+            # Consecutive plain words are analysed together, so that "30 000"
+            # stays one number.
+            while field is None and (nxt := self.peek()) is not None and nxt.kind == "word":
+                text += " " + self.take().text
+            return Words(text, field)
+        if lexeme.kind == "rparen":
+            raise QueryError("unbalanced parenthesis: ) without (")
+        raise QueryError(f"{lexeme.text} needs something on each side")
+
+
+def parse(text: str) -> Node:
+    """Parse a query; raises QueryError on malformed input."""
+    if "\x00" in text:
+        raise QueryError("the query holds a NUL character")
+    lexemes = _lex(text)
+    if not lexemes:
+        raise QueryError("the query is empty")
+    return _Parser(lexemes).parse()
+
+
+def plain(text: str) -> Node:
+    """A query of plain words, with no operators: for text pasted as is."""
+    return Words(text)
