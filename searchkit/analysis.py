@@ -57,6 +57,7 @@ WHOLE_WORDS = frozenset(
 STOP_WORDS = frozenset(
     """
     a ai aie aient aies ait as au aux avaient avais avait avec avez aviez avions
+    combien comment pourquoi quoi lequel laquelle lesquels lesquelles dont
     avons ayant ayez ayons c ce ceci cela celle celles celui ces cet cette ceux d
     dans de des du elle elles en es est et etaient etais etait etant etes etiez
     etions eu eue eues eumes eurent eus eusse eussent eusses eussiez eussions eut

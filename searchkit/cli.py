@@ -122,7 +122,8 @@ Examples:
 """
 
 
-@main.command(help=QUERY_HELP)
+# ignore_unknown_options: a query may start with "-word" (exclude a word).
+@main.command(help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
 @click.argument("query_text", metavar="QUERY", required=False)
 @index_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searchkit"
 INFO_FILE = "searchkit.json"
+TITLE_WEIGHT = 2
 # Bump when the schema or what is stored in it changes.
 FORMAT_VERSION = 1
 
@@ -35,7 +36,9 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True),
-        body=TEXT(analyzer=analyzer, stored=True),
+        # The words of the title and the text; the text itself is stored apart.
+        body=TEXT(analyzer=analyzer),
+        text=STORED,
         source=TEXT(analyzer=analyzer, stored=True),
         author=TEXT(analyzer=analyzer, stored=True),
         date=ID(stored=True, sortable=True),
@@ -277,7 +280,8 @@ def _document(article: Article) -> dict[str, object]:
     document: dict[str, object] = {
         "id": article.id,
         "title": article.title,
-        "body": article.text,
+        "body": _indexed_body(article),
+        "text": article.text,
         "path": article.path,
         "passages": [tuple(span) for span in article.passages],
     }
@@ -288,10 +292,24 @@ def _document(article: Article) -> dict[str, object]:
     return document
 
 
+def _indexed_body(article: Article) -> str:
+    """The words of the title, TITLE_WEIGHT times, and of the text, in one field.
+
+    Repeating the title is BM25F's field weighting (a field's weight multiplies
+    its term frequencies before saturation); scoring title and text as two
+    fields and adding the scores ranked worse on every relevance set.
+    """
+    if not article.title:
+        return article.text
+    in_text = article.text.lstrip().startswith(article.title[:40])
+    repeats = TITLE_WEIGHT - 1 if in_text else TITLE_WEIGHT
+    return "".join(f"{article.title}\n" for _ in range(repeats)) + "\n" + article.text
+
+
 def article_from_stored(stored: dict[str, object]) -> Article:
     return Article(
         id=stored["id"],  # type: ignore[arg-type]
-        text=stored["body"],  # type: ignore[arg-type]
+        text=stored["text"],  # type: ignore[arg-type]
         path=stored.get("path", ""),  # type: ignore[arg-type]
         title=stored.get("title", ""),  # type: ignore[arg-type]
         date=stored.get("date"),  # type: ignore[arg-type]

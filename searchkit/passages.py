@@ -29,7 +29,7 @@ _ABBREVIATIONS = frozenset(
 # the next one starts with a capital, a digit or an opening quote - with or
 # without a space in between ("jeudi.Le gouvernement" is two sentences).
 _SENTENCE_END_RE = re.compile(
-    r"(?P<end>[.!?…]+[\"»”’)\]]*)(?P<space>\s*)(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])"
+    r"(?P<end>[.!?…]+(?:[\"”’)\]]|\s?»)*)(?P<space>\s*)(?=[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])"
 )
 _WORD_BEFORE_RE = re.compile(r"([\w.-]*)$")
 
@@ -112,7 +112,7 @@ def _windows(text: str, para: Span) -> list[Span]:
         else:
             windows.append(unit)
             counts.append(count)
-    if len(windows) > 1 and counts[-1] < MIN_WORDS // 2:
+    if len(windows) > 1 and counts[-1] < MIN_WORDS and counts[-2] + counts[-1] <= MAX_WORDS:
         windows[-2:] = [Span(windows[-2].start, windows[-1].end)]
     return windows
 

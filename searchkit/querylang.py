@@ -90,6 +90,8 @@ def _lex(text: str) -> list[_Lexeme]:
             value = value[1:-1]
         elif kind == "field":
             value = value[:-1].lower()
+        elif kind == "word" and value.lower().rstrip(":") in FIELDS and value.endswith(":"):
+            raise QueryError(f"{value} must be followed by a word or a quoted phrase")
         elif kind == "word" and value in OPERATORS:
             kind = value
         elif kind == "word" and value.endswith("*") and len(value.rstrip("*")) > 0:
@@ -137,22 +139,23 @@ class _Parser:
             nodes.append(self.unary(after="AND"))
         return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
 
-    def unary(self, after: str | None = None) -> Node:
+    def unary(self, after: str | None = None, single: bool = False) -> Node:
         lexeme = self.peek()
         if lexeme is None:
             raise QueryError(f"{after} needs something after it" if after else "the query is empty")
         if lexeme.kind in ("NOT", "minus"):
             self.take()
-            return Not(self.unary(after=lexeme.text))
+            # Only the next word is excluded: "-Raqqa Mossoul" still looks for Mossoul.
+            return Not(self.unary(after=lexeme.text, single=True))
         if lexeme.kind == "field":
             self.take()
             nxt = self.peek()
             if nxt is None or nxt.kind not in ("word", "quote", "prefix"):
                 raise QueryError(f"{lexeme.text}: must be followed by a word or a quoted phrase")
             return self.primary(field=lexeme.text)
-        return self.primary()
+        return self.primary(single=single)
 
-    def primary(self, field: str | None = None) -> Node:
+    def primary(self, field: str | None = None, single: bool = False) -> Node:
         lexeme = self.take()
         if lexeme.kind == "lparen":
             if self.peek() is not None and self.peek().kind == "rparen":
@@ -170,7 +173,7 @@ class _Parser:
             text = lexeme.text
             # Consecutive plain words are analysed together, so that "30 000"
             # stays one number.
-            while field is None and (nxt := self.peek()) is not None and nxt.kind == "word":
+            while not (field or single) and (nxt := self.peek()) is not None and nxt.kind == "word":
                 text += " " + self.take().text
             return Words(text, field)
         if lexeme.kind == "rparen":

@@ -19,11 +19,11 @@ from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, pl
 if TYPE_CHECKING:
     from .index import Index
 
-TITLE_BOOST = 2.0
 # The field a user names in a query -> the Whoosh field.
 FIELD_NAMES = {"title": "title", "source": "source", "author": "author", "text": "body"}
-DEFAULT_FIELDS = (("body", 1.0), ("title", TITLE_BOOST))
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+# "body" holds the title (weighted) and the text: see index._indexed_body.
+DEFAULT_FIELDS = (("body", 1.0),)
+WEIGHTING = scoring.BM25F(B=0.75, K1=0.9)
 
 
 @dataclass
@@ -185,7 +185,7 @@ def search(
     hits: list[Hit] = []
     for order, result in enumerate(results):
         stored = result.fields()
-        body: str = stored["body"]
+        body: str = stored["text"]
         spans = [Span(*span) for span in stored.get("passages", [])]
         passages = best_passages(body, spans, spec, per_article)
         best = passages[0].score or 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 from .articles import Article, iso_date
 
 TEXT_EXTENSIONS = (".txt", ".md")
-JSONL_EXTENSIONS = (".jsonl",)
+JSONL_EXTENSIONS = (".jsonl", ".jsonl.gz")
 METADATA_FIELDS = ("title", "date", "url", "source", "author")
 
 
@@ -37,7 +38,11 @@ class SourceFile:
 
     @property
     def reader(self) -> Callable[["SourceFile"], Iterator[Article | Problem]] | None:
-        return _READERS.get(self.path.suffix.lower())
+        name = self.path.name.lower()
+        for extension, reader in _READERS.items():
+            if name.endswith(extension):
+                return reader
+        return None
 
 
 def find_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceFile | Problem]:
@@ -93,7 +98,8 @@ def _read_text(source: SourceFile) -> Iterator[Article | Problem]:
 
 
 def _read_jsonl(source: SourceFile) -> Iterator[Article | Problem]:
-    with source.path.open("rb") as lines:
+    opener = gzip.open if source.path.name.lower().endswith(".gz") else open
+    with opener(source.path, "rb") as lines:
         for number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue

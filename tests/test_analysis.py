@@ -1,0 +1,125 @@
+"""Golden tests of the French analysis chain: input text -> terms."""
+
+import pickle
+
+import pytest
+
+from searchkit.analysis import FrenchAnalyzer, analyze, fold, terms
+
+
+def surfaces(text):
+    return [text[t.start:t.end] for t in analyze(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # elision before ', ’ and ʼ, any case
+        ("l'avion", ["avion"]),
+        ("l’avion", ["avion"]),
+        ("lʼavion", ["avion"]),
+        ("L’Avion", ["avion"]),
+        ("qu’il arrive", ["arriv"]),
+        ("jusqu’à Mossoul", ["mossoul"]),
+        ("Jusqu'au bout", ["bout"]),
+        ("lorsqu’elle chante", ["chant"]),
+        ("puisqu'on part", ["part"]),
+        ("quoiqu'il advienne", ["advien"]),
+        ("n'écarte", ["ecart"]),
+        ("s’annonce", ["annonc"]),
+        ("d'Irak", ["irak"]),
+        ("c'était", []),
+        ("j'ai", []),
+        ("m'a t'a", []),
+        # words written with an apostrophe stay whole
+        ("aujourd’hui", ["aujourdhui"]),
+        ("aujourd'hui", ["aujourdhui"]),
+        ("d’aujourd’hui", ["aujourdhui"]),
+        ("quelqu'un", ["quelquun"]),
+        # hyphenated words split
+        ("anti-Daesh", ["anti", "daesh"]),
+        ("Jean-Yves", ["jean", "yve"]),
+        ("intra-muros", ["intra", "muros"]),
+        # numbers: thousands with space, no-break space or narrow no-break space
+        ("30 000", ["30000"]),
+        ("30\u00a0000", ["30000"]),
+        ("30\u202f000", ["30000"]),
+        ("1 250 000 habitants", ["1250000", "habit"]),
+        ("1,5 %", ["1,5"]),
+        ("3,5 milliards", ["3,5", "milliard"]),
+        ("en 2016 300 soldats", ["2016", "300", "soldat"]),
+        # accents and ligatures folded, per word, before stemming
+        ("œuvre", ["oeuvr"]),
+        ("Œdipe", ["oedip"]),
+        ("réalisée", ["realise"]),
+        ("realisee", ["realise"]),
+        ("électricité", ["electricit"]),
+        ("ELECTRICITE", ["electricit"]),
+        ("LIBÉRATION", ["liber"]),
+        ("liberation", ["liber"]),
+        # NFC, soft hyphens and zero-width characters
+        ("Libe\u0301ration", ["liber"]),
+        ("pre\u00admier", ["premi"]),
+        ("pre\u200bmier", ["premi"]),
+        # stop words, after folding; "été" (summer) is kept
+        ("les ministres de la Défense", ["ministr", "defens"]),
+        ("cette ville", ["vill"]),
+        ("ils et elles avec leurs", []),
+        ("un été chaud", ["ete", "chaud"]),
+        # punctuation and symbols make no tokens
+        ("« Bien » — 20 €", ["bien", "20"]),
+        ("", []),
+        ("... !!! ---", []),
+    ],
+)
+def test_rules(text, expected):
+    assert terms(text) == expected
+
+
+def test_seed_article_words():
+    text = (
+        "La libération de Mossoul s’annonce laborieuse. Treize ministres de la Défense de la "
+        "coalition internationale anti-Daesh sont réunis aujourd’hui à Paris autour du ministre "
+        "français Jean-Yves Le Drian, les djihadistes, sur les 30 000 à 40 000 djihadistes"
+    )
+    assert terms(text) == [
+        "liber", "mossoul", "annonc", "labori", "treiz", "ministr", "defens", "coalit",
+        "international", "anti", "daesh", "reun", "aujourdhui", "paris", "autour", "ministr",
+        "franc", "jean", "yve", "drian", "djihad", "30000", "40000", "djihad",
+    ]
+
+
+def test_offsets_point_at_the_words_as_written():
+    text = "L’œuvre de Libe\u0301ration, 30\u00a0000 soldats, aujourd’hui."
+    assert surfaces(text) == ["œuvre", "Libe\u0301ration", "30\u00a0000", "soldats", "aujourd’hui"]
+
+
+def test_positions_skip_stop_words():
+    tokens = list(analyze("libération de Mossoul"))
+    assert [t.position for t in tokens] == [0, 1]
+
+
+def test_folded_word_is_kept_beside_the_stem():
+    [token] = analyze("Libérations")
+    assert (token.word, token.term) == ("liberations", "liber")
+
+
+def test_fold_drops_what_is_not_a_letter_or_digit():
+    assert fold("Ærø") == "aero"
+    assert fold("北京") == "beijing"
+    assert fold("\u00ad") == ""
+
+
+def test_whoosh_analyzer_gives_the_same_terms_and_offsets():
+    text = "L’armée libère Mossoul"
+    tokens = [(t.text, t.pos, t.startchar, t.endchar)
+              for t in FrenchAnalyzer()(text, positions=True, chars=True)]
+    assert tokens == [("arme", 0, 2, 7), ("liber", 1, 8, 14), ("mossoul", 2, 15, 22)]
+
+
+def test_whoosh_analyzer_pickles_without_state():
+    analyzer = FrenchAnalyzer()
+    list(analyzer("chargement du stemmer"))
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone == analyzer
+    assert [t.text for t in clone("libérations")] == ["liber"]

@@ -1,0 +1,237 @@
+"""The searchkit command, end to end through click's CliRunner."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit.analysis import analyze
+from searchkit.cli import main
+
+from .conftest import SEED_ID, SEEDS
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+
+
+def query_json(index, text, *options):
+    result = run("query", text, "--index", index, "--format", "json", *options)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def marked(hit):
+    return [hit["text"][s:e] for s, e in hit["highlights"]]
+
+
+def test_ingest_prints_a_summary(tmp_path):
+    result = run("ingest", SEEDS, "--index", tmp_path / "ix")
+    assert result.exit_code == 0
+    assert result.output.startswith("Indexed 41 articles (41 added, 0 updated)")
+    assert "passages" in result.output and "1 files skipped" in result.output
+
+
+def test_ingesting_again_replaces_articles(tmp_path):
+    run("ingest", SEEDS, "--index", tmp_path / "ix")
+    result = run("ingest", SEEDS, "--index", tmp_path / "ix")
+    assert "41 articles (0 added, 41 updated)" in result.output
+    hits = query_json(tmp_path / "ix", "Mossoul", "--per-article", "1", "--limit", "50")["hits"]
+    ids = [hit["article_id"] for hit in hits]
+    assert len(ids) == len(set(ids))
+
+
+def test_seed_article_ranks_first_with_its_words_highlighted(seeds_index):
+    hits = query_json(seeds_index, "libération de Mossoul")["hits"]
+    assert hits[0]["article_id"] == SEED_ID
+    assert {"libération", "Mossoul"} <= set(marked(hits[0]))
+
+
+@pytest.mark.parametrize("variant", ["liberation mossoul", "LIBÉRATION MOSSOUL", "Libération  de  MOSSOUL"])
+def test_accents_and_capitals_do_not_change_the_first_passage(seeds_index, variant):
+    reference = query_json(seeds_index, "libération de Mossoul")["hits"][0]
+    first = query_json(seeds_index, variant)["hits"][0]
+    assert (first["article_id"], first["passage_index"]) == (reference["article_id"], reference["passage_index"])
+    assert "libération" in marked(first) or "Mossoul" in marked(first)
+
+
+def test_highlights_are_the_words_as_written(seeds_index):
+    hits = query_json(seeds_index, "djihadistes")["hits"]
+    assert hits and all("djihadistes" in marked(hit) for hit in hits)
+
+
+def test_a_word_inside_a_hyphenated_word_is_found_and_highlighted(seeds_index):
+    hits = query_json(seeds_index, "Daesh", "--limit", "20", "--per-article", "5")["hits"]
+    with_anti = [hit for hit in hits if "anti-Daesh" in hit["text"]]
+    assert with_anti
+    for hit in with_anti:
+        for s, e in hit["highlights"]:
+            assert hit["text"][s:e] == "Daesh"
+        anti = hit["text"].index("anti-Daesh") + len("anti-")
+        assert [anti, anti + 5] in hit["highlights"]
+
+
+@pytest.mark.parametrize("text", ["libération de Mossoul", "coalition internationale", "élections 2012", "Jeux olympiques"])
+def test_every_highlight_points_at_a_matching_word(seeds_index, text):
+    query_terms = {t.term for t in analyze(text)}
+    result = query_json(seeds_index, text, "--limit", "20")
+    assert result["query"] == text
+    for hit in result["hits"]:
+        assert hit["text"] == hit["text"].strip()
+        for s, e in hit["highlights"]:
+            [token] = analyze(hit["text"][s:e])
+            assert token.term in query_terms
+
+
+def test_json_hits_have_the_documented_fields_and_limits(seeds_index):
+    hits = query_json(seeds_index, "gouvernement ministre président France", "--limit", "5",
+                      "--per-article", "1")["hits"]
+    assert len(hits) == 5
+    assert [hit["rank"] for hit in hits] == [1, 2, 3, 4, 5]
+    assert len({hit["article_id"] for hit in hits}) == 5
+    scores = [hit["score"] for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+    for hit in hits:
+        assert {"rank", "score", "article_id", "title", "date", "path", "passage_index",
+                "start", "end", "text", "highlights", "line"} <= set(hit)
+
+
+def test_at_most_per_article_passages_from_one_article(seeds_index):
+    hits = query_json(seeds_index, "Mossoul", "--limit", "10")["hits"]
+    assert sum(hit["article_id"] == SEED_ID for hit in hits) == 2
+    hits = query_json(seeds_index, "Mossoul", "--limit", "10", "--per-article", "3")["hits"]
+    assert sum(hit["article_id"] == SEED_ID for hit in hits) == 3
+
+
+def test_passage_offsets_place_it_in_the_article(seeds_index):
+    hit = query_json(seeds_index, "Mossoul")["hits"][0]
+    text = (SEEDS / SEED_ID).read_text("utf-8")
+    assert text[hit["start"]:hit["end"]] == hit["text"]
+
+
+def test_text_output_is_plain_when_piped_and_coloured_on_request(seeds_index):
+    plain = run("query", "Mossoul", "--index", seeds_index)
+    assert plain.exit_code == 0
+    assert "\x1b[" not in plain.output
+    assert plain.output.startswith("1. La libération de Mossoul")
+    assert "000_de7ecb39300f6164.txt:1" in plain.output
+    coloured = run("query", "Mossoul", "--index", seeds_index, "--color", "always")
+    assert "\x1b[1;31mMossoul\x1b[0m" in coloured.output
+    assert "\x1b[" not in run("query", "Mossoul", "--index", seeds_index, "--color", "never").output
+
+
+def test_batch_trec_lists_each_article_once_in_rank_order(seeds_index, tmp_path):
+    batch = tmp_path / "queries.tsv"
+    batch.write_text("q1\tlibération de Mossoul\nq2\tJeux olympiques Londres\n\nq3\tMali\n", "utf-8")
+    result = run("query", "--batch", batch, "--format", "trec", "--limit", "5", "--index", seeds_index)
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()]
+    assert all(len(row) == 6 and row[1] == "Q0" and row[5] == "searchkit" for row in rows)
+    for qid in ("q1", "q2", "q3"):
+        mine = [row for row in rows if row[0] == qid]
+        assert 1 <= len(mine) <= 5
+        assert [int(row[3]) for row in mine] == list(range(1, len(mine) + 1))
+        assert len({row[2] for row in mine}) == len(mine)
+        scores = [float(row[4]) for row in mine]
+        assert scores == sorted(scores, reverse=True)
+    assert [row[2] for row in rows if row[0] == "q1"][0] == SEED_ID
+
+
+def test_batch_jsonl_prints_one_object_per_query(seeds_index, tmp_path):
+    batch = tmp_path / "queries.tsv"
+    batch.write_text("a\tMossoul\nb\tMali\n", "utf-8")
+    result = run("query", "--batch", batch, "--format", "jsonl", "--index", seeds_index)
+    objects = [json.loads(line) for line in result.output.splitlines()]
+    assert [(o["qid"], o["query"]) for o in objects] == [("a", "Mossoul"), ("b", "Mali")]
+    assert all(o["hits"] for o in objects)
+
+
+def test_a_bad_line_in_a_batch_is_reported_and_the_rest_run(seeds_index, tmp_path):
+    batch = tmp_path / "queries.tsv"
+    batch.write_text('a\t"Mossoul\nb\tMali\n', "utf-8")
+    result = run("query", "--batch", batch, "--format", "trec", "--index", seeds_index)
+    assert result.exit_code == 1
+    assert "query a: unbalanced quote" in result.output
+    assert any(line.startswith("b Q0 ") for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "the query is empty"),
+    ("le la les de", "only stop words"),
+    ('"coalition internationale', "unbalanced quote"),
+    ("Mossoul AND", "AND needs something after it"),
+    ("OR Mossoul", "OR needs something on each side"),
+    ("-Mossoul", "at least one word that is not excluded"),
+])
+def test_bad_queries_get_one_line_and_exit_status_1(seeds_index, text, message):
+    result = run("query", text, "--index", seeds_index)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"searchkit: error: {message}" or message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_query_without_an_index_says_to_ingest_first(tmp_path):
+    result = run("query", "Mossoul", "--index", tmp_path / "nothing")
+    assert result.exit_code == 1
+    assert "run `searchkit ingest` first" in result.output
+    assert not (tmp_path / "nothing").exists()
+
+
+def test_index_location_from_the_environment(tmp_path):
+    env = {"SEARCHKIT_INDEX": str(tmp_path / "env-ix")}
+    assert run("ingest", SEEDS, env=env).exit_code == 0
+    assert (tmp_path / "env-ix").is_dir()
+    assert run("query", "Mossoul", env=env).exit_code == 0
+
+
+def test_jsonl_articles_and_bad_lines(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(
+        '{"id": "a1", "title": "Crue de la Seine", "date": "2016-06-03", "text": "La Seine déborde à Paris."}\n'
+        '{"text": "Un article sans identifiant sur la Loire."}\n'
+        '{"id": "a3", "text": \n'
+        '{"id": "a4"}\n'
+        '["pas", "un", "objet"]\n',
+        "utf-8",
+    )
+    result = run("ingest", dump, "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    assert f"{dump}:3: invalid JSON" in result.output
+    assert f'{dump}:4: no "text" field' in result.output
+    assert f"{dump}:5: expected a JSON object" in result.output
+    assert "2 articles (2 added" in result.output
+    seine = query_json(tmp_path / "ix", "seine")["hits"][0]
+    assert (seine["article_id"], seine["title"], seine["date"]) == ("a1", "Crue de la Seine", "2016-06-03")
+    loire = query_json(tmp_path / "ix", "loire")["hits"][0]
+    assert loire["article_id"] == "dump.jsonl#2"
+    assert loire["line"] == 2
+
+
+def test_a_bad_file_is_named_and_the_rest_is_ingested(tmp_path):
+    folder = tmp_path / "news"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "bon.md").write_text("# Le titre\n\nLa Garonne monte à Toulouse.", "utf-8")
+    (folder / "latin1.txt").write_bytes("Un été à Nîmes.".encode("cp1252"))
+    (folder / "vide.txt").write_text("  \n", "utf-8")
+    (folder / "image.txt").write_bytes(b"\x89PNG\x00\x00")
+    (folder / "notes.csv").write_text("a,b", "utf-8")
+    result = run("ingest", folder, "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    assert f"{folder / 'latin1.txt'}: not UTF-8 text" in result.output
+    assert f"{folder / 'vide.txt'}: empty file" in result.output
+    assert f"{folder / 'image.txt'}: binary file" in result.output
+    assert "1 articles (1 added" in result.output and "1 files skipped" in result.output
+    hit = query_json(tmp_path / "ix", "garonne")["hits"][0]
+    assert (hit["article_id"], hit["title"]) == ("sub/bon.md", "Le titre")
+
+
+def test_missing_path_is_an_error(tmp_path):
+    result = run("ingest", tmp_path / "absent", "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    assert "no such file or folder" in result.output
+
+
+def test_every_command_is_documented():
+    for name, command in main.commands.items():
+        assert command.help and len(command.help.strip()) > 20, name

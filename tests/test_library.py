@@ -1,0 +1,76 @@
+"""The library API a script uses: import searchkit."""
+
+import pytest
+
+import searchkit
+
+from .conftest import SEED_ID, SEEDS
+
+
+def test_index_ingests_and_searches_as_a_context_manager(tmp_path):
+    with searchkit.Index(tmp_path / "ix") as index:
+        report = index.ingest([SEEDS])
+        assert (report.added, report.updated, report.failed) == (41, 0, 0)
+        assert report.passages > 41 and len(index) == 41
+        result = index.search("libération de Mossoul", limit=3, per_article=1)
+        assert isinstance(result, searchkit.SearchResult)
+        assert len(result.hits) == 3
+        first = result.hits[0]
+        assert isinstance(first, searchkit.Hit)
+        assert first.article_id == SEED_ID and first.rank == 1
+        assert first.to_dict()["highlights"] == [list(pair) for pair in first.highlights]
+
+
+def test_searcher_stays_open_and_sees_new_commits(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("La Loire est en crue à Orléans.", "utf-8")
+    with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([folder])
+        searcher = index.searcher()
+        index.search("Loire")
+        assert index.searcher() is searcher
+        (folder / "b.txt").write_text("La Garonne est en crue à Bordeaux.", "utf-8")
+        index.ingest([folder])
+        assert [hit.article_id for hit in index.search("Garonne").hits] == ["b.txt"]
+
+
+def test_get_returns_the_stored_article(tmp_path):
+    with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([SEEDS / "wikinews_44269.txt"])
+        article = index.get("wikinews_44269.txt")
+        assert article.title == "Grèce : le nouveau gouvernement de coalition formé"
+        assert article.date == "2012-06-21"
+        assert article.text == (SEEDS / "wikinews_44269.txt").read_text("utf-8")
+        assert index.get("absent") is None
+
+
+def test_rank_articles_gives_the_order_of_search(tmp_path):
+    with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([SEEDS])
+        ranked = index.rank_articles("élections gouvernement", limit=5)
+        hits = index.search("élections gouvernement", limit=5, per_article=1).hits
+        assert [article_id for article_id, _ in ranked] == [hit.article_id for hit in hits]
+
+
+def test_errors_are_searchkit_errors(tmp_path):
+    with pytest.raises(searchkit.IndexNotFound):
+        searchkit.Index(tmp_path / "none", create=False)
+    with searchkit.Index(tmp_path / "ix") as index:
+        with pytest.raises(searchkit.QueryError):
+            index.search('"unbalanced')
+
+
+def test_a_folder_that_is_not_an_index_is_left_alone(tmp_path):
+    (tmp_path / "mine.txt").write_text("precious", "utf-8")
+    with pytest.raises(searchkit.IndexNotFound, match="holds no searchkit index"):
+        searchkit.Index(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_readme_script_runs(tmp_path, monkeypatch):
+    readme = (SEEDS.parent / "README.md").read_text("utf-8")
+    script = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(SEEDS.parent)
+    monkeypatch.setenv("SEARCHKIT_INDEX", str(tmp_path / "ix"))
+    exec(compile(script.replace('"index"', repr(str(tmp_path / "ix"))), "README", "exec"), {})

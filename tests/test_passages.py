@@ -1,0 +1,97 @@
+"""Sentences, passages and what is inferred from an article's text."""
+
+import pytest
+
+from searchkit.articles import Article, french_date, iso_date, split_headline
+from searchkit.passages import MAX_WORDS, MIN_WORDS, passages, sentences
+
+
+def cut(text):
+    return [text[s:e] for s, e in sentences(text)]
+
+
+def test_sentences_cut_without_a_space_after_the_stop():
+    assert cut("Il a parlé jeudi.Le gouvernement répond.") == [
+        "Il a parlé jeudi.", "Le gouvernement répond."]
+
+
+@pytest.mark.parametrize("text", [
+    "Selon M. Dupont la ville tient.",
+    "Le ministre J.-Y. Le Drian est arrivé.",
+    "Le chômage recule de 3,5 % cette année.",
+    "Des chars, des avions, etc. Et des soldats.",
+    "Le site orange.fr en parle.",
+    "Il a reçu 3.5 millions.",
+])
+def test_sentences_do_not_cut_abbreviations_initials_or_numbers(text):
+    assert cut(text) == [text]
+
+
+def test_sentences_end_at_question_marks_quotes_and_ellipses():
+    assert cut("Pourquoi ? « Parce que. » Voilà… Enfin!") == [
+        "Pourquoi ?", "« Parce que. »", "Voilà…", "Enfin!"]
+
+
+def words(n, word="mot"):
+    return " ".join([word] * n)
+
+
+def test_paragraphs_are_passages_and_offsets_point_into_the_text():
+    text = f"{words(50, 'un')}.\n\n{words(60, 'deux')}.\n\n{words(45, 'trois')}."
+    spans = passages(text)
+    assert [text[s:e].split()[0] for s, e in spans] == ["un", "deux", "trois"]
+    assert all(text[s:e] == text[s:e].strip() for s, e in spans)
+
+
+def test_single_newlines_separate_paragraphs_when_there_are_no_blank_lines():
+    text = f"{words(50, 'un')}.\n{words(50, 'deux')}."
+    assert len(passages(text)) == 2
+
+
+def test_long_paragraphs_are_cut_at_sentence_ends_into_windows():
+    sentence = "Un " + words(18) + "."
+    text = " ".join([sentence] * 30)  # 570 words, no line breaks
+    spans = passages(text)
+    counts = [len(text[s:e].split()) for s, e in spans]
+    assert len(spans) > 1
+    assert all(MIN_WORDS <= c <= MAX_WORDS for c in counts)
+    assert all(text[s:e].endswith(".") for s, e in spans)
+    assert sum(counts) == 570
+
+
+def test_run_on_text_without_sentence_ends_is_cut_between_words():
+    text = words(500)
+    counts = [len(text[s:e].split()) for s, e in passages(text)]
+    assert max(counts) <= MAX_WORDS and sum(counts) == 500
+
+
+def test_a_short_paragraph_joins_the_next():
+    text = f"Sous-titre\n\n{words(50)}."
+    assert passages(text) == [(0, len(text))]
+
+
+def test_headline_is_the_first_line_when_it_reads_as_one():
+    text = "Grèce : le nouveau gouvernement formé\n\n21 juin 2012. - Le texte."
+    assert split_headline(text) == ("Grèce : le nouveau gouvernement formé", text.index("\n") + 1)
+    assert split_headline("# Un titre\nLe texte.")[0] == "Un titre"
+    assert split_headline("Une longue première phrase qui finit par un point.\nSuite.") == ("", 0)
+    assert split_headline("Une seule ligne") == ("", 0)
+
+
+def test_title_is_the_first_sentence_without_a_headline():
+    article = Article.from_text("a", "La libération s’annonce laborieuse. La coalition avance.\nSuite.")
+    assert article.title == "La libération s’annonce laborieuse."
+
+
+def test_date_from_a_french_date_opening_the_body():
+    article = Article.from_text("a", "Titre\n\n21 juin 2012. - Le texte de l'article.")
+    assert article.date == "2012-06-21"
+    assert french_date("1er août 2016, Paris") == "2016-08-01"
+    assert french_date("Le mardi 3 décembre 2019") == "2019-12-03"
+    assert french_date("Il y a 21 juin 2012") is None
+
+
+def test_iso_dates_from_metadata():
+    assert iso_date("2020-07-02T10:00:00Z") == "2020-07-02"
+    assert iso_date("2016-05") == "2016-05-01"
+    assert iso_date("hier") is None
