@@ -195,11 +195,14 @@ class FrenchAnalyzer(Analyzer):
 
     Whoosh pickles the analyzer into the index schema, so this class holds no
     state of its own (the stemmer and caches live in this module) and must keep
-    its import path.
+    its import path. With ``unstemmed`` it gives the folded words instead of
+    their stems.
     """
 
-    def __init__(self, version: str = ANALYZER_VERSION) -> None:
+    def __init__(self, version: str = ANALYZER_VERSION, unstemmed: bool = False) -> None:
         self.version = version
+        # The folded words rather than their stems: for prefixes and spelling.
+        self.unstemmed = unstemmed
 
     def __call__(  # type: ignore[override]
         self,
@@ -227,8 +230,9 @@ class FrenchAnalyzer(Analyzer):
                 token.endchar = start_char + len(value)
             yield token
             return
+        unstemmed = self.unstemmed
         for item in analyze(value):
-            token.text = item.term
+            token.text = item.word if unstemmed else item.term
             token.boost = 1.0
             if keeporiginal:
                 token.original = value[item.start:item.end]

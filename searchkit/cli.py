@@ -102,6 +102,10 @@ class _progress:
             self.bar.__exit__(*exc)
 
 
+color_option = click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour highlights (auto: on a terminal, unless NO_COLOR is set).")
+
 QUERY_HELP = """Show the passages that best match QUERY, best first.
 
 \b
@@ -112,12 +116,17 @@ Syntax:
   a AND b         both words;  a OR b: either (the default)
   ( ... )         grouping
   title:word      search one field: title, source, author, text
-  libér*          words starting with libér
+  libér*          words starting with libér (libération, libérer; not librairie)
+
+\b
+A misspelt name (Mosoul) that finds little is searched as the closest word
+of the index too, with a "did you mean" line.
 
 \b
 Examples:
   searchkit query "libération de Mossoul"
   searchkit query '"coalition internationale" -Raqqa' --format json
+  searchkit query 'djihad*' --since 2016 --sort date
   searchkit query --batch queries.tsv --format trec --limit 100
 """
 
@@ -136,8 +145,11 @@ Examples:
               help="Run every 'qid<TAB>query' line of this file ('-' for stdin).")
 @click.option("--plain", is_flag=True,
               help="Read the query as plain words: quotes, -, AND/OR/NOT and * mean nothing.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
-              show_default=True, help="Colour highlights (auto: on a terminal, unless NO_COLOR).")
+@click.option("--since", metavar="DATE", help="Only articles dated DATE or later (2016, 2016-05, 2016-05-21).")
+@click.option("--until", metavar="DATE", help="Only articles dated DATE or earlier.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
+              show_default=True, help="Order of the results (date: newest first).")
+@color_option
 def query(
     query_text: str | None,
     index_path: str,
@@ -146,6 +158,9 @@ def query(
     output_format: str,
     batch_file: TextIO | None,
     plain: bool,
+    since: str | None,
+    until: str | None,
+    sort: str,
     color: str,
 ) -> None:
     from .output import render_json, render_jsonl, render_text, render_trec
@@ -166,11 +181,13 @@ def query(
         for qid, text in queries:
             try:
                 if output_format == "trec":
-                    ranked = index.rank_articles(text, limit=limit, plain_text=plain)
+                    ranked = index.rank_articles(text, limit=limit, plain_text=plain,
+                                                 since=since, until=until, sort=sort)
                     if ranked:
                         click.echo(render_trec(qid, ranked))
                     continue
-                result = index.search(text, limit=limit, per_article=per_article, plain_text=plain)
+                result = index.search(text, limit=limit, per_article=per_article, plain_text=plain,
+                                      since=since, until=until, sort=sort)
             except SearchkitError as error:
                 failed = True
                 where = f"query {qid}: " if batch_file is not None else ""
@@ -205,3 +222,62 @@ def _use_color(choice: str) -> bool:
     if choice == "never" or "NO_COLOR" in os.environ:
         return False
     return sys.stdout.isatty()
+
+
+@main.command()
+@click.argument("article_id")
+@index_option
+@click.option("--query", "query_text", metavar="TEXT", help="Highlight the words of this query.")
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="Output format.")
+@color_option
+def show(article_id: str, index_path: str, query_text: str | None, output_format: str, color: str) -> None:
+    """Print the whole article ARTICLE_ID, as ingested.
+
+    \b
+    searchkit show 000_de7ecb39300f6164.txt --query "libération de Mossoul"
+    """
+    import dataclasses
+    import json
+
+    from .output import render_article
+
+    with _open_index(index_path, create=False) as index:
+        article = index.get(article_id)
+        if article is None:
+            raise click.ClickException(f"no article {article_id!r} in {index_path}")
+        try:
+            highlights = index.highlights(article, query_text) if query_text else []
+        except SearchkitError as error:
+            raise click.ClickException(str(error)) from None
+    if output_format == "json":
+        data = dataclasses.asdict(article)
+        data["highlights"] = [list(pair) for pair in highlights]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    use_color = _use_color(color)
+    click.echo(render_article(article, highlights, use_color), color=use_color)
+
+
+@main.command()
+@index_option
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="Output format.")
+def stats(index_path: str, output_format: str) -> None:
+    """Print what the index holds: articles, passages, terms, size, versions.
+
+    \b
+    searchkit stats --format json
+    """
+    import json
+
+    with _open_index(index_path, create=False) as index:
+        figures = index.stats()
+    if output_format == "json":
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    width = max(len(name) for name in figures)
+    for name, value in figures.items():
+        if name == "size_bytes":
+            name, value = "size", f"{value / 1e6:.1f} MB"
+        click.echo(f"{name.replace('_', ' '):<{width}}  {value if value is not None else '-'}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 from whoosh.index import LockError
 
 from . import __version__
@@ -28,7 +30,7 @@ INDEX_NAME = "searchkit"
 INFO_FILE = "searchkit.json"
 TITLE_WEIGHT = 2
 # Bump when the schema or what is stored in it changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def make_schema() -> Schema:
@@ -39,6 +41,9 @@ def make_schema() -> Schema:
         # The words of the title and the text; the text itself is stored apart.
         body=TEXT(analyzer=analyzer),
         text=STORED,
+        # Every folded word once per article: prefix queries and spelling
+        # suggestions work on words, not stems ("libér*" must not find "librairie").
+        words=FieldType(Existence(), analyzer=FrenchAnalyzer(unstemmed=True), scorable=False),
         source=TEXT(analyzer=analyzer, stored=True),
         author=TEXT(analyzer=analyzer, stored=True),
         date=ID(stored=True, sortable=True),
@@ -46,6 +51,7 @@ def make_schema() -> Schema:
         url=STORED,
         line=STORED,
         passages=STORED,
+        passage_count=NUMERIC(sortable=True),
     )
 
 
@@ -143,7 +149,7 @@ class Index:
         except (OSError, ValueError):
             return {}
 
-    def _write_info(self, last_ingest: float | None) -> None:
+    def _write_info(self, last_ingest: str | None) -> None:
         from importlib.metadata import version
 
         info = {
@@ -225,7 +231,7 @@ class Index:
         except BaseException:
             writer.cancel()
             raise
-        self._write_info(last_ingest=time.time())
+        self._write_info(last_ingest=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -256,34 +262,83 @@ class Index:
             yield article_from_stored(stored)
 
     def search(
-        self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False
+        self,
+        text: str,
+        limit: int = 10,
+        per_article: int = 2,
+        plain_text: bool = False,
+        since: str | None = None,
+        until: str | None = None,
+        sort: str = "relevance",
     ) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
 
-        Raises QueryError for a query that cannot be run.
+        ``since``/``until`` take ``2016``, ``2016-05`` or ``2016-05-21``;
+        ``sort="date"`` puts the newest first. Raises QueryError for a query
+        that cannot be run.
         """
         from .search import search
 
-        return search(self, text, limit=limit, per_article=per_article, plain_text=plain_text)
+        return search(self, text, limit=limit, per_article=per_article, plain_text=plain_text,
+                      since=since, until=until, sort=sort)
 
     def rank_articles(
-        self, text: str, limit: int = 100, plain_text: bool = False
+        self,
+        text: str,
+        limit: int = 100,
+        plain_text: bool = False,
+        since: str | None = None,
+        until: str | None = None,
+        sort: str = "relevance",
     ) -> list[tuple[str, float]]:
         """(article id, score) pairs, best first: the ranking of ``search``
         without choosing passages."""
         from .search import rank_articles
 
-        return rank_articles(self, text, limit=limit, plain_text=plain_text)
+        return rank_articles(self, text, limit=limit, plain_text=plain_text,
+                             since=since, until=until, sort=sort)
+
+    def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
+        """[start, end) offsets of the words ``query_text`` matches in the article."""
+        from .search import article_highlights
+
+        return article_highlights(self, article.text, query_text)
+
+    def stats(self) -> dict[str, object]:
+        """Counts and versions, as ``searchkit stats`` prints them."""
+        reader = self.searcher().reader()
+        counts = reader.column_reader("passage_count")
+        passages = sum(
+            counts[docnum] for docnum in range(reader.doc_count_all())
+            if not reader.is_deleted(docnum)
+        )
+        size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        info = self.info()
+        return {
+            "index": str(self.path),
+            "articles": reader.doc_count(),
+            "passages": passages,
+            "distinct_terms": sum(1 for _ in reader.lexicon("body")),
+            "distinct_words": sum(1 for _ in reader.lexicon("words")),
+            "size_bytes": size,
+            "searchkit": info.get("searchkit"),
+            "analyzer": info.get("analyzer"),
+            "stemmer": info.get("stemmer"),
+            "last_ingest": info.get("last_ingest"),
+        }
 
 
 def _document(article: Article) -> dict[str, object]:
+    body = _indexed_body(article)
     document: dict[str, object] = {
         "id": article.id,
         "title": article.title,
-        "body": _indexed_body(article),
+        "body": body,
+        "words": body,
         "text": article.text,
         "path": article.path,
         "passages": [tuple(span) for span in article.passages],
+        "passage_count": len(article.passages),
     }
     for name in ("date", "source", "author", "url", "line"):
         value = getattr(article, name)

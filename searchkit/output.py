@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from .articles import Article
 from .search import Hit, SearchResult
 
 BOLD = "\x1b[1m"
@@ -75,11 +76,23 @@ def hit_block(hit: Hit, width: int | None, color: bool) -> str:
 
 def render_text(result: SearchResult, width: int | None, color: bool) -> str:
     blocks = [hit_block(hit, width, color) for hit in result.hits]
+    if result.suggestion:
+        blocks.insert(0, f"did you mean: {result.suggestion}\n")
     count = len(result.hits)
     footer = f"{count} passage{'s' if count != 1 else ''} in {result.seconds * 1000:.0f} ms"
     if not result.hits:
         footer = f"no match for {result.query!r} ({result.seconds * 1000:.0f} ms)"
     return "\n".join(blocks + [footer])
+
+
+def render_article(article: Article, highlights: list[tuple[int, int]], color: bool) -> str:
+    """A whole article: a header, then its text as stored, hits marked."""
+    head = [BOLD + article.title + RESET if color else article.title]
+    for label, value in (("id", article.id), ("date", article.date), ("path", article.path),
+                         ("url", article.url), ("source", article.source), ("author", article.author)):
+        if value:
+            head.append(f"{label}: {value}")
+    return "\n".join(head) + "\n\n" + _mark(article.text, highlights, color)
 
 
 def render_json(result: SearchResult) -> str:

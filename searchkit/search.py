@@ -3,16 +3,20 @@ each are chosen and highlighted."""
 
 from __future__ import annotations
 
+import calendar
+import itertools
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.support.levenshtein import damerau_levenshtein
 
-from .analysis import analyze, fold
+from .analysis import analyze, fold, stem
 from .errors import QueryError
-from .highlight import MatchSpec, best_passages
+from .highlight import MatchSpec, best_passages, find_matches
 from .passages import Span
 from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain
 
@@ -24,6 +28,11 @@ FIELD_NAMES = {"title": "title", "source": "source", "author": "author", "text":
 # "body" holds the title (weighted) and the text: see index._indexed_body.
 DEFAULT_FIELDS = (("body", 1.0),)
 WEIGHTING = scoring.BM25F(B=0.75, K1=0.9)
+MAX_PREFIX_WORDS = 1000
+# Spelling: a typed word found in fewer articles than this may be a typo,
+# when the whole query finds fewer than FEW_RESULTS articles.
+RARE_WORD_ARTICLES = 3
+FEW_RESULTS = 3
 
 
 @dataclass
@@ -54,10 +63,12 @@ class SearchResult:
     query: str
     hits: list[Hit] = field(default_factory=list)
     seconds: float = 0.0
+    suggestion: str | None = None  # "did you mean", when a typed word was corrected
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
+            "suggestion": self.suggestion,
             "hits": [hit.to_dict() for hit in self.hits],
             "seconds": round(self.seconds, 4),
         }
@@ -67,12 +78,15 @@ class _Compiler:
     """Turns the syntax tree into a Whoosh query and the matching spec used
     to choose and highlight passages."""
 
-    def __init__(self, searcher) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, searcher, corrections: dict[str, str] | None = None) -> None:  # type: ignore[no-untyped-def]
         self.searcher = searcher
+        self.corrections = corrections or {}
         self.terms: dict[str, float] = {}
         self.weights: dict[str, float] = {}
         self.phrases: list[tuple[str, ...]] = []
         self.prefixes: list[str] = []
+        # (as typed, folded) for the plain words a spelling suggestion may fix
+        self.typed: list[tuple[str, str]] = []
 
     def spec(self) -> MatchSpec:
         return MatchSpec(self.terms, tuple(self.phrases), tuple(self.prefixes), self.weights)
@@ -88,12 +102,19 @@ class _Compiler:
 
     def compile(self, node: Node, positive: bool = True) -> wq.Query | None:
         if isinstance(node, Words):
-            found = [token.term for token in analyze(node.text)]
+            tokens = list(analyze(node.text))
+            found = [token.term for token in tokens]
+            for token in tokens:
+                corrected = self.corrections.get(token.word)
+                if corrected is not None:
+                    found.append(stem(corrected) if corrected.isalpha() else corrected)
             if not found:
                 return None
             if positive:
                 for term in found:
                     self.terms[term] = self._weigh(term)
+                if node.field is None:
+                    self.typed.extend((node.text[t.start:t.end], t.word) for t in tokens)
             return _any([
                 wq.Term(name, term, boost=boost)
                 for term in dict.fromkeys(found)
@@ -115,11 +136,25 @@ class _Compiler:
             prefix = fold(node.text)
             if not prefix:
                 return None
+            words = list(itertools.islice(
+                (w.decode("utf-8") for w in self.searcher.reader().expand_prefix("words", prefix)),
+                MAX_PREFIX_WORDS,
+            ))
+            if not words:
+                return wq.NullQuery
+            stems = list(dict.fromkeys(stem(w) if w.isalpha() else w for w in words))
             if positive:
                 self.prefixes.append(prefix)
-            return _any([
-                wq.Prefix(name, prefix, boost=boost) for name, boost in self._fields(node.field)
+                for term in stems:
+                    self._weigh(term)
+            ranked = _any([
+                wq.Term(name, term, boost=boost)
+                for term in stems
+                for name, boost in self._fields(node.field)
             ])
+            # The stems rank; the words decide: "libér*" finds "libérer" but
+            # not "libre", which shares no word with the prefix.
+            return ranked if node.field else wq.And([wq.Prefix("words", prefix), ranked])
         if isinstance(node, Not):
             return self.compile(node.node, not positive)
         if isinstance(node, (AnyOf, AllOf)):
@@ -142,25 +177,123 @@ def _any(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def compile_query(searcher, text: str, plain_text: bool = False) -> tuple[wq.Query, MatchSpec]:  # type: ignore[no-untyped-def]
-    """The Whoosh query for ``text`` and what to highlight; raises QueryError."""
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which articles may match, and their order."""
+
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None
+    sort: str = "relevance"  # or "date": newest first
+
+    def apply(self, query: wq.Query) -> wq.Query:
+        if self.since is None and self.until is None:
+            return query
+        return wq.And([query, wq.TermRange("date", self.since, self.until)])
+
+
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_bound(text: str, end: bool) -> str:
+    """An ISO date from ``2016``, ``2016-05`` or ``2016-05-21``: the first day of
+    the period, or its last day when ``end``."""
+    m = _DATE_RE.fullmatch(text.strip())
+    if not m:
+        raise QueryError(f"{text!r} is not a date: write 2016, 2016-05 or 2016-05-21")
+    year = int(m.group(1))
+    month = int(m.group(2) or (12 if end else 1))
+    if not 1 <= month <= 12:
+        raise QueryError(f"{text!r} is not a date: the month must be 01 to 12")
+    last_day = calendar.monthrange(year, month)[1]
+    day = int(m.group(3) or (last_day if end else 1))
+    if not 1 <= day <= last_day:
+        raise QueryError(f"{text!r} is not a date: that month has no day {day}")
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def make_filters(since: str | None = None, until: str | None = None, sort: str = "relevance") -> Filters:
+    if sort not in ("relevance", "date"):
+        raise QueryError(f"cannot sort by {sort!r}: use relevance or date")
+    return Filters(
+        since=date_bound(since, end=False) if since else None,
+        until=date_bound(until, end=True) if until else None,
+        sort=sort,
+    )
+
+
+def compile_query(  # type: ignore[no-untyped-def]
+    searcher, text: str, plain_text: bool = False, corrections: dict[str, str] | None = None
+) -> tuple[wq.Query, MatchSpec, list[tuple[str, str]]]:
+    """The Whoosh query for ``text``, what to highlight, and the plain words as
+    typed (with their folded form); raises QueryError."""
     node = plain(text) if plain_text else parse(text)
     if isinstance(node, Not):
         raise QueryError("a query needs at least one word that is not excluded")
-    compiler = _Compiler(searcher)
+    compiler = _Compiler(searcher, corrections)
     query = compiler.compile(node)
     if query is None:
         raise QueryError("the query holds only stop words: add a word that carries meaning")
-    return query, compiler.spec()
+    return query, compiler.spec(), compiler.typed
+
+
+def _run(searcher, query: wq.Query, limit: int, filters: Filters):  # type: ignore[no-untyped-def]
+    query = filters.apply(query)
+    if filters.sort == "date":
+        return searcher.search(query, limit=limit, sortedby="date", reverse=True)
+    return searcher.search(query, limit=limit)
+
+
+def _corrections(searcher, typed: list[tuple[str, str]]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Likely spellings of rare typed words: the closest word of the index
+    (Damerau-Levenshtein, at most 2 edits, 1 for short words), the most
+    frequent among equals, and more frequent than the word typed."""
+    reader = searcher.reader()
+    corrections = {}
+    for _, word in typed:
+        if not word.isalpha() or len(word) < 4:
+            continue
+        seen = reader.doc_frequency("words", word)
+        if seen >= RARE_WORD_ARTICLES:
+            continue
+        maxdist = 1 if len(word) < 6 else 2
+        best = None
+        for candidate in reader.terms_within("words", word, maxdist):
+            if candidate == word:
+                continue
+            frequency = reader.doc_frequency("words", candidate)
+            key = (damerau_levenshtein(word, candidate), -frequency)
+            if frequency > seen and (best is None or key < best[0]):
+                best = (key, candidate)
+        if best is not None:
+            corrections[word] = best[1]
+    return corrections
+
+
+def _suggestion(text: str, typed: list[tuple[str, str]], corrections: dict[str, str], hits: list[Hit]) -> str:
+    """The query as the user would have typed it with the corrected words,
+    each as it is written in the articles found ("Mossoul", not "mossoul")."""
+    written: dict[str, str] = {}
+    for hit in hits:
+        for start, end in hit.highlights:
+            surface = hit.text[start:end]
+            word = fold(surface)
+            if word in corrections.values():
+                written.setdefault(word, surface)
+    for surface, word in typed:
+        if word in corrections:
+            corrected = corrections[word]
+            text = text.replace(surface, written.get(corrected, corrected), 1)
+    return text
 
 
 def rank_articles(
-    index: "Index", text: str, limit: int = 100, plain_text: bool = False
+    index: "Index", text: str, limit: int = 100, plain_text: bool = False,
+    since: str | None = None, until: str | None = None, sort: str = "relevance",
 ) -> list[tuple[str, float]]:
     """(article id, score) of the best articles, best first, without passages."""
     searcher = index.searcher()
-    query, _ = compile_query(searcher, text, plain_text)
-    results = searcher.search(query, limit=limit)
+    query, _, _ = compile_query(searcher, text, plain_text)
+    results = _run(searcher, query, limit, make_filters(since, until, sort))
     return [(hit["id"], hit.score) for hit in results]
 
 
@@ -170,20 +303,44 @@ def search(
     limit: int = 10,
     per_article: int = 2,
     plain_text: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "relevance",
 ) -> SearchResult:
     """Up to ``limit`` passages, at most ``per_article`` from one article.
 
     An article's best passage takes the article's score; its next passages
-    score lower in proportion, so they come after better articles.
+    score lower in proportion, so they come after better articles. When few
+    articles match and a typed word is rare, the closest frequent spelling is
+    searched too and given as ``suggestion``.
     """
     if limit < 1 or per_article < 1:
         raise QueryError("--limit and --per-article must be at least 1")
     started = time.perf_counter()
+    filters = make_filters(since, until, sort)
     searcher = index.searcher()
-    query, spec = compile_query(searcher, text, plain_text)
-    results = searcher.search(query, limit=limit)
+    query, spec, typed = compile_query(searcher, text, plain_text)
+    results = _run(searcher, query, limit, filters)
+    corrections = {}
+    if results.scored_length() < min(FEW_RESULTS, limit) and typed:
+        corrections = _corrections(searcher, typed)
+        if corrections:
+            query, spec, _ = compile_query(searcher, text, plain_text, corrections)
+            results = _run(searcher, query, limit, filters)
+    hits = _passage_hits(results, spec, limit, per_article, by_date=filters.sort == "date")
+    suggestion = _suggestion(text, typed, corrections, hits) if corrections else None
+    return SearchResult(text, hits, time.perf_counter() - started, suggestion)
+
+
+def article_highlights(index: "Index", text: str, query_text: str) -> list[tuple[int, int]]:
+    """Offsets of what ``query_text`` matches in a whole article ``text``."""
+    _, spec, _ = compile_query(index.searcher(), query_text)
+    return [(token.start, token.end) for token in find_matches(list(analyze(text)), spec)]
+
+
+def _passage_hits(results, spec: MatchSpec, limit: int, per_article: int, by_date: bool) -> list[Hit]:  # type: ignore[no-untyped-def]
     hits: list[Hit] = []
-    for order, result in enumerate(results):
+    for result in results:
         stored = result.fields()
         body: str = stored["text"]
         spans = [Span(*span) for span in stored.get("passages", [])]
@@ -205,11 +362,12 @@ def search(
                 highlights=[(s - start, e - start) for s, e in passage.highlights],
                 line=_line_number(body, start, stored.get("line")),
             ))
-    hits.sort(key=lambda hit: -hit.score)
+    if not by_date:
+        hits.sort(key=lambda hit: -hit.score)
     del hits[limit:]
     for rank, hit in enumerate(hits, start=1):
         hit.rank = rank
-    return SearchResult(text, hits, time.perf_counter() - started)
+    return hits
 
 
 def _line_number(body: str, start: int, jsonl_line: int | None) -> int:
