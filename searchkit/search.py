@@ -29,8 +29,8 @@ FIELD_NAMES = {"title": "title", "source": "source", "author": "author", "text":
 DEFAULT_FIELDS = (("body", 1.0),)
 WEIGHTING = scoring.BM25F(B=0.75, K1=0.9)
 MAX_PREFIX_WORDS = 1000
-# Spelling: a typed word found in fewer articles than this may be a typo,
-# when the whole query finds fewer than FEW_RESULTS articles.
+# Spelling: a typed word found in no article may be a typo; one found in fewer
+# than RARE_WORD_ARTICLES too, when the query finds fewer than FEW_RESULTS.
 RARE_WORD_ARTICLES = 3
 FEW_RESULTS = 3
 
@@ -243,17 +243,18 @@ def _run(searcher, query: wq.Query, limit: int, filters: Filters):  # type: igno
     return searcher.search(query, limit=limit)
 
 
-def _corrections(searcher, typed: list[tuple[str, str]]) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Likely spellings of rare typed words: the closest word of the index
-    (Damerau-Levenshtein, at most 2 edits, 1 for short words), the most
-    frequent among equals, and more frequent than the word typed."""
+def _corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Likely spellings of typed words found nowhere (or, unless ``rare_only``,
+    in few articles): the closest word of the index (Damerau-Levenshtein, at
+    most 2 edits, 1 for short words), the most frequent among equals, and more
+    frequent than the word typed."""
     reader = searcher.reader()
     corrections = {}
     for _, word in typed:
         if not word.isalpha() or len(word) < 4:
             continue
         seen = reader.doc_frequency("words", word)
-        if seen >= RARE_WORD_ARTICLES:
+        if seen >= (1 if rare_only else RARE_WORD_ARTICLES):
             continue
         maxdist = 1 if len(word) < 6 else 2
         best = None
@@ -322,8 +323,9 @@ def search(
     query, spec, typed = compile_query(searcher, text, plain_text)
     results = _run(searcher, query, limit, filters)
     corrections = {}
-    if results.scored_length() < min(FEW_RESULTS, limit) and typed:
-        corrections = _corrections(searcher, typed)
+    if typed:
+        few = results.scored_length() < min(FEW_RESULTS, limit)
+        corrections = _corrections(searcher, typed, rare_only=not few)
         if corrections:
             query, spec, _ = compile_query(searcher, text, plain_text, corrections)
             results = _run(searcher, query, limit, filters)
@@ -348,9 +350,15 @@ def _passage_hits(results, spec: MatchSpec, limit: int, per_article: int, by_dat
         best = passages[0].score or 1.0
         for passage in passages:
             start, end = passage.span
+            if by_date:  # Whoosh gives no relevance score to date-sorted results
+                score = passage.score
+            elif passage.score:
+                score = result.score * (0.5 + 0.5 * passage.score / best)
+            else:
+                score = result.score
             hits.append(Hit(
                 rank=0,
-                score=result.score * (0.5 + 0.5 * passage.score / best) if passage.score else result.score,
+                score=score,
                 article_id=stored["id"],
                 title=stored.get("title", ""),
                 date=stored.get("date"),

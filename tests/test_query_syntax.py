@@ -1,0 +1,174 @@
+"""Each element of the query syntax on a small corpus, with the case a naive
+engine gets wrong."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit.cli import main
+
+ARTICLES = [
+    {"id": "phrase", "date": "2016-10-20", "title": "Sommet à Paris",
+     "text": "La coalition internationale se réunit à Paris pour préparer l'offensive."},
+    {"id": "apart", "date": "2016-03-02", "title": "Revue de presse",
+     "text": "Une coalition de partis forme le gouvernement. La presse internationale applaudit."},
+    {"id": "raqqa", "date": "2017-06-01", "title": "Offensive sur Raqqa",
+     "text": "La coalition internationale frappe Raqqa, bastion djihadiste en Syrie."},
+    {"id": "liberation", "date": "2016-11-05", "title": "Mossoul",
+     "text": "La libération de Mossoul avance ; il faut libérer les quartiers est. Les djihadistes reculent."},
+    {"id": "librairie", "date": "2015-01-10", "title": "Culture",
+     "text": "Une librairie indépendante ouvre ses portes à Lyon ; un livre libre de droits y est offert."},
+    {"id": "undated", "title": "Note",
+     "text": "Une note sans date sur la coalition internationale et le djihadisme.",
+     "source": "Agence Presse Locale", "author": "Marie Durand"},
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("syntax")
+    corpus = folder / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in ARTICLES), "utf-8")
+    result = CliRunner().invoke(main, ["ingest", str(corpus), "--index", str(folder / "ix")])
+    assert result.exit_code == 0, result.output
+    return folder / "ix"
+
+
+def search(index, text, *options):
+    result = CliRunner().invoke(
+        main, ["query", text, "--index", str(index), "--format", "json", "--per-article", "1", *options])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def ids(index, text, *options):
+    return [hit["article_id"] for hit in search(index, text, *options)["hits"]]
+
+
+def marked(hit):
+    return [hit["text"][s:e] for s, e in hit["highlights"]]
+
+
+def test_words_rank_passages_with_more_of_them_first(index):
+    found = ids(index, "coalition internationale Paris")
+    assert found[0] == "phrase"
+    assert {"apart", "raqqa", "undated"} <= set(found)
+
+
+def test_phrase_matches_only_the_words_in_order_and_highlights_only_the_phrase(index):
+    hits = search(index, '"coalition internationale"')["hits"]
+    assert {hit["article_id"] for hit in hits} == {"phrase", "raqqa", "undated"}  # not "apart"
+    for hit in hits:
+        assert marked(hit) == ["coalition", "internationale"]
+
+
+def test_phrase_ignores_accents_and_case(index):
+    assert "liberation" in ids(index, '"LIBERATION DE MOSSOUL"')
+
+
+def test_phrase_in_a_ranked_query_highlights_loose_words_apart(index):
+    hit = search(index, '"coalition internationale" presse')["hits"]
+    apart = next(h for h in hit if h["article_id"] == "apart")
+    assert marked(apart) == ["presse"]
+
+
+def test_minus_and_not_exclude(index):
+    assert "raqqa" not in ids(index, '"coalition internationale" -Raqqa')
+    assert "raqqa" not in ids(index, "coalition NOT raqqa")
+    assert "raqqa" in ids(index, "coalition")
+
+
+def test_and_requires_both_or_takes_either(index):
+    assert ids(index, "coalition AND Syrie") == ["raqqa"]
+    assert set(ids(index, "Lyon OR Syrie")) == {"librairie", "raqqa"}
+    assert set(ids(index, "(Lyon OR Syrie) AND coalition")) == {"raqqa"}
+
+
+def test_fields(index):
+    assert ids(index, "title:Mossoul") == ["liberation"]
+    assert "liberation" in ids(index, "Mossoul")
+    assert ids(index, "title:Raqqa") == ["raqqa"]
+    assert ids(index, "source:agence") == ["undated"]
+    assert ids(index, 'author:"Marie Durand"') == ["undated"]
+
+
+def test_prefix_matches_words_not_stems(index):
+    hits = search(index, "libér*")["hits"]
+    assert [hit["article_id"] for hit in hits] == ["liberation"]  # "librairie", "libre" do not match
+    assert set(marked(hits[0])) == {"libération", "libérer"}
+    assert ids(index, "LIBER*") == ["liberation"]
+    assert ids(index, "djihadis*") and "raqqa" in ids(index, "djihadis*")
+
+
+def test_dates_filter_and_sort(index):
+    assert set(ids(index, "coalition", "--since", "2016", "--until", "2016")) == {"phrase", "apart"}
+    assert set(ids(index, "coalition", "--since", "2016-10")) == {"phrase", "raqqa"}
+    assert ids(index, "coalition", "--sort", "date") == ["raqqa", "phrase", "apart", "undated"]
+    assert ids(index, "coalition", "--until", "2016-03-02") == ["apart"]
+
+
+@pytest.mark.parametrize("bad", ["2016-13", "hier", "2016-02-30"])
+def test_a_bad_date_is_a_clear_error(index, bad):
+    result = CliRunner().invoke(main, ["query", "coalition", "--since", bad, "--index", str(index)])
+    assert result.exit_code == 1
+    assert "is not a date" in result.output
+
+
+@pytest.mark.parametrize("typo", ["Mosoul", "Mossul", "mosoul"])
+def test_a_misspelt_name_finds_the_right_one_with_a_suggestion(index, typo):
+    result = search(index, typo)
+    assert result["suggestion"] == "Mossoul"
+    assert result["hits"][0]["article_id"] == "liberation"
+    assert "Mossoul" in marked(result["hits"][0])
+
+
+def test_no_suggestion_when_the_word_is_found(index):
+    assert search(index, "Mossoul")["suggestion"] is None
+
+
+def test_suggestion_in_the_terminal_output(index):
+    result = CliRunner().invoke(main, ["query", "Mosoul", "--index", str(index)])
+    assert result.output.startswith("did you mean: Mossoul\n")
+
+
+def test_show_prints_the_whole_article_with_hits(index):
+    result = CliRunner().invoke(main, ["show", "liberation", "--query", "libér*", "--index", str(index),
+                                       "--format", "json"])
+    article = json.loads(result.output)
+    assert article["text"] == ARTICLES[3]["text"]
+    assert [article["text"][s:e] for s, e in article["highlights"]] == ["libération", "libérer"]
+    plain = CliRunner().invoke(main, ["show", "liberation", "--index", str(index)])
+    assert plain.output.startswith("Mossoul\nid: liberation\ndate: 2016-11-05\n")
+    assert ARTICLES[3]["text"] in plain.output
+    missing = CliRunner().invoke(main, ["show", "absent", "--index", str(index)])
+    assert missing.exit_code == 1 and "no article 'absent'" in missing.output
+
+
+def test_stats(index):
+    result = CliRunner().invoke(main, ["stats", "--index", str(index), "--format", "json"])
+    figures = json.loads(result.output)
+    assert figures["articles"] == len(ARTICLES)
+    assert figures["passages"] == len(ARTICLES)
+    assert figures["distinct_terms"] > 30 and figures["size_bytes"] > 0
+    assert figures["analyzer"] and figures["last_ingest"]
+    text = CliRunner().invoke(main, ["stats", "--index", str(index)]).output
+    assert "articles" in text and "last ingest" in text
+
+
+@pytest.mark.parametrize("text", [
+    '"', "((", "))", "AND", "NOT", "-", "title:", '"" ', "*", "a OR OR b", "\x00", "é" * 5000,
+    "NOT NOT a", "(a", "a AND (b OR", "title:(a)", "🙂", "\u200b",
+])
+def test_odd_queries_never_raise_a_traceback(index, text):
+    result = CliRunner().invoke(main, ["query", text, "--index", str(index)])
+    assert result.exit_code in (0, 1)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if result.exit_code == 1:
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_misspelt_word_beside_good_ones_is_corrected_too(index):
+    result = search(index, "Mosoul djihadistes")
+    assert result["suggestion"] == "Mossoul djihadistes"
+    assert result["hits"][0]["article_id"] == "liberation"
