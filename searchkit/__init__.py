@@ -19,7 +19,8 @@ from .errors import (  # noqa: E402
     QueryError,
     SearchkitError,
 )
-from .index import Index, IngestReport  # noqa: E402
+from .index import Index  # noqa: E402
+from .ingest import IngestReport  # noqa: E402
 from .search import Hit, SearchResult  # noqa: E402
 from .sources import Problem  # noqa: E402
 

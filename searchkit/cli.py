@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from typing import Iterator, TextIO
+from typing import Callable, Iterator, TextIO
 
 import click
 
@@ -47,35 +47,111 @@ def main() -> None:
     """
 
 
+def _say_problem(problem: object) -> None:
+    click.echo(f"searchkit: error: {problem}", err=True)
+
+
+def _say_waiting(wait: float) -> Callable[[], None]:
+    def say() -> None:
+        click.echo(f"searchkit: another ingest holds the index; waiting up to {wait:g} s", err=True)
+    return say
+
+
+wait_option = click.option(
+    "--wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
+    help="Seconds to wait for another ingest holding the index.")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @index_option
-@click.option("--wait", default=0.0, show_default=True, type=float,
-              help="Seconds to wait for another ingest to finish.")
-def ingest(paths: tuple[str, ...], index_path: str, wait: float) -> None:
+@click.option("--prune", is_flag=True,
+              help="Remove the articles of files that have gone from under PATHS.")
+@wait_option
+def ingest(paths: tuple[str, ...], index_path: str, prune: bool, wait: float) -> None:
     """Index the articles in PATHS (folders are read recursively; default: seeds/).
 
-    Reads .txt and .md files (UTF-8) and .jsonl files (one article object per
-    line: "text" required; "id", "title", "date", "url", "source", "author"
-    optional). An article ingested again replaces the earlier version.
+    \b
+    Reads, by extension: .txt .md (UTF-8, UTF-16 with BOM or Windows-1252),
+    .html .htm (the article of a saved page, with its title, date, author),
+    .json (an article object or a list), .jsonl .jsonl.gz (one a line).
+    Article fields: "text" required; "id", "title", "date", "url", "source",
+    "author" optional. Other files are skipped and counted.
+
+    Ingesting again only reads files that changed; their articles replace the
+    earlier ones. A file that cannot be read is named on stderr with the reason
+    and the rest is ingested (exit status 1).
 
     \b
     searchkit ingest seeds/ ~/news/2016
+    searchkit ingest ~/news --prune
     """
     paths = paths or (DEFAULT_SEEDS,)
     index = _open_index(index_path, create=True)
-
-    def on_problem(problem: object) -> None:
-        click.echo(f"searchkit: error: {problem}", err=True)
-
     with index, _progress(sys.stderr) as on_progress:
         try:
-            report = index.ingest(paths, on_progress=on_progress, on_problem=on_problem, wait=wait)
+            report = index.ingest(paths, prune=prune, on_progress=on_progress,
+                                  on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
         except SearchkitError as error:
             raise click.ClickException(str(error)) from None
-    click.echo(f"Indexed {report.summary()}.")
+    click.echo(f"Ingested: {report.summary()}.")
     if report.failed:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True)
+@index_option
+@wait_option
+def remove(targets: tuple[str, ...], index_path: str, wait: float) -> None:
+    """Remove articles: TARGETS are article ids, or files or folders whose
+    articles all go.
+
+    \b
+    searchkit remove wikinews_44269.txt
+    searchkit remove ~/news/2016
+    """
+    with _open_index(index_path, create=False) as index:
+        try:
+            report = index.remove(targets, on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
+        except SearchkitError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Removed {report.removed} articles.")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@index_option
+def watch(paths: tuple[str, ...], index_path: str) -> None:
+    """Keep the index in step with PATHS while running: new, changed and
+    deleted files are reflected in queries within seconds. Ctrl-C stops.
+
+    \b
+    searchkit watch ~/news
+    """
+    from watchfiles import watch as file_changes
+
+    def sync() -> None:
+        try:
+            report = index.ingest(paths, prune=True, on_problem=_say_problem, wait=60)
+        except SearchkitError as error:
+            click.echo(f"searchkit: error: {error}", err=True)
+            return
+        if report.articles or report.removed or report.failed:
+            click.echo(f"Ingested: {report.summary()}.")
+
+    index = _open_index(index_path, create=True)
+    with index:
+        try:
+            sync()
+            click.echo(f"Watching {', '.join(paths)} (Ctrl-C to stop).", err=True)
+            for _ in file_changes(*paths, debounce=400, step=100, raise_interrupt=True):
+                sync()
+        except KeyboardInterrupt:
+            pass
+    click.echo("Stopped.", err=True)
 
 
 class _progress:

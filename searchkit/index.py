@@ -6,7 +6,7 @@ import json
 import os
 import time
 from datetime import datetime, timezone
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -20,7 +20,8 @@ from .analysis import ANALYZER_VERSION, FrenchAnalyzer
 from .articles import Article
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound
 from .passages import Span
-from .sources import Problem, SourceFile, find_files, read_source
+from .ingest import Catalogue, Ingestion, IngestReport
+from .sources import Problem
 
 if TYPE_CHECKING:
     from .search import SearchResult
@@ -30,13 +31,13 @@ INDEX_NAME = "searchkit"
 INFO_FILE = "searchkit.json"
 TITLE_WEIGHT = 2
 # Bump when the schema or what is stored in it changes.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def make_schema() -> Schema:
     analyzer = FrenchAnalyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=analyzer, stored=True),
         # The words of the title and the text; the text itself is stored apart.
         body=TEXT(analyzer=analyzer),
@@ -47,43 +48,16 @@ def make_schema() -> Schema:
         source=TEXT(analyzer=analyzer, stored=True),
         author=TEXT(analyzer=analyzer, stored=True),
         date=ID(stored=True, sortable=True),
-        path=ID(stored=True),
+        path=ID(stored=True, sortable=True),
+        # "size:mtime_ns:ctime_ns/sha1" of the file, and the SHA-1 of the text:
+        # what incremental ingestion compares (see searchkit.ingest).
+        file_sig=ID(sortable=True),
+        text_hash=ID(sortable=True),
         url=STORED,
         line=STORED,
         passages=STORED,
         passage_count=NUMERIC(sortable=True),
     )
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did."""
-
-    added: int = 0
-    updated: int = 0
-    passages: int = 0
-    skipped: int = 0  # files of a kind that is not read
-    problems: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def articles(self) -> int:
-        return self.added + self.updated
-
-    @property
-    def failed(self) -> int:
-        return len(self.problems)
-
-    def summary(self) -> str:
-        parts = [
-            f"{self.articles} articles ({self.added} added, {self.updated} updated)",
-            f"{self.passages} passages",
-        ]
-        if self.skipped:
-            parts.append(f"{self.skipped} files skipped")
-        if self.problems:
-            parts.append(f"{self.failed} failed")
-        return ", ".join(parts) + f" in {self.seconds:.1f} s"
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -177,71 +151,80 @@ class Index:
     def ingest(
         self,
         paths: Iterable[str | os.PathLike[str]],
+        prune: bool = False,
         on_progress: ProgressCallback | None = None,
         on_problem: ProblemCallback | None = None,
         wait: float = 0.0,
+        on_wait: Callable[[], None] | None = None,
     ) -> IngestReport:
-        """Index the articles found under ``paths``; an article ingested again
-        replaces its previous version. Nothing is visible until the whole
-        batch is committed, and a failure leaves the index as it was."""
+        """Index the articles found under ``paths``, incrementally: unchanged
+        files are skipped, changed ones replace their articles, and with
+        ``prune`` the articles of files gone from under ``paths`` are removed.
+        Nothing is visible until the whole batch is committed, and a failure or
+        an interruption leaves the index as it was."""
         started = time.perf_counter()
-        report = IngestReport()
-
-        def problem(p: Problem) -> None:
-            report.problems.append(p)
-            if on_problem is not None:
-                on_problem(p)
-
-        sources: list[SourceFile] = []
-        for found in find_files(paths):
-            if isinstance(found, Problem):
-                problem(found)
-            elif found.reader is None:
-                report.skipped += 1
-            else:
-                sources.append(found)
-
-        existing = self.article_ids()
-        writer = self._writer(wait)
-        try:
-            seen: dict[str, str] = {}
+        paths = [os.path.abspath(p) for p in paths]
+        with self._ingestion(wait, on_problem, on_wait) as run:
+            sources = run.find(paths)
             for done, source in enumerate(sources, start=1):
-                for item in read_source(source):
-                    if isinstance(item, Problem):
-                        problem(item)
-                        continue
-                    if item.id in seen:
-                        problem(Problem(
-                            item.path,
-                            f"article id {item.id!r} was already read from {seen[item.id]}; kept the first",
-                            item.line,
-                        ))
-                        continue
-                    seen[item.id] = item.path if item.line is None else f"{item.path}:{item.line}"
-                    if item.id in existing:
-                        writer.delete_by_term("id", item.id)
-                        report.updated += 1
-                    else:
-                        report.added += 1
-                    writer.add_document(**_document(item))
-                    report.passages += len(item.passages)
+                run.file(source)
                 if on_progress is not None:
                     on_progress(done, len(sources))
-            writer.commit()
+            if prune:
+                run.prune(paths)
+        run.report.seconds = time.perf_counter() - started
+        return run.report
+
+    def remove(
+        self,
+        targets: Iterable[str],
+        on_problem: ProblemCallback | None = None,
+        wait: float = 0.0,
+        on_wait: Callable[[], None] | None = None,
+    ) -> IngestReport:
+        """Remove articles by id, or all those from a file or folder."""
+        started = time.perf_counter()
+        with self._ingestion(wait, on_problem, on_wait) as run:
+            run.remove(targets)
+        run.report.seconds = time.perf_counter() - started
+        return run.report
+
+    @contextmanager
+    def _ingestion(
+        self, wait: float, on_problem: ProblemCallback | None, on_wait: Callable[[], None] | None
+    ) -> Iterator[Ingestion]:
+        writer = self._writer(wait, on_wait)
+        try:
+            with writer.reader() as reader:
+                catalogue = Catalogue.read(reader)
+            run = Ingestion(writer, catalogue, _document, on_problem)
+            yield run
+            if run.report.added or run.report.updated or run.report.removed:
+                writer.commit()
+                self._write_info(last_ingest=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            else:
+                writer.cancel()
         except BaseException:
             writer.cancel()
             raise
-        self._write_info(last_ingest=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        report.seconds = time.perf_counter() - started
-        return report
 
-    def _writer(self, wait: float):  # type: ignore[no-untyped-def]
+    def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
         try:
-            return self._ix.writer(timeout=wait)
+            return self._ix.writer(timeout=0)
         except LockError:
-            raise IndexBusy(
-                f"another ingest is writing to {self.path}; try again when it ends"
-            ) from None
+            pass
+        if wait > 0:
+            if on_wait is not None:
+                on_wait()
+            try:
+                return self._ix.writer(timeout=wait)
+            except LockError:
+                pass
+        waited = f" after waiting {wait:g} s" if wait > 0 else ""
+        raise IndexBusy(
+            f"another ingest is writing to {self.path}{waited}; "
+            "try again when it ends, or give --wait SECONDS"
+        )
 
     # -- reading -----------------------------------------------------------
 
@@ -328,10 +311,12 @@ class Index:
         }
 
 
-def _document(article: Article) -> dict[str, object]:
+def _document(article: Article, file_signature: str, text_digest: str) -> dict[str, object]:
     body = _indexed_body(article)
     document: dict[str, object] = {
         "id": article.id,
+        "file_sig": file_signature,
+        "text_hash": text_digest,
         "title": article.title,
         "body": body,
         "words": body,

@@ -1,8 +1,16 @@
-"""Finding article files in folders and reading them into Articles."""
+"""Finding article files in folders and reading them into Articles.
+
+Readers by extension (case-insensitive): .txt and .md (UTF-8 with or without
+BOM, UTF-16 with BOM, or Windows-1252 / Latin-1), .html and .htm (the main
+text and metadata of a saved news page, through trafilatura), .json (one
+article object or a list of them), .jsonl and .jsonl.gz (one object a line).
+"""
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -12,8 +20,14 @@ from typing import Callable, Iterable, Iterator
 from .articles import Article, iso_date
 
 TEXT_EXTENSIONS = (".txt", ".md")
+HTML_EXTENSIONS = (".html", ".htm")
+JSON_EXTENSIONS = (".json",)
 JSONL_EXTENSIONS = (".jsonl", ".jsonl.gz")
 METADATA_FIELDS = ("title", "date", "url", "source", "author")
+# A text file larger than this is read in parts, each indexed as an article
+# ("name.txt#part2"), so that a huge file never sits whole in memory.
+PART_BYTES = 1_000_000
+_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -33,7 +47,7 @@ class Problem:
 class SourceFile:
     """A file found under one of the paths given to ingest."""
 
-    path: Path
+    path: Path  # absolute
     id_base: str  # the path relative to the folder given: the article id
 
     @property
@@ -45,24 +59,88 @@ class SourceFile:
         return None
 
 
-def find_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceFile | Problem]:
-    """Every file under ``paths`` (folders are walked recursively, in name order).
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path fit to print, even when its name is not valid UTF-8."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
-    Hidden files and folders (".git", ".DS_Store") are passed over.
-    """
+
+def _valid_name(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def find_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceFile | Problem]:
+    """Every file under ``paths``: folders are walked recursively in name order,
+    following symbolic links to folders but never round a loop. Hidden files
+    and folders (".git", ".DS_Store") are passed over."""
     for given in paths:
-        root = Path(given)
+        root = Path(os.path.abspath(given))
         if root.is_dir():
-            for folder, dirs, files in os.walk(root):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        path = Path(folder, name)
-                        yield SourceFile(path.absolute(), path.relative_to(root).as_posix())
+            yield from _walk(root)
         elif root.is_file():
-            yield SourceFile(root.absolute(), root.name)
+            yield _source(root, root.name)
+        elif root.is_symlink():
+            yield Problem(display_path(root), _link_problem(root))
         else:
-            yield Problem(str(root), "no such file or folder")
+            yield Problem(display_path(root), "no such file or folder")
+
+
+def _walk(root: Path) -> Iterator[SourceFile | Problem]:
+    visited = {os.path.realpath(root)}
+    errors: list[OSError] = []
+    for folder, dirs, files in os.walk(root, followlinks=True, onerror=errors.append):
+        while errors:
+            error = errors.pop()
+            yield Problem(display_path(error.filename), f"cannot read folder: {error.strerror}")
+        kept = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue
+            real = os.path.realpath(os.path.join(folder, name))
+            if real in visited:
+                yield Problem(display_path(os.path.join(folder, name)), "symbolic link loop: folder already read")
+                continue
+            visited.add(real)
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            if path.is_file():
+                yield _source(path, path.relative_to(root).as_posix())
+            elif path.is_symlink():
+                yield Problem(display_path(path), _link_problem(path))
+    while errors:
+        error = errors.pop()
+        yield Problem(display_path(error.filename), f"cannot read folder: {error.strerror}")
+
+
+def _link_problem(path: Path) -> str:
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == 40:  # ELOOP
+            return "symbolic link loop"
+    return f"broken symbolic link (to {display_path(os.readlink(path))})"
+
+
+def _source(path: Path, id_base: str) -> SourceFile | Problem:
+    if not _valid_name(str(path)):
+        return Problem(display_path(path), "file name is not valid UTF-8: rename the file")
+    return SourceFile(path, id_base)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-1 of a file's bytes, read in chunks."""
+    digest = hashlib.sha1()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_source(source: SourceFile) -> Iterator[Article | Problem]:
@@ -73,54 +151,203 @@ def read_source(source: SourceFile) -> Iterator[Article | Problem]:
     try:
         yield from reader(source)
     except OSError as error:
-        yield Problem(str(source.path), error.strerror or str(error))
+        yield Problem(str(source.path), f"cannot read: {error.strerror or error}")
 
 
-def _decode(source: SourceFile, data: bytes) -> str | Problem:
-    if b"\x00" in data:
-        return Problem(str(source.path), "binary file (holds NUL bytes)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return Problem(str(source.path), f"not UTF-8 text (byte {error.start})")
+# -- text -----------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def detect_encoding(head: bytes, is_utf8: Callable[[], bool]) -> str | None:
+    """The encoding of a text from its first bytes: a BOM, else UTF-8 when the
+    whole text decodes as such, else Windows-1252 (the superset of Latin-1 that
+    legacy French files really use: it has œ, ’ and «). None for binary data."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    if b"\x00" in head:
+        return None
+    return "utf-8" if is_utf8() else "cp1252"
+
+
+def decode(data: bytes) -> str | None:
+    """Bytes of a text file as text; None when they are not text."""
+    def is_utf8() -> bool:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    encoding = detect_encoding(data[:_CHUNK], is_utf8)
+    if encoding is None or (encoding != "utf-16" and b"\x00" in data):
+        return None
+    # Bytes that Windows-1252 leaves undefined (0x81, 0x8D...) are Latin-1 controls.
+    text = data.decode(encoding, errors="strict" if encoding != "cp1252" else "replace")
+    if encoding == "cp1252" and "\ufffd" in text:
+        text = data.decode("latin-1")
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return controls > len(sample) // 20
 
 
 def _read_text(source: SourceFile) -> Iterator[Article | Problem]:
-    data = source.path.read_bytes()
-    text = _decode(source, data)
-    if isinstance(text, Problem):
-        yield text
+    if source.path.stat().st_size > PART_BYTES:
+        yield from _read_text_in_parts(source)
         return
+    text = decode(source.path.read_bytes())
+    problem = _text_problem(source, text)
+    if problem is not None:
+        yield problem
+        return
+    yield Article.from_text(source.id_base, text, path=str(source.path))  # type: ignore[arg-type]
+
+
+def _text_problem(source: SourceFile, text: str | None) -> Problem | None:
+    if text is None or _looks_binary(text):
+        return Problem(str(source.path), "binary file, not text")
     if not text.strip():
+        return Problem(str(source.path), "empty file")
+    return None
+
+
+def _read_text_in_parts(source: SourceFile) -> Iterator[Article | Problem]:
+    """A large text file, decoded chunk by chunk and cut at paragraph ends."""
+    with open(source.path, "rb") as stream:
+        head = stream.read(_CHUNK)
+
+        def is_utf8() -> bool:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            stream.seek(0)
+            try:
+                while chunk := stream.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                return False
+            return True
+
+        encoding = detect_encoding(head, is_utf8)
+        if encoding is None:
+            yield Problem(str(source.path), "binary file, not text")
+            return
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        pending, part, title = "", 0, ""
+        while True:
+            chunk = stream.read(_CHUNK)
+            pending += decoder.decode(chunk, final=not chunk)
+            if "\x00" in pending:
+                yield Problem(str(source.path), "binary file, not text")
+                return
+            if len(pending) < PART_BYTES and chunk:
+                continue
+            cut = len(pending) if not chunk else _paragraph_cut(pending)
+            text, pending = pending[:cut], pending[cut:]
+            if text.strip():
+                part += 1
+                article = Article.from_text(f"{source.id_base}#part{part}", text, path=str(source.path))
+                title = title or article.title
+                if part > 1:
+                    article.title = f"{title} ({part})"
+                yield article
+            if not chunk:
+                break
+        if part == 0:
+            yield Problem(str(source.path), "empty file")
+
+
+def _paragraph_cut(text: str) -> int:
+    """Where to end a part: after the last blank line, else the last line."""
+    for separator in ("\n\n", "\n", ". ", " "):
+        at = text.rfind(separator, len(text) // 2)
+        if at >= 0:
+            return at + len(separator)
+    return len(text)
+
+
+# -- HTML -----------------------------------------------------------------
+
+
+def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
+    import trafilatura  # heavy: loaded only when there is HTML to read
+
+    data = source.path.read_bytes()
+    if not data.strip():
         yield Problem(str(source.path), "empty file")
         return
-    yield Article.from_text(source.id_base, text, path=str(source.path))
+    document = trafilatura.bare_extraction(data, with_metadata=True, favor_precision=True)
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or not text.strip():
+        yield Problem(str(source.path), "no article text found in this page")
+        return
+    metadata = {
+        "title": document.title or "",
+        "date": iso_date(document.date),
+        "author": document.author,
+        "url": document.url,
+        "source": document.sitename,
+    }
+    yield Article.from_text(source.id_base, text, path=str(source.path), **metadata)
+
+
+# -- JSON -----------------------------------------------------------------
+
+
+def _read_json(source: SourceFile) -> Iterator[Article | Problem]:
+    try:
+        record = json.loads(source.path.read_bytes())
+    except (UnicodeDecodeError, ValueError) as error:
+        yield Problem(str(source.path), f"invalid JSON ({error})")
+        return
+    records = record if isinstance(record, list) else [record]
+    for number, item in enumerate(records, start=1):
+        # Articles of a list are told apart by their place in it.
+        yield _article_from_record(source, item, number if isinstance(record, list) else None, None)
 
 
 def _read_jsonl(source: SourceFile) -> Iterator[Article | Problem]:
     opener = gzip.open if source.path.name.lower().endswith(".gz") else open
     with opener(source.path, "rb") as lines:
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            yield _article_from_json_line(source, number, raw)
+        try:
+            for number, raw in enumerate(lines, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw)
+                except (UnicodeDecodeError, ValueError) as error:
+                    yield Problem(str(source.path), f"invalid JSON ({error})", number)
+                    continue
+                yield _article_from_record(source, record, number, number)
+        except (EOFError, gzip.BadGzipFile, OSError) as error:
+            yield Problem(str(source.path), f"cannot read compressed file ({error})")
 
 
-def _article_from_json_line(source: SourceFile, number: int, raw: bytes) -> Article | Problem:
+def _article_from_record(
+    source: SourceFile, record: object, number: int | None, line: int | None
+) -> Article | Problem:
+    """``number`` tells apart articles without an id within one file; ``line``
+    is the line of a JSON Lines file."""
+
     def problem(reason: str) -> Problem:
-        return Problem(str(source.path), reason, number)
+        where = "" if line is not None or number is None else f"item {number}: "
+        return Problem(str(source.path), where + reason, line)
 
-    try:
-        record = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as error:
-        return problem(f"invalid JSON ({error})")
     if not isinstance(record, dict):
         return problem("expected a JSON object")
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         return problem('no "text" field, or it is empty')
     raw_id = record.get("id")
-    article_id = str(raw_id) if raw_id not in (None, "") else f"{source.id_base}#{number}"
+    if raw_id not in (None, ""):
+        article_id = str(raw_id)
+    else:
+        article_id = source.id_base if number is None else f"{source.id_base}#{number}"
     metadata = {
         name: str(record[name])
         for name in METADATA_FIELDS
@@ -128,10 +355,12 @@ def _article_from_json_line(source: SourceFile, number: int, raw: bytes) -> Arti
     }
     if "date" in metadata:
         metadata["date"] = iso_date(metadata["date"])  # type: ignore[assignment]
-    return Article.from_text(article_id, text, path=str(source.path), line=number, **metadata)
+    return Article.from_text(article_id, text, path=str(source.path), line=line, **metadata)
 
 
 _READERS: dict[str, Callable[[SourceFile], Iterator[Article | Problem]]] = {
     **{ext: _read_text for ext in TEXT_EXTENSIONS},
+    **{ext: _read_html for ext in HTML_EXTENSIONS},
+    **{ext: _read_json for ext in JSON_EXTENSIONS},
     **{ext: _read_jsonl for ext in JSONL_EXTENSIONS},
 }

@@ -1,0 +1,215 @@
+"""Incremental ingestion: which files changed, what to add, replace or remove.
+
+Every article records the file it came from, with the file's stamp (size,
+modification and change times) and the SHA-1 of its bytes. A file whose stamp
+is unchanged is skipped without being read; one whose stamp changed but whose
+bytes hash the same is skipped after hashing; any other file is read again and
+its articles replace those it gave before. The ctime in the stamp changes on
+every write, so a file rewritten with the same size and mtime is still seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .articles import Article
+from .sources import Problem, SourceFile, display_path, file_digest, find_files, read_source
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, article by article."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    duplicates: int = 0  # texts already indexed under another id
+    skipped: int = 0  # files of a kind that is not read
+    passages: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        """Articles written by this ingest."""
+        return self.added + self.updated
+
+    @property
+    def failed(self) -> int:
+        return len(self.problems)
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.removed} removed, {self.duplicates} duplicates, {self.skipped} skipped, "
+            f"{self.failed} failed; {self.passages} passages in {self.seconds:.1f} s"
+        )
+
+
+@dataclass
+class FileRecord:
+    stamp: str
+    digest: str
+    ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Catalogue:
+    """What the index holds, per file and per text, read from its columns."""
+
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    paths_by_id: dict[str, str] = field(default_factory=dict)
+    ids_by_text: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, reader) -> "Catalogue":  # type: ignore[no-untyped-def]
+        catalogue = cls()
+        if reader.doc_count_all() == 0:
+            return catalogue
+        columns = [reader.column_reader(name) for name in ("id", "path", "file_sig", "text_hash")]
+        for docnum in range(reader.doc_count_all()):
+            if reader.is_deleted(docnum):
+                continue
+            article_id, path, signature, text_hash = (column[docnum] for column in columns)
+            stamp, _, digest = signature.partition("/")
+            record = catalogue.files.setdefault(path, FileRecord(stamp, digest))
+            record.ids.add(article_id)
+            catalogue.paths_by_id[article_id] = path
+            catalogue.ids_by_text[text_hash] = article_id
+        return catalogue
+
+
+def stamp_of(stat: os.stat_result) -> str:
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_under(path: str, roots: Iterable[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+class Ingestion:
+    """One ingest run against an open Whoosh writer."""
+
+    def __init__(
+        self,
+        writer,  # type: ignore[no-untyped-def]
+        catalogue: Catalogue,
+        to_document: Callable[[Article, str, str], dict[str, object]],
+        on_problem: Callable[[Problem], None] | None = None,
+    ) -> None:
+        self.writer = writer
+        self.catalogue = catalogue
+        self.to_document = to_document
+        self.on_problem = on_problem
+        self.report = IngestReport()
+        self.seen_paths: set[str] = set()
+        self.seen_ids: dict[str, str] = {}
+
+    def problem(self, problem: Problem) -> None:
+        self.report.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+    def find(self, paths: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
+        sources = []
+        for found in find_files(paths):
+            if isinstance(found, Problem):
+                self.problem(found)
+            elif found.reader is None:
+                self.report.skipped += 1
+            else:
+                sources.append(found)
+        return sources
+
+    def file(self, source: SourceFile) -> None:
+        """Index one file if it changed since it was last ingested."""
+        path = str(source.path)
+        self.seen_paths.add(path)
+        record = self.catalogue.files.get(path)
+        try:
+            stamp = stamp_of(source.path.stat())
+            if record is not None and record.stamp == stamp:
+                self.report.unchanged += len(record.ids)
+                return
+            digest = file_digest(source.path)
+        except OSError as error:
+            self.problem(Problem(display_path(path), f"cannot read: {error.strerror or error}"))
+            return
+        if record is not None and record.digest == digest:
+            self.report.unchanged += len(record.ids)
+            return
+        signature = f"{stamp}/{digest}"
+        replaced = False
+        new_ids: set[str] = set()
+        for item in read_source(source):
+            if isinstance(item, Problem):
+                self.problem(item)
+                continue
+            if not replaced and record is not None:
+                # Only once the file gives an article: a file that became
+                # unreadable keeps its articles in the index.
+                self.writer.delete_by_term("path", path)
+                replaced = True
+            if self.article(item, signature, record):
+                new_ids.add(item.id)
+        if replaced and record is not None:
+            self.report.removed += len(record.ids - new_ids)
+
+    def article(self, article: Article, signature: str, record: FileRecord | None) -> bool:
+        where = article.path if article.line is None else f"{article.path}:{article.line}"
+        if article.id in self.seen_ids:
+            self.problem(Problem(article.path, f"article id {article.id!r} was already read from "
+                                               f"{self.seen_ids[article.id]}; kept the first", article.line))
+            return False
+        self.seen_ids[article.id] = where
+        other_path = self.catalogue.paths_by_id.get(article.id)
+        if other_path is not None and other_path != article.path:
+            if os.path.exists(other_path):
+                self.problem(Problem(article.path, f"article id {article.id!r} already belongs to "
+                                                   f"{other_path}; not indexed", article.line))
+                return False
+            self.writer.delete_by_term("id", article.id)  # the article moved to another file
+        digest = text_hash(article.text)
+        twin = self.catalogue.ids_by_text.get(digest)
+        if twin is not None and twin != article.id:
+            self.report.duplicates += 1
+            return False
+        self.catalogue.ids_by_text[digest] = article.id
+        if other_path is not None:
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+        self.writer.add_document(**self.to_document(article, signature, digest))
+        self.report.passages += len(article.passages)
+        return True
+
+    def prune(self, roots: Iterable[str]) -> None:
+        """Remove the articles of files under ``roots`` that have gone."""
+        roots = list(roots)
+        for path, record in self.catalogue.files.items():
+            if path not in self.seen_paths and is_under(path, roots) and not os.path.exists(path):
+                self.writer.delete_by_term("path", path)
+                self.report.removed += len(record.ids)
+
+    def remove(self, targets: Iterable[str]) -> None:
+        """Remove articles by id, or by the file or folder they came from."""
+        for target in targets:
+            if target in self.catalogue.paths_by_id:
+                self.writer.delete_by_term("id", target)
+                self.report.removed += 1
+                continue
+            absolute = os.path.abspath(target)
+            paths = [p for p in self.catalogue.files if is_under(p, [absolute])]
+            if not paths:
+                self.problem(Problem(target, "no article with this id, and no article from this path"))
+            for path in paths:
+                self.writer.delete_by_term("path", path)
+                self.report.removed += len(self.catalogue.files[path].ids)

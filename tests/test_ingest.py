@@ -1,0 +1,320 @@
+"""Ingesting real folders: formats, encodings, incremental updates, bad input."""
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+import searchkit
+from searchkit import sources
+from searchkit.cli import main
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>Mossoul : la bataille commence | Le Journal</title>
+<meta name="author" content="Marie Durand">
+<meta property="og:site_name" content="Le Journal">
+<meta property="article:published_time" content="2016-10-25T10:00:00+02:00">
+</head><body>
+<nav><ul><li><a href="/">Accueil</a></li><li><a href="/monde">Monde</a></li>
+<li><a href="/sport">Sport</a></li></ul></nav>
+<div id="cookie-banner">Nous utilisons des cookies pour améliorer votre expérience. Accepter</div>
+<article><h1>Mossoul : la bataille commence</h1>
+<p>La libération de Mossoul s’annonce laborieuse. La coalition annonce un affaiblissement
+de Daesh, tandis qu’à Paris la reprise de Raqqa figure déjà sur l’agenda des ministres.</p>
+<p>Treize ministres de la Défense de la coalition internationale sont réunis aujourd’hui à
+Paris autour du ministre français Jean-Yves Le Drian et de son homologue américain.</p>
+<p>Les combats dans Mossoul intra-muros ne commenceront certainement pas avant un mois,
+et ils recèleront beaucoup de pièges pour la coalition internationale.</p>
+</article>
+<footer><p>© 2016 Le Journal – Mentions légales – Plan du site – Newsletter</p></footer>
+</body></html>
+"""
+
+FRENCH = "L’œuvre « Été » de Noël à Nîmes, déjà célèbre."
+
+
+def ingest(*paths, index, options=()):
+    return CliRunner().invoke(main, ["ingest", *map(str, paths), "--index", str(index), *options])
+
+
+def article_texts(index_path):
+    with searchkit.Index(index_path, create=False) as index:
+        return {article.id: article for article in index.articles()}
+
+
+def summary(result):
+    line = result.output.strip().splitlines()[-1]
+    assert line.startswith("Ingested: "), result.output
+    counts = {}
+    for part in line[len("Ingested: "):].split(";")[0].split(", "):
+        number, name = part.split(" ", 1)
+        counts[name] = int(number)
+    return counts
+
+
+# -- formats ------------------------------------------------------------
+
+
+def test_every_format_by_extension_case_insensitive(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "a.TXT").write_text("Titre du texte\n\nLe corps du texte brut sur la Seine.", "utf-8")
+    (news / "b.Md").write_text("# Titre markdown\n\nLe Rhône déborde à Lyon.", "utf-8")
+    (news / "page.HTML").write_text(HTML_PAGE, "utf-8")
+    (news / "one.json").write_text(json.dumps({"id": "j1", "text": "La Garonne monte."}), "utf-8")
+    (news / "list.json").write_text(json.dumps([{"text": "La Loire est basse."}, {"id": "j3", "text": "Le Rhin gèle."}]), "utf-8")
+    (news / "dump.jsonl").write_text('{"id": "l1", "text": "La Meuse."}\n{"id": "l2", "text": "La Moselle."}\n', "utf-8")
+    with gzip.open(news / "dump2.jsonl.gz", "wt", encoding="utf-8") as out:
+        out.write('{"id": "g1", "text": "La Dordogne."}\n')
+    (news / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    (news / "notes.csv").write_text("a,b", "utf-8")
+    result = ingest(news, index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    counts = summary(result)
+    assert (counts["added"], counts["skipped"], counts["failed"]) == (9, 2, 0)
+    articles = article_texts(tmp_path / "ix")
+    assert set(articles) == {"a.TXT", "b.Md", "page.HTML", "j1", "list.json#1", "j3", "l1", "l2", "g1"}
+    assert articles["b.Md"].title == "Titre markdown"
+
+
+def test_html_pages_give_the_article_text_and_metadata_only(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(HTML_PAGE, "utf-8")
+    assert ingest(page, index=tmp_path / "ix").exit_code == 0
+    article = article_texts(tmp_path / "ix")["page.html"]
+    assert article.title == "Mossoul : la bataille commence"
+    assert article.date == "2016-10-25"
+    assert article.author == "Marie Durand"
+    assert "La libération de Mossoul s’annonce laborieuse." in article.text
+    for chrome in ("Accueil", "cookies", "Mentions légales", "Newsletter"):
+        assert chrome not in article.text
+
+
+# -- encodings ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding, data", [
+    ("utf-8", FRENCH.encode("utf-8")),
+    ("utf-8 with BOM", b"\xef\xbb\xbf" + FRENCH.encode("utf-8")),
+    ("utf-16 LE with BOM", FRENCH.encode("utf-16")),
+    ("utf-16 BE with BOM", b"\xfe\xff" + FRENCH.encode("utf-16-be")),
+    ("windows-1252", FRENCH.encode("cp1252")),
+    ("latin-1", "Un été à Nîmes, déjà « célèbre ».".encode("latin-1")),
+])
+def test_encodings_are_detected(tmp_path, encoding, data):
+    (tmp_path / "article.txt").write_bytes(data)
+    result = ingest(tmp_path / "article.txt", index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    text = article_texts(tmp_path / "ix")["article.txt"].text
+    expected = "Un été à Nîmes, déjà « célèbre »." if encoding == "latin-1" else FRENCH
+    assert text == expected
+    assert "Ã" not in text and "\ufeff" not in text
+
+
+# -- incremental ingestion ----------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    for name, text in [("seine.txt", "La Seine déborde à Paris."), ("loire.txt", "La Loire est basse à Orléans."),
+                       ("rhone.txt", "Le Rhône gèle à Lyon.")]:
+        (news / name).write_text(text, "utf-8")
+    return news
+
+
+def test_unchanged_files_are_not_read_again(folder, tmp_path, monkeypatch):
+    assert summary(ingest(folder, index=tmp_path / "ix"))["added"] == 3
+    read = []
+    real = sources.read_source
+    monkeypatch.setattr("searchkit.ingest.read_source", lambda s: read.append(s) or real(s))
+    counts = summary(ingest(folder, index=tmp_path / "ix"))
+    assert (counts["added"], counts["updated"], counts["unchanged"]) == (0, 0, 3)
+    assert read == []
+
+
+def test_touched_file_with_the_same_bytes_is_unchanged(folder, tmp_path):
+    ingest(folder, index=tmp_path / "ix")
+    os.utime(folder / "seine.txt", (1, 1))
+    assert summary(ingest(folder, index=tmp_path / "ix"))["unchanged"] == 3
+
+
+def test_changed_file_is_reindexed_even_with_the_same_size_and_mtime(folder, tmp_path):
+    ingest(folder, index=tmp_path / "ix")
+    path = folder / "seine.txt"
+    before = path.stat()
+    path.write_text("La Somme déborde à Paris.", "utf-8")  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    counts = summary(ingest(folder, index=tmp_path / "ix"))
+    assert (counts["updated"], counts["unchanged"]) == (1, 2)
+    with searchkit.Index(tmp_path / "ix") as index:
+        assert [h.article_id for h in index.search("Somme").hits] == ["seine.txt"]
+        assert index.search("Seine").hits == []
+
+
+def test_prune_removes_gone_files_under_the_given_paths_only(folder, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "garonne.txt").write_text("La Garonne monte à Toulouse.", "utf-8")
+    ingest(folder, index=tmp_path / "ix")
+    ingest(other, index=tmp_path / "ix")
+    (folder / "loire.txt").unlink()
+    kept = summary(ingest(folder, index=tmp_path / "ix"))
+    assert kept["removed"] == 0  # without --prune nothing goes
+    counts = summary(ingest(folder, index=tmp_path / "ix", options=["--prune"]))
+    assert (counts["removed"], counts["unchanged"]) == (1, 2)
+    assert set(article_texts(tmp_path / "ix")) == {"seine.txt", "rhone.txt", "garonne.txt"}
+
+
+def test_lines_gone_from_a_jsonl_file_are_removed(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text('{"id": "a", "text": "La Seine."}\n{"id": "b", "text": "La Loire."}\n', "utf-8")
+    ingest(dump, index=tmp_path / "ix")
+    dump.write_text('{"id": "a", "text": "La Seine monte."}\n', "utf-8")
+    counts = summary(ingest(dump, index=tmp_path / "ix"))
+    assert (counts["updated"], counts["removed"]) == (1, 1)
+    assert set(article_texts(tmp_path / "ix")) == {"a"}
+
+
+def test_exact_duplicate_texts_are_indexed_once_and_counted(folder, tmp_path):
+    (folder / "copie.txt").write_text("La Seine déborde à Paris.", "utf-8")
+    counts = summary(ingest(folder, index=tmp_path / "ix"))
+    assert (counts["added"], counts["duplicates"]) == (3, 1)
+
+
+def test_remove_by_id_and_by_path(folder, tmp_path):
+    ingest(folder, index=tmp_path / "ix")
+    result = CliRunner().invoke(main, ["remove", "seine.txt", str(folder / "loire.txt"), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0 and "Removed 2 articles" in result.output
+    assert set(article_texts(tmp_path / "ix")) == {"rhone.txt"}
+    missing = CliRunner().invoke(main, ["remove", "absent", "--index", str(tmp_path / "ix")])
+    assert missing.exit_code == 1 and "absent: no article" in missing.output
+
+
+def test_the_same_id_from_two_files_is_refused_not_overwritten(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "La Seine."}\n', "utf-8")
+    (tmp_path / "b.jsonl").write_text('{"id": "x", "text": "La Loire."}\n', "utf-8")
+    ingest(tmp_path / "a.jsonl", index=tmp_path / "ix")
+    result = ingest(tmp_path / "b.jsonl", index=tmp_path / "ix")
+    assert result.exit_code == 1 and "already belongs to" in result.output
+    assert article_texts(tmp_path / "ix")["x"].text == "La Seine."
+
+
+# -- bad input ----------------------------------------------------------
+
+
+def test_bad_files_are_named_with_the_reason_and_the_rest_is_ingested(tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    (news / "sub").mkdir(parents=True)
+    (news / "sub" / "bon.md").write_text("# Le titre\n\nLa Garonne monte à Toulouse.", "utf-8")
+    (news / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (news / "nul.txt").write_bytes("Un texte avec un octet nul\x00 au milieu.".encode())
+    (news / "vide.txt").write_text("  \n", "utf-8")
+    (news / "casse.jsonl").write_text('{"id": "ok", "text": "La Seine."}\n{"id": "ko", "text": \n', "utf-8")
+    (news / "lien.txt").symlink_to(news / "absent.txt")
+    (news / "boucle.txt").symlink_to(news / "boucle.txt")
+    (news / "sub" / "retour").symlink_to(news)
+    os.close(os.open(os.fsencode(news) + b"/caf\xe9.txt", os.O_CREAT | os.O_WRONLY))
+    secret = news / "secret.txt"
+    secret.write_text("Le texte secret.", "utf-8")
+    secret.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make the read fail as it would for a user
+        real_open = open
+
+        def guarded_open(path, *args, **kwargs):
+            if os.fspath(path) == str(secret):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr("builtins.open", guarded_open)
+    result = CliRunner().invoke(main, ["ingest", str(news), "--index", str(tmp_path / "ix")])
+    errors = [line for line in result.output.splitlines() if line.startswith("searchkit: error:")]
+    expected = {
+        "image.txt": "binary file", "nul.txt": "binary file", "vide.txt": "empty file",
+        "casse.jsonl:2": "invalid JSON", "lien.txt": "broken symbolic link", "boucle.txt": "symbolic link loop",
+        "retour": "symbolic link loop", "caf\\xe9.txt": "file name is not valid UTF-8",
+        "secret.txt": "Permission denied",
+    }
+    for name, reason in expected.items():
+        assert any(name in line and reason in line for line in errors), (name, result.output)
+    assert len(errors) == len(expected)
+    assert result.exit_code == 1
+    assert set(article_texts(tmp_path / "ix")) == {"sub/bon.md", "ok"}
+
+
+def test_exit_status_is_0_when_everything_was_ingested(folder, tmp_path):
+    assert ingest(folder, index=tmp_path / "ix").exit_code == 0
+
+
+def test_a_large_text_file_is_read_in_parts(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "PART_BYTES", 20_000)
+    monkeypatch.setattr(sources, "_CHUNK", 4096)
+    paragraph = "Le fleuve monte à Paris, les quais sont fermés et la ville attend la décrue. " * 5
+    big = tmp_path / "gros.txt"
+    with big.open("w", encoding="utf-8") as out:
+        out.write("Chronique des crues\n\n")
+        for number in range(1500):
+            out.write(f"Jour {number}. {paragraph}\n\n")
+        out.write("La décrue finale arrive enfin.\n")
+    assert big.stat().st_size > 20 * sources.PART_BYTES
+    result = ingest(big, index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    articles = article_texts(tmp_path / "ix")
+    assert len(articles) > 20
+    assert all(len(a.text.encode()) < 2 * sources.PART_BYTES for a in articles.values())
+    assert "".join(articles[f"gros.txt#part{n}"].text for n in range(1, len(articles) + 1)) == big.read_text("utf-8")
+    with searchkit.Index(tmp_path / "ix") as index:
+        assert index.search("décrue finale").hits[0].article_id == f"gros.txt#part{len(articles)}"
+
+
+# -- interruption and locking -------------------------------------------
+
+
+def test_a_second_ingest_waits_for_the_lock_then_fails_clearly(folder, tmp_path):
+    ingest(folder, index=tmp_path / "ix")
+    with searchkit.Index(tmp_path / "ix") as index:
+        writer = index._ix.writer()
+        try:
+            started = time.monotonic()
+            result = ingest(folder, index=tmp_path / "ix", options=["--wait", "0.5"])
+            assert time.monotonic() - started >= 0.5
+            assert result.exit_code == 1
+            assert "waiting up to 0.5 s" in result.output
+            assert "another ingest is writing" in result.output
+            # Queries keep working while the lock is held.
+            assert index.search("Seine").hits
+        finally:
+            writer.cancel()
+
+
+def test_a_killed_ingest_leaves_the_last_commit_and_a_rerun_completes(tmp_path):
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "a.txt").write_text("La Seine déborde.", "utf-8")
+    ingest(first, index=tmp_path / "ix")
+    many = tmp_path / "many"
+    many.mkdir()
+    for number in range(3000):
+        (many / f"{number}.txt").write_text(f"Article {number} sur la crue de la Marne, jour {number}.\n" * 20, "utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "searchkit", "ingest", str(many), "--index", str(tmp_path / "ix")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with searchkit.Index(tmp_path / "ix", create=False) as index:
+        assert [h.article_id for h in index.search("Seine").hits] == ["a.txt"]
+        assert len(index) in (1, 3001)
+    counts = summary(ingest(many, index=tmp_path / "ix"))
+    assert counts["added"] + counts["unchanged"] == 3000
+    with searchkit.Index(tmp_path / "ix", create=False) as index:
+        assert len(index) == 3001
+        assert len(index.article_ids()) == 3001
