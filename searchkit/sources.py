@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -205,7 +206,16 @@ def _read_text(source: SourceFile) -> Iterator[Article | Problem]:
     if problem is not None:
         yield problem
         return
-    yield Article.from_text(source.id_base, text, path=str(source.path))  # type: ignore[arg-type]
+    yield _dated(Article.from_text(source.id_base, text, path=str(source.path)), source)  # type: ignore[arg-type]
+
+
+def _dated(article: Article, source: SourceFile) -> Article:
+    """A file article with no date of its own takes the file's modification
+    date, as desktop search tools do, so that --since and --sort date see it."""
+    if article.date is None:
+        stamp = datetime.fromtimestamp(source.path.stat().st_mtime, timezone.utc)
+        article.date = stamp.date().isoformat()
+    return article
 
 
 def _text_problem(source: SourceFile, text: str | None) -> Problem | None:
@@ -255,7 +265,7 @@ def _read_text_in_parts(source: SourceFile) -> Iterator[Article | Problem]:
                 title = title or article.title
                 if part > 1:
                     article.title = f"{title} ({part})"
-                yield article
+                yield _dated(article, source)
             if not chunk:
                 break
         if part == 0:
@@ -293,7 +303,7 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
         "url": document.url,
         "source": document.sitename,
     }
-    yield Article.from_text(source.id_base, text, path=str(source.path), **metadata)
+    yield _dated(Article.from_text(source.id_base, text, path=str(source.path), **metadata), source)
 
 
 # -- JSON -----------------------------------------------------------------

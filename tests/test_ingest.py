@@ -318,3 +318,12 @@ def test_a_killed_ingest_leaves_the_last_commit_and_a_rerun_completes(tmp_path):
     with searchkit.Index(tmp_path / "ix", create=False) as index:
         assert len(index) == 3001
         assert len(index.article_ids()) == 3001
+
+
+def test_a_file_without_a_date_takes_its_modification_date(tmp_path):
+    (tmp_path / "a.txt").write_text("La Seine déborde à Paris, sans date.", "utf-8")
+    (tmp_path / "b.txt").write_text("Titre\n\n21 juin 2012. - La Seine déborde.", "utf-8")
+    os.utime(tmp_path / "a.txt", (1_500_000_000, 1_500_000_000))  # 2017-07-14
+    ingest(tmp_path / "a.txt", tmp_path / "b.txt", index=tmp_path / "ix")
+    articles = article_texts(tmp_path / "ix")
+    assert (articles["a.txt"].date, articles["b.txt"].date) == ("2017-07-14", "2012-06-21")
