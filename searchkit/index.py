@@ -18,6 +18,7 @@ from whoosh.index import LockError
 from . import __version__
 from .analysis import ANALYZER_VERSION, FrenchAnalyzer
 from .articles import Article
+from .bulkwrite import BulkWriter
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound
 from .passages import Span
 from .ingest import Catalogue, Ingestion, IngestReport
@@ -108,12 +109,20 @@ class Index:
     def searcher(self):  # type: ignore[no-untyped-def]
         """A Whoosh searcher kept open across searches, refreshed after a commit."""
         if self._searcher is None:
-            from .search import WEIGHTING
-
-            self._searcher = self._ix.searcher(weighting=WEIGHTING)
+            self._searcher = self._new_searcher()
         elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            if self._searcher.doc_count_all() == 0:
+                # Whoosh cannot refresh a searcher over an empty index.
+                self._searcher.close()
+                self._searcher = self._new_searcher()
+            else:
+                self._searcher = self._searcher.refresh()
         return self._searcher
+
+    def _new_searcher(self):  # type: ignore[no-untyped-def]
+        from .search import WEIGHTING
+
+        return self._ix.searcher(weighting=WEIGHTING)
 
     # -- version record ----------------------------------------------------
 
@@ -210,14 +219,14 @@ class Index:
 
     def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
         try:
-            return self._ix.writer(timeout=0)
+            return BulkWriter(self._ix, timeout=0)
         except LockError:
             pass
         if wait > 0:
             if on_wait is not None:
                 on_wait()
             try:
-                return self._ix.writer(timeout=wait)
+                return BulkWriter(self._ix, timeout=wait)
             except LockError:
                 pass
         waited = f" after waiting {wait:g} s" if wait > 0 else ""

@@ -97,7 +97,9 @@ class _Compiler:
     def _weigh(self, term: str) -> float:
         weight = self.weights.get(term)
         if weight is None:
-            weight = self.weights[term] = self.searcher.idf("body", term)
+            # Whoosh's idf takes the log of the document count: not on an empty index.
+            empty = self.searcher.doc_count_all() == 0
+            weight = self.weights[term] = 1.0 if empty else self.searcher.idf("body", term)
         return weight
 
     def compile(self, node: Node, positive: bool = True) -> wq.Query | None:

@@ -74,3 +74,9 @@ def test_readme_script_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(SEEDS.parent)
     monkeypatch.setenv("SEARCHKIT_INDEX", str(tmp_path / "ix"))
     exec(compile(script.replace('"index"', repr(str(tmp_path / "ix"))), "README", "exec"), {})
+
+
+def test_an_empty_index_answers_with_no_hits(tmp_path):
+    with searchkit.Index(tmp_path / "ix") as index:
+        assert index.search("Mossoul").hits == []
+        assert index.rank_articles("Mossoul") == []

@@ -1,0 +1,83 @@
+"""The bulk writer builds the same index as Whoosh's stock writer."""
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from searchkit.bulkwrite import BulkWriter
+from searchkit.index import make_schema
+
+WORDS = ("la libération de Mossoul s’annonce laborieuse coalition internationale anti-Daesh "
+         "aujourd’hui Paris ministre français Jean-Yves Le Drian 30 000 djihadistes l’Irak été "
+         "œuvre déjà élections gouvernement Grèce passagers passager jeux").split()
+
+
+def documents(count, seed):
+    rng = random.Random(seed)
+    for number in range(count):
+        # Long texts make posting lists longer than one block (128 postings).
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 400)))
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 8)))
+        yield {
+            "id": f"doc{number}", "title": title, "body": f"{title}\n\n{text}", "words": f"{title}\n\n{text}",
+            "text": text, "path": f"/news/{number % 7}.txt", "date": f"2016-0{1 + number % 9}-1{number % 10}",
+            "file_sig": f"sig{number % 7}", "text_hash": f"h{number}", "passages": [(0, len(text))],
+            "passage_count": number % 5, **({"source": "AFP Paris"} if number % 3 == 0 else {}),
+        }
+
+
+def dump_segment(reader):
+    postings = {}
+    for fieldname, text in reader.all_terms():
+        matcher = reader.postings(fieldname, text)
+        matcher = getattr(matcher, "child", matcher)  # the raw postings, deleted documents too
+        items = []
+        while matcher.is_active():
+            items.append((matcher.id(), matcher.weight(), matcher.value(), matcher.block_min_length(),
+                          matcher.block_max_length(), matcher.block_max_weight()))
+            matcher.next()
+        info = reader.term_info(fieldname, text)
+        postings[(fieldname, text)] = (items, info.weight(), info.doc_frequency(),
+                                       info.min_length(), info.max_length(), info.max_weight())
+    docs = range(reader.doc_count_all())
+    stored = [reader.stored_fields(d) for d in docs]
+    lengths = {(f, d): reader.doc_field_length(d, f) for d in docs for f in ("title", "body", "source")}
+    columns = {name: list(reader.column_reader(name)) for name in ("id", "path", "date", "passage_count")}
+    totals = {f: (reader.field_length(f), reader.min_field_length(f), reader.max_field_length(f))
+              for f in ("title", "body")}
+    deleted = [reader.is_deleted(d) for d in docs]
+    return postings, stored, lengths, columns, totals, deleted
+
+
+def dump(path):
+    """Everything a reader can see of an index, segment by segment."""
+    ix = whoosh_index.open_dir(path, indexname="searchkit")
+    with ix.reader() as reader:
+        return [dump_segment(leaf) for leaf, _ in reader.leaf_readers()]
+
+
+def build(path, writer_class, batches):
+    path.mkdir()
+    ix = whoosh_index.create_in(path, make_schema(), indexname="searchkit")
+    for batch in batches:
+        writer = writer_class(ix)
+        for document in batch:
+            writer.add_document(**document)
+        writer.delete_by_term("id", "doc0")  # in the second batch: a committed document
+        writer.commit()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_bulk_writer_index_reads_back_identical_to_the_stock_writer(tmp_path, seed):
+    batches = [list(documents(300, seed)), [dict(d, id=f"b{d['id']}") for d in documents(40, seed + 10)]]
+    build(tmp_path / "stock", SegmentWriter, batches)
+    build(tmp_path / "bulk", BulkWriter, batches)
+    stock, bulk = dump(tmp_path / "stock"), dump(tmp_path / "bulk")
+    assert len(stock) == len(bulk)
+    assert len(stock[0][0]) > 100
+    assert any(len(items) > 128 for items, *_ in stock[0][0].values())
+    for segment_stock, segment_bulk in zip(stock, bulk):
+        for part_stock, part_bulk in zip(segment_stock, segment_bulk):
+            assert part_bulk == part_stock
