@@ -185,6 +185,39 @@ def analyze(text: str, keep_stops: bool = False) -> Iterator[AnalyzedToken]:
             position += 1
 
 
+_surface_cache: dict[str, tuple[tuple[str, str], ...]] = {}
+_NUMBER_CHARS = frozenset(" \u00a0\u202f,.")
+
+
+def _surface_tokens(surface: str) -> tuple[tuple[str, str], ...]:
+    """(term, folded word) of each indexable word in one regex match."""
+    if _NUMBER_CHARS.intersection(surface):
+        term = _number_term(surface)
+        return ((term, term),)
+    tokens = []
+    for start, end in _split_word(surface, 0, len(surface)):
+        info = _word_info(surface[start:end])
+        if info.term is not None:
+            tokens.append((info.term, info.word))
+    return tuple(tokens)
+
+
+def index_tokens(text: str) -> list[tuple[str, str]]:
+    """(term, folded word) of every token of ``text``, in position order: the
+    tokens of ``analyze`` without offsets, computed much faster for indexing."""
+    cache = _surface_cache
+    out: list[tuple[str, str]] = []
+    for number, word in _TOKEN_RE.findall(text):
+        surface = number or word
+        tokens = cache.get(surface)
+        if tokens is None:
+            tokens = _surface_tokens(surface)
+            if len(cache) < _CACHE_LIMIT:
+                cache[surface] = tokens
+        out.extend(tokens)
+    return out
+
+
 def terms(text: str) -> list[str]:
     """The index terms of ``text``, in order."""
     return [token.term for token in analyze(text)]

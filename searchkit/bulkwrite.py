@@ -27,7 +27,7 @@ from whoosh.formats import Existence, Positions
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
-from .analysis import FrenchAnalyzer, analyze
+from .analysis import FrenchAnalyzer, index_tokens
 
 
 class _TermPostings:
@@ -153,28 +153,29 @@ class BulkWriter(SegmentWriter):
             return list(field.index(value))
         tokens = self._analysed(value)
         boost = fmt.field_boost
+        which = 1 if analyzer.unstemmed else 0  # (term, word) pairs
         if type(fmt) is Existence:
-            words = {(t.word if analyzer.unstemmed else t.term) for t in tokens}
-            return [(w.encode("utf-8"), 1, boost, b"") for w in words]
+            return [(w.encode("utf-8"), 1, boost, b"") for w in {t[which] for t in tokens}]
         positions: dict[str, list[int]] = {}
-        if analyzer.unstemmed:
-            for t in tokens:
-                positions.setdefault(t.word, []).append(t.position)
-        else:
-            for t in tokens:
-                positions.setdefault(t.term, []).append(t.position)
+        for position, token in enumerate(tokens):
+            key = token[which]
+            found = positions.get(key)
+            if found is None:
+                positions[key] = [position]
+            else:
+                found.append(position)
         return [
             (w.encode("utf-8"), len(poslist), len(poslist) * boost, _encode_positions(poslist))
             for w, poslist in positions.items()
         ]
 
-    def _analysed(self, value: str) -> list:
+    def _analysed(self, value: str) -> list[tuple[str, str]]:
         # Several fields may index the same text: analyse it once.
         cached = self._analysis_cache
         if cached is not None and cached[0] is value:
             return cached[1]
-        tokens = list(analyze(value))
-        self._analysis_cache = (value, tokens)  # type: ignore[assignment]
+        tokens = index_tokens(value)
+        self._analysis_cache = (value, tokens)
         return tokens
 
     # -- writing the segment ----------------------------------------------

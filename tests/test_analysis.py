@@ -123,3 +123,20 @@ def test_whoosh_analyzer_pickles_without_state():
     clone = pickle.loads(pickle.dumps(analyzer))
     assert clone == analyzer
     assert [t.text for t in clone("libérations")] == ["liber"]
+
+
+def test_index_tokens_are_the_tokens_of_analyze():
+    from hypothesis import given, settings, strategies as st
+
+    from searchkit.analysis import index_tokens
+
+    alphabet = st.sampled_from(list("aeéiouœçAÉLl’'-  \u00a0\u202f,.0123456789\u00adqujsdhx\n«»"))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet, max_size=60) | st.sampled_from(["l’avion", "30 000 jusqu'à", "aujourd'hui"]))
+    def same(text):
+        assert index_tokens(text) == [(t.term, t.word) for t in analyze(text)]
+
+    same()
+    seed = "La libération de Mossoul s’annonce laborieuse, 30 000 djihadistes, aujourd’hui."
+    assert index_tokens(seed) == [(t.term, t.word) for t in analyze(seed)]
