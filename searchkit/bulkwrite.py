@@ -83,8 +83,17 @@ class MemoryPool:
         self.fields.clear()
 
 
+_SINGLE_POSITIONS: dict[int, bytes] = {}
+
+
 def _encode_positions(positions: list[int]) -> bytes:
-    # Exactly whoosh.formats.Positions.encode.
+    """Exactly whoosh.formats.Positions.encode; most terms occur once in an
+    article, so the encodings of single positions are kept."""
+    if len(positions) == 1:
+        encoded = _SINGLE_POSITIONS.get(positions[0])
+        if encoded is None:
+            encoded = _SINGLE_POSITIONS[positions[0]] = pack_uint(1) + dumps(positions, 2)
+        return encoded
     deltas = [positions[0]] + [b - a for a, b in zip(positions, positions[1:])]
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
