@@ -71,6 +71,21 @@ STOP_WORDS = frozenset(
 )
 
 
+def fingerprint() -> str:
+    """The analyzer version with a digest of its word lists: an index records
+    it, and an index built with other rules must be rebuilt."""
+    import hashlib
+
+    lists = "|".join(" ".join(sorted(words)) for words in (STOP_WORDS, ELISIONS, WHOLE_WORDS))
+    return f"{ANALYZER_VERSION}+{hashlib.sha1(lists.encode()).hexdigest()[:10]}"
+
+
+def stemmer_version() -> str:
+    from importlib.metadata import version
+
+    return f"snowballstemmer {version('snowballstemmer')} french"
+
+
 class AnalyzedToken(NamedTuple):
     """One indexable word: its term, the folded word, and where it sits."""
 

@@ -67,8 +67,11 @@ wait_option = click.option(
 @index_option
 @click.option("--prune", is_flag=True,
               help="Remove the articles of files that have gone from under PATHS.")
+@click.option("--rebuild", is_flag=True,
+              help="Build the index anew from every path it was ingested from (and PATHS), "
+                   "as after an upgrade; the old index answers queries until then.")
 @wait_option
-def ingest(paths: tuple[str, ...], index_path: str, prune: bool, wait: float) -> None:
+def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float) -> None:
     """Index the articles in PATHS (folders are read recursively; default: seeds/).
 
     \b
@@ -85,7 +88,20 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, wait: float) ->
     \b
     searchkit ingest seeds/ ~/news/2016
     searchkit ingest ~/news --prune
+    searchkit ingest --rebuild
     """
+    if rebuild:
+        from .index import Index
+
+        with _progress(sys.stderr) as on_progress:
+            try:
+                index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
+                                              on_problem=_say_problem)
+            except SearchkitError as error:
+                raise click.ClickException(str(error)) from None
+        index.close()
+        click.echo(f"Rebuilt: {report.summary()}.")
+        sys.exit(1 if report.failed else 0)
     paths = paths or (DEFAULT_SEEDS,)
     index = _open_index(index_path, create=True)
     with index, _progress(sys.stderr) as on_progress:
@@ -357,3 +373,25 @@ def stats(index_path: str, output_format: str) -> None:
         if name == "size_bytes":
             name, value = "size", f"{value / 1e6:.1f} MB"
         click.echo(f"{name.replace('_', ' '):<{width}}  {value if value is not None else '-'}")
+
+
+@main.command()
+@index_option
+def check(index_path: str) -> None:
+    """Check the index: it opens, its counts agree with the record, and the
+    files it was built from are still as they were ingested. Exit status 1 on
+    a problem.
+
+    \b
+    searchkit check
+    """
+    with _open_index(index_path, create=False) as index:
+        problems = index.check()
+        articles = len(index)
+    for problem in problems:
+        click.echo(f"searchkit: problem: {problem}", err=True)
+    if problems:
+        click.echo(f"{len(problems)} problems in {index_path} ({articles} articles): "
+                   "`searchkit ingest PATH --prune` brings it in step", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {index_path} opens and holds {articles} articles, in step with their files.")

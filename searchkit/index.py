@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from datetime import datetime, timezone
 from contextlib import contextmanager
@@ -16,13 +17,13 @@ from whoosh.formats import Existence
 from whoosh.index import LockError
 
 from . import __version__
-from .analysis import ANALYZER_VERSION, FrenchAnalyzer
+from .analysis import FrenchAnalyzer, fingerprint, stemmer_version
 from .articles import Article
 from .bulkwrite import BulkWriter
-from .errors import IndexBusy, IndexIncompatible, IndexNotFound
+from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span
-from .ingest import Catalogue, Ingestion, IngestReport
-from .sources import Problem
+from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
+from .sources import Problem, file_digest
 
 if TYPE_CHECKING:
     from .search import SearchResult
@@ -85,9 +86,14 @@ class Index:
                     f"{self.path} is not empty and holds no searchkit index: "
                     "choose another folder with --index"
                 )
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._write_info(last_ingest=None)
-            self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._write_info()
+                self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
+            except OSError as error:
+                raise SearchkitError(
+                    f"cannot create an index at {self.path}: {error.strerror or error}"
+                ) from None
         else:
             raise IndexNotFound(
                 f"no index at {self.path}: run `searchkit ingest` first"
@@ -127,32 +133,35 @@ class Index:
     # -- version record ----------------------------------------------------
 
     def info(self) -> dict[str, object]:
-        try:
-            return json.loads((self.path / INFO_FILE).read_text("utf-8"))
-        except (OSError, ValueError):
-            return {}
+        """What searchkit records beside the index: versions, sources, counts."""
+        return read_info(self.path)
 
-    def _write_info(self, last_ingest: str | None) -> None:
-        from importlib.metadata import version
-
+    def _write_info(self, last_ingest: str | None = None, roots: Iterable[str] = ()) -> None:
+        old = self.info()
         info = {
-            "format": FORMAT_VERSION,
+            **current_versions(),
             "searchkit": __version__,
-            "analyzer": ANALYZER_VERSION,
-            "stemmer": f"snowballstemmer {version('snowballstemmer')} french",
-            "last_ingest": last_ingest,
+            "last_ingest": last_ingest or old.get("last_ingest"),
+            "articles": self._ix.doc_count() if hasattr(self, "_ix") else 0,
+            # Every path ever given to ingest: what --rebuild reads again.
+            "roots": sorted(set(old.get("roots", [])) | set(roots)),  # type: ignore[arg-type]
         }
         tmp = self.path / (INFO_FILE + ".tmp")
-        tmp.write_text(json.dumps(info, indent=1), "utf-8")
+        tmp.write_text(json.dumps(info, indent=1, ensure_ascii=False), "utf-8")
         os.replace(tmp, self.path / INFO_FILE)
 
     def _check_compatible(self) -> None:
         info = self.info()
-        if info.get("format") != FORMAT_VERSION or info.get("analyzer") != ANALYZER_VERSION:
+        expected = current_versions()
+        differences = [
+            f"{name} {info.get(name)!r} (this searchkit: {value!r})"
+            for name, value in expected.items()
+            if info.get(name) != value
+        ]
+        if differences:
             raise IndexIncompatible(
-                f"the index at {self.path} was built by another version of searchkit "
-                f"(format {info.get('format')}, analyzer {info.get('analyzer')}): "
-                "delete it and run `searchkit ingest` again"
+                f"the index at {self.path} was built by an incompatible version of searchkit "
+                f"({'; '.join(differences)}): run `searchkit ingest --rebuild --index {self.path}`"
             )
 
     # -- ingest ------------------------------------------------------------
@@ -174,6 +183,7 @@ class Index:
         started = time.perf_counter()
         paths = [os.path.abspath(p) for p in paths]
         with self._ingestion(wait, on_problem, on_wait) as run:
+            run.roots = paths
             sources = run.find(paths)
             for done, source in enumerate(sources, start=1):
                 run.file(source)
@@ -198,6 +208,58 @@ class Index:
         run.report.seconds = time.perf_counter() - started
         return run.report
 
+    @classmethod
+    def rebuild(
+        cls,
+        path: str | os.PathLike[str] = DEFAULT_INDEX,
+        paths: Iterable[str | os.PathLike[str]] = (),
+        on_progress: ProgressCallback | None = None,
+        on_problem: ProblemCallback | None = None,
+    ) -> tuple["Index", IngestReport]:
+        """Build the index at ``path`` anew from every path it was ingested
+        from (and ``paths``), then put it in place of the old one. The old
+        index serves queries until the new one is complete."""
+        path = Path(path)
+        if path.exists() and not whoosh_index.exists_in(path, indexname=INDEX_NAME) \
+                and any(not p.name.startswith(".") for p in path.iterdir()):
+            raise IndexNotFound(f"{path} is not empty and holds no searchkit index: not touching it")
+        roots = list(dict.fromkeys([*read_info(path).get("roots", []),  # type: ignore[list-item]
+                                    *(os.path.abspath(p) for p in paths)]))
+        if not roots:
+            raise SearchkitError(f"nothing to rebuild {path} from: give the paths to ingest")
+        fresh = path.with_name(path.name + ".rebuild")
+        old = path.with_name(path.name + ".old")
+        for leftover in (fresh, old):
+            shutil.rmtree(leftover, ignore_errors=True)
+        with cls(fresh) as new:
+            report = new.ingest(roots, on_progress=on_progress, on_problem=on_problem)
+        if path.exists():
+            for hidden in path.glob(".*"):  # such as the .gitignore of ./index
+                shutil.copy2(hidden, fresh / hidden.name)
+            os.replace(path, old)
+        os.replace(fresh, path)
+        shutil.rmtree(old, ignore_errors=True)
+        return cls(path), report
+
+    def check(self) -> list[str]:
+        """Problems found: counts that disagree with the record, sources that
+        changed or vanished since they were ingested. Empty when all is well."""
+        problems = []
+        recorded = self.info().get("articles")
+        if recorded is not None and recorded != len(self):
+            problems.append(f"the index holds {len(self)} articles, {recorded} were recorded")
+        reader = self.searcher().reader()
+        for path, record in sorted(Catalogue.read(reader).files.items()):
+            try:
+                stamp = stamp_of(os.stat(path))
+                if stamp != record.stamp and file_digest(Path(path)) != record.digest:
+                    problems.append(f"{path}: changed since it was ingested ({len(record.ids)} articles)")
+            except FileNotFoundError:
+                problems.append(f"{path}: vanished since it was ingested ({len(record.ids)} articles)")
+            except OSError as error:
+                problems.append(f"{path}: cannot be read: {error.strerror}")
+        return problems
+
     @contextmanager
     def _ingestion(
         self, wait: float, on_problem: ProblemCallback | None, on_wait: Callable[[], None] | None
@@ -210,9 +272,15 @@ class Index:
             yield run
             if run.report.added or run.report.updated or run.report.removed:
                 writer.commit()
-                self._write_info(last_ingest=datetime.now(timezone.utc).isoformat(timespec="seconds"))
             else:
                 writer.cancel()
+            self._write_info(datetime.now(timezone.utc).isoformat(timespec="seconds"), run.roots)
+        except OSError as error:
+            writer.cancel()
+            raise SearchkitError(
+                f"could not write the index at {self.path}: {error.strerror or error}; "
+                "it is as it was before this ingest"
+            ) from None
         except BaseException:
             writer.cancel()
             raise
@@ -222,6 +290,8 @@ class Index:
             return BulkWriter(self._ix, timeout=0)
         except LockError:
             pass
+        except OSError as error:
+            raise SearchkitError(f"cannot write to the index at {self.path}: {error.strerror or error}") from None
         if wait > 0:
             if on_wait is not None:
                 on_wait()
@@ -318,6 +388,18 @@ class Index:
             "stemmer": info.get("stemmer"),
             "last_ingest": info.get("last_ingest"),
         }
+
+
+def read_info(path: Path) -> dict[str, object]:
+    try:
+        return json.loads((path / INFO_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def current_versions() -> dict[str, object]:
+    """What must match between an index and the code that opens it."""
+    return {"format": FORMAT_VERSION, "analyzer": fingerprint(), "stemmer": stemmer_version()}
 
 
 def _document(article: Article, file_signature: str, text_digest: str) -> dict[str, object]:

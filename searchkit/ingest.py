@@ -110,6 +110,7 @@ class Ingestion:
         self.to_document = to_document
         self.on_problem = on_problem
         self.report = IngestReport()
+        self.roots: list[str] = []  # the paths given to ingest
         self.seen_paths: set[str] = set()
         self.seen_ids: dict[str, str] = {}
 
