@@ -45,15 +45,34 @@ def corpus(tmp_path_factory):
     return folder, counts(reference)
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5, 3.5, 5.0])
-def test_killed_ingest_leaves_a_searchable_index_and_a_rerun_completes_it(corpus, tmp_path, delay):
+def kill_when(process, condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None and not condition():
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+
+
+def segment_files(index_path):
+    return {p.name for p in index_path.glob("*.seg")}
+
+
+# Kill points: after a delay (while reading and analysing, for the shorter
+# ones), and at the moment the new segment's compound file appears (while
+# committing: the segment is being assembled, the table of contents not yet
+# written).
+@pytest.mark.parametrize("kill_at", [0.3, 0.8, 1.5, 2.2, 2.6, "segment"])
+def test_killed_ingest_leaves_a_searchable_index_and_a_rerun_completes_it(corpus, tmp_path, kill_at):
     folder, expected = corpus
     index_path = tmp_path / "ix"
     CliRunner().invoke(main, ["ingest", str(folder / "first"), "--index", str(index_path)])
+    committed = segment_files(index_path)
     process = subprocess.Popen([*SEARCHKIT, "ingest", str(folder / "many"), "--index", str(index_path)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
-    process.send_signal(signal.SIGKILL)
+    if kill_at == "segment":
+        kill_when(process, lambda: segment_files(index_path) - committed)
+    else:
+        time.sleep(kill_at)
+        process.send_signal(signal.SIGKILL)
     process.wait()
     with searchkit.Index(index_path, create=False) as index:
         assert len(index.search("Seine", limit=10, per_article=1).hits) == 5
