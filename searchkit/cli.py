@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 from typing import Callable, Iterator, TextIO
 
 import click
@@ -27,13 +28,20 @@ index_option = click.option(
 )
 
 
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Library errors a user can act on become one-line messages, exit status 1."""
+    try:
+        yield
+    except SearchkitError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _open_index(path: str, create: bool):  # type: ignore[no-untyped-def]
     from .index import Index
 
-    try:
+    with _user_errors():
         return Index(path, create=create)
-    except SearchkitError as error:
-        raise click.ClickException(str(error)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,23 +101,17 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
     if rebuild:
         from .index import Index
 
-        with _progress(sys.stderr) as on_progress:
-            try:
-                index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
-                                              on_problem=_say_problem)
-            except SearchkitError as error:
-                raise click.ClickException(str(error)) from None
+        with _progress(sys.stderr) as on_progress, _user_errors():
+            index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
+                                          on_problem=_say_problem)
         index.close()
         click.echo(f"Rebuilt: {report.summary()}.")
         sys.exit(1 if report.failed else 0)
     paths = paths or (DEFAULT_SEEDS,)
     index = _open_index(index_path, create=True)
-    with index, _progress(sys.stderr) as on_progress:
-        try:
-            report = index.ingest(paths, prune=prune, on_progress=on_progress,
-                                  on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
-        except SearchkitError as error:
-            raise click.ClickException(str(error)) from None
+    with index, _progress(sys.stderr) as on_progress, _user_errors():
+        report = index.ingest(paths, prune=prune, on_progress=on_progress,
+                              on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
     click.echo(f"Ingested: {report.summary()}.")
     if report.failed:
         sys.exit(1)
@@ -127,11 +129,8 @@ def remove(targets: tuple[str, ...], index_path: str, wait: float) -> None:
     searchkit remove wikinews_44269.txt
     searchkit remove ~/news/2016
     """
-    with _open_index(index_path, create=False) as index:
-        try:
-            report = index.remove(targets, on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
-        except SearchkitError as error:
-            raise click.ClickException(str(error)) from None
+    with _open_index(index_path, create=False) as index, _user_errors():
+        report = index.remove(targets, on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
     click.echo(f"Removed {report.removed} articles.")
     if report.failed:
         sys.exit(1)
@@ -338,10 +337,8 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
         article = index.get(article_id)
         if article is None:
             raise click.ClickException(f"no article {article_id!r} in {index_path}")
-        try:
+        with _user_errors():
             highlights = index.highlights(article, query_text) if query_text else []
-        except SearchkitError as error:
-            raise click.ClickException(str(error)) from None
     if output_format == "json":
         data = dataclasses.asdict(article)
         data["highlights"] = [list(pair) for pair in highlights]
