@@ -20,7 +20,7 @@ from whoosh.analysis import Analyzer, Token
 
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.
-ANALYZER_VERSION = "fr-1"
+ANALYZER_VERSION = "fr-2"
 
 APOSTROPHES = "'’ʼ"
 # Invisible characters that may sit inside a word: soft hyphen, zero-width
@@ -117,6 +117,22 @@ class _Stemmer:
 stem = _Stemmer()
 
 
+# Snowball French leaves some plurals apart from their singular ("passagers"
+# -> "passager" but "passager" -> "passag"; "jeux" stays "jeux"): plurals are
+# made singular before stemming, as Lucene's light French stemmer does.
+PLURAL_X_ENDINGS = ("eux", "oux")  # Snowball itself turns -aux into -al
+
+
+def singular(word: str) -> str:
+    """The folded word without its plural mark: a final s, or the x of -eux
+    and -oux. Short words are left alone."""
+    if len(word) > 3 and word[-1] == "s" and word[-2] != "s":
+        return word[:-1]
+    if len(word) > 3 and word.endswith(PLURAL_X_ENDINGS):
+        return word[:-1]
+    return word
+
+
 def fold(word: str) -> str:
     """Lower-case, NFC, invisible characters removed, accents and ligatures folded."""
     word = _INVISIBLE_RE.sub("", word)
@@ -142,7 +158,7 @@ def _word_info(surface: str) -> _WordInfo:
         if not word or word in STOP_WORDS:
             term = None
         elif word.isalpha():
-            term = stem(word)
+            term = stem(singular(word))
         else:
             term = word
         info = _WordInfo(word, term)
