@@ -1,0 +1,171 @@
+"""Query latency and CLI start-up on ../shared/data/orangesum-dev.jsonl.gz.
+
+    python bench/speed.py               # 1x corpus
+    python bench/speed.py --scale 10    # also a corpus ten times larger (long)
+
+Prints, from one run: p50 / p95 / p99 latency of top-10 queries with
+highlighted passages for two query sets (the OrangeSum titles, and 1 to 3 word
+queries drawn from them), beside plain Whoosh (LanguageAnalyzer('fr'), default
+searcher, top 10 with highlights) on the same articles; then the wall time of
+`searchkit query` in a new process beside `python -c pass`. With --scale N, the
+same latencies on the corpus repeated N times with new ids, with that build's
+ingest time and peak memory. Do not time anything else on the machine meanwhile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = SHARED / "data" / "orangesum-dev.jsonl.gz"
+TITLES = SHARED / "eval" / "orangesum-title-dev" / "queries.tsv"
+STOP = {"le", "la", "les", "de", "des", "du", "un", "une", "et", "en", "a", "à", "au", "aux", "pour", "sur",
+        "dans", "par", "est", "qui", "que", "avec", "son", "sa", "ses", "ce", "cette", "il", "elle", "d", "l"}
+
+
+def title_queries() -> list[str]:
+    return [line.split("\t", 1)[1] for line in TITLES.read_text("utf-8").splitlines() if "\t" in line]
+
+
+def short_queries(titles: list[str], count: int = 500) -> list[str]:
+    rng = random.Random(7)
+    queries = []
+    for title in rng.sample(titles, min(count, len(titles))):
+        words = [w for w in re.findall(r"\w+", title) if w.lower() not in STOP and len(w) > 2]
+        if words:
+            start = rng.randrange(len(words))
+            queries.append(" ".join(words[start:start + rng.randint(1, 3)]))
+    return queries
+
+
+def percentiles(times: list[float]) -> str:
+    ms = sorted(t * 1000 for t in times)
+    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+    return f"p50 {statistics.median(ms):7.1f}  p95 {pick(0.95):7.1f}  p99 {pick(0.99):7.1f} ms"
+
+
+def time_searchkit(index_path: Path, queries: list[str]) -> list[float]:
+    import searchkit
+
+    times = []
+    with searchkit.Index(index_path, create=False) as index:
+        index.search("échauffement")  # open the searcher once, as a script would
+        for text in queries:
+            started = time.perf_counter()
+            try:
+                index.search(text, limit=10, plain_text=True)
+            except searchkit.QueryError:
+                pass
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def build_whoosh(corpus: Path, index_dir: Path):  # type: ignore[no-untyped-def]
+    from whoosh import index
+    from whoosh.analysis import LanguageAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    index_dir.mkdir()
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=LanguageAnalyzer("fr"), stored=True))
+    ix = index.create_in(index_dir, schema)
+    writer = ix.writer()
+    with gzip.open(corpus, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            article = json.loads(line)
+            writer.add_document(id=str(article["id"]), body=article["text"])
+    writer.commit()
+    return ix
+
+
+def time_whoosh(ix, queries: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+    from whoosh import qparser
+
+    parser = qparser.QueryParser("body", ix.schema, group=qparser.OrGroup)
+    times = []
+    with ix.searcher() as searcher:
+        for text in queries:
+            started = time.perf_counter()
+            results = searcher.search(parser.parse(re.sub(r"[^\w\s]", " ", text)), limit=10)
+            for hit in results:
+                hit.highlights("body")
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def scaled_corpus(scale: int, folder: Path) -> Path:
+    corpus = folder / f"orangesum-x{scale}.jsonl.gz"
+    with gzip.open(DATA, "rt", encoding="utf-8") as source:
+        lines = source.read().splitlines()
+    with gzip.open(corpus, "wt", encoding="utf-8") as out:
+        for copy in range(scale):
+            for line in lines:
+                article = json.loads(line)
+                article["id"] = f"{article['id']}-{copy}"
+                out.write(json.dumps(article, ensure_ascii=False) + "\n")
+    return corpus
+
+
+def ingest_in_child(corpus: Path, index_path: Path) -> tuple[float, float]:
+    code = (
+        "import json, resource, sys, time, searchkit\n"
+        "t = time.perf_counter()\n"
+        f"with searchkit.Index({str(index_path)!r}) as index: index.ingest([{str(corpus)!r}])\n"
+        "print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))\n"
+    )
+    seconds, peak = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
+                                              capture_output=True, text=True).stdout)
+    return seconds, peak
+
+
+def cli_wall_time(index_path: Path, query: str, runs: int = 7) -> tuple[float, float]:
+    def wall(args: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+    cli = [sys.executable, "-m", "searchkit", "query", query, "--index", str(index_path)]
+    return (statistics.median(wall(cli) for _ in range(runs)),
+            statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(runs)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1, help="also measure a corpus this many times larger")
+    args = parser.parse_args()
+    titles = title_queries()
+    shorts = short_queries(titles)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        seconds, peak = ingest_in_child(DATA, folder / "ix")
+        print(f"1x: ingest {seconds:.1f} s, peak {peak:.0f} MiB")
+        plain = build_whoosh(DATA, folder / "whoosh")
+        for name, queries in (("titles", titles), ("1-3 words", shorts)):
+            ours = time_searchkit(folder / "ix", queries)
+            theirs = time_whoosh(plain, queries)
+            print(f"1x {name:<10} searchkit     {percentiles(ours)}")
+            print(f"1x {name:<10} plain Whoosh  {percentiles(theirs)}")
+            print(f"1x {name:<10} median speed-up over plain Whoosh: "
+                  f"{statistics.median(theirs) / statistics.median(ours):.2f}x")
+        cli, floor = cli_wall_time(folder / "ix", "libération de Mossoul")
+        print(f"CLI `searchkit query` wall time (median of 7): {cli:.3f} s; `python -c pass`: {floor:.3f} s")
+        if args.scale > 1:
+            corpus = scaled_corpus(args.scale, folder)
+            seconds, peak = ingest_in_child(corpus, folder / f"ix{args.scale}")
+            print(f"{args.scale}x: ingest {seconds:.1f} s, peak {peak:.0f} MiB")
+            for name, queries in (("titles", titles), ("1-3 words", shorts)):
+                print(f"{args.scale}x {name:<10} searchkit     "
+                      f"{percentiles(time_searchkit(folder / f'ix{args.scale}', queries))}")
+
+
+if __name__ == "__main__":
+    main()
