@@ -286,8 +286,10 @@ class Index:
             raise
 
     def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
+        # Segments stay as separate files: Whoosh copies a compound segment's
+        # term table into memory on every open, 0.1 s of each CLI query at 31k articles.
         try:
-            return BulkWriter(self._ix, timeout=0)
+            return BulkWriter(self._ix, timeout=0, compound=False)
         except LockError:
             pass
         except OSError as error:
@@ -296,7 +298,7 @@ class Index:
             if on_wait is not None:
                 on_wait()
             try:
-                return BulkWriter(self._ix, timeout=wait)
+                return BulkWriter(self._ix, timeout=wait, compound=False)
             except LockError:
                 pass
         waited = f" after waiting {wait:g} s" if wait > 0 else ""
