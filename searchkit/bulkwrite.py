@@ -187,6 +187,15 @@ class BulkWriter(SegmentWriter):
         self._analysis_cache = (value, tokens)
         return tokens
 
+    def cancel(self) -> None:
+        """As SegmentWriter.cancel, but it cannot fail: closing the segment
+        flushes buffered writes, which fail again on a full disk. The files of
+        the abandoned segment are orphans that the next commit deletes."""
+        try:
+            super().cancel()
+        except OSError:
+            self._finish()
+
     # -- writing the segment ----------------------------------------------
 
     def _flush_segment(self) -> None:

@@ -267,9 +267,9 @@ def test_a_full_disk_fails_clearly_and_leaves_the_index_as_it_was(corpus, tmp_pa
     CliRunner().invoke(main, ["ingest", str(folder / "first"), "--index", str(index_path)])
 
     def small_disk():
-        # Writing past 2 MB fails with EFBIG, as a full disk fails with ENOSPC.
+        # Writing a file past 300 kB fails with EFBIG, as a full disk fails with ENOSPC.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
 
     full = subprocess.run([*SEARCHKIT, "ingest", str(folder / "many"), "--index", str(index_path)],
                           capture_output=True, text=True, preexec_fn=small_disk)
