@@ -26,6 +26,7 @@ from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
 from .sources import Problem, file_digest
 
 if TYPE_CHECKING:
+    from .fastscore import FastScorer
     from .search import SearchResult
 
 DEFAULT_INDEX = "index"
@@ -77,6 +78,7 @@ class Index:
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_INDEX, create: bool = True) -> None:
         self.path = Path(path)
         self._searcher = None
+        self._fast: "FastScorer | None" = None
         if whoosh_index.exists_in(self.path, indexname=INDEX_NAME):
             self._check_compatible()
             self._ix = whoosh_index.open_dir(self.path, indexname=INDEX_NAME)
@@ -111,6 +113,7 @@ class Index:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._fast = None
 
     def searcher(self):  # type: ignore[no-untyped-def]
         """A Whoosh searcher kept open across searches, refreshed after a commit."""
@@ -124,6 +127,15 @@ class Index:
             else:
                 self._searcher = self._searcher.refresh()
         return self._searcher
+
+    def fast_scorer(self, searcher) -> "FastScorer":  # type: ignore[no-untyped-def]
+        """The term-at-a-time scorer of ``searcher``, kept while it is current."""
+        from .fastscore import FastScorer
+        from .search import WEIGHTING
+
+        if self._fast is None or self._fast.searcher is not searcher:
+            self._fast = FastScorer(searcher, WEIGHTING.B, WEIGHTING.K1)
+        return self._fast
 
     def _new_searcher(self):  # type: ignore[no-untyped-def]
         from .search import WEIGHTING

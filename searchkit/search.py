@@ -87,6 +87,8 @@ class _Compiler:
         self.prefixes: list[str] = []
         # (as typed, folded) for the plain words a spelling suggestion may fix
         self.typed: list[tuple[str, str]] = []
+        # An OR of words in the default field can be scored without Whoosh's matchers.
+        self.plain_or = True
 
     def spec(self) -> MatchSpec:
         return MatchSpec(self.terms, tuple(self.phrases), tuple(self.prefixes), self.weights)
@@ -104,6 +106,7 @@ class _Compiler:
 
     def compile(self, node: Node, positive: bool = True) -> wq.Query | None:
         if isinstance(node, Words):
+            self.plain_or &= node.field is None and positive
             tokens = list(analyze(node.text))
             found = [token.term for token in tokens]
             for token in tokens:
@@ -126,6 +129,7 @@ class _Compiler:
             found = tuple(token.term for token in analyze(node.text))
             if len(found) <= 1:
                 return self.compile(Words(node.text, node.field), positive)
+            self.plain_or = False
             if positive:
                 self.phrases.append(found)
                 for term in found:
@@ -135,6 +139,7 @@ class _Compiler:
                 for name, boost in self._fields(node.field)
             ])
         if isinstance(node, Prefix):
+            self.plain_or = False
             prefix = fold(node.text)
             if not prefix:
                 return None
@@ -160,6 +165,7 @@ class _Compiler:
         if isinstance(node, Not):
             return self.compile(node.node, not positive)
         if isinstance(node, (AnyOf, AllOf)):
+            self.plain_or &= isinstance(node, AnyOf)
             included, excluded = [], []
             for child in node.nodes:
                 negated = isinstance(child, Not)
@@ -223,11 +229,18 @@ def make_filters(since: str | None = None, until: str | None = None, sort: str =
     )
 
 
+@dataclass
+class CompiledQuery:
+    query: wq.Query  # for Whoosh
+    spec: MatchSpec  # what to highlight, and term weights
+    typed: list[tuple[str, str]]  # plain words (as typed, folded), for spelling
+    terms: list[str] | None  # the terms when the query is an OR of words: the fast path
+
+
 def compile_query(  # type: ignore[no-untyped-def]
     searcher, text: str, plain_text: bool = False, corrections: dict[str, str] | None = None
-) -> tuple[wq.Query, MatchSpec, list[tuple[str, str]]]:
-    """The Whoosh query for ``text``, what to highlight, and the plain words as
-    typed (with their folded form); raises QueryError."""
+) -> CompiledQuery:
+    """The query for ``text``; raises QueryError."""
     node = plain(text) if plain_text else parse(text)
     if isinstance(node, Not):
         raise QueryError("a query needs at least one word that is not excluded")
@@ -235,14 +248,22 @@ def compile_query(  # type: ignore[no-untyped-def]
     query = compiler.compile(node)
     if query is None:
         raise QueryError("the query holds only stop words: add a word that carries meaning")
-    return query, compiler.spec(), compiler.typed
+    spec = compiler.spec()
+    return CompiledQuery(query, spec, compiler.typed, list(spec.terms) if compiler.plain_or else None)
 
 
-def _run(searcher, query: wq.Query, limit: int, filters: Filters):  # type: ignore[no-untyped-def]
-    query = filters.apply(query)
+def _run(  # type: ignore[no-untyped-def]
+    index: "Index", searcher, compiled: CompiledQuery, limit: int, filters: Filters
+) -> list[tuple[int, float]]:
+    """(docnum, score) of the best articles, by ``searcher``'s view of the index."""
+    if compiled.terms is not None and filters == Filters():
+        return index.fast_scorer(searcher).top(compiled.terms, limit)
+    query = filters.apply(compiled.query)
     if filters.sort == "date":
-        return searcher.search(query, limit=limit, sortedby="date", reverse=True)
-    return searcher.search(query, limit=limit)
+        results = searcher.search(query, limit=limit, sortedby="date", reverse=True)
+    else:
+        results = searcher.search(query, limit=limit)
+    return [(hit.docnum, hit.score) for hit in results]
 
 
 def _corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -295,9 +316,9 @@ def rank_articles(
 ) -> list[tuple[str, float]]:
     """(article id, score) of the best articles, best first, without passages."""
     searcher = index.searcher()
-    query, _, _ = compile_query(searcher, text, plain_text)
-    results = _run(searcher, query, limit, make_filters(since, until, sort))
-    return [(hit["id"], hit.score) for hit in results]
+    compiled = compile_query(searcher, text, plain_text)
+    ranked = _run(index, searcher, compiled, limit, make_filters(since, until, sort))
+    return [(searcher.stored_fields(docnum)["id"], score) for docnum, score in ranked]
 
 
 def search(
@@ -322,30 +343,32 @@ def search(
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
     searcher = index.searcher()
-    query, spec, typed = compile_query(searcher, text, plain_text)
-    results = _run(searcher, query, limit, filters)
+    compiled = compile_query(searcher, text, plain_text)
+    ranked = _run(index, searcher, compiled, limit, filters)
     corrections = {}
-    if typed:
-        few = results.scored_length() < min(FEW_RESULTS, limit)
-        corrections = _corrections(searcher, typed, rare_only=not few)
+    if compiled.typed:
+        few = len(ranked) < min(FEW_RESULTS, limit)
+        corrections = _corrections(searcher, compiled.typed, rare_only=not few)
         if corrections:
-            query, spec, _ = compile_query(searcher, text, plain_text, corrections)
-            results = _run(searcher, query, limit, filters)
-    hits = _passage_hits(results, spec, limit, per_article, by_date=filters.sort == "date")
-    suggestion = _suggestion(text, typed, corrections, hits) if corrections else None
+            compiled = compile_query(searcher, text, plain_text, corrections)
+            ranked = _run(index, searcher, compiled, limit, filters)
+    results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
+    hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date")
+    suggestion = _suggestion(text, compiled.typed, corrections, hits) if corrections else None
     return SearchResult(text, hits, time.perf_counter() - started, suggestion)
 
 
 def article_highlights(index: "Index", text: str, query_text: str) -> list[tuple[int, int]]:
     """Offsets of what ``query_text`` matches in a whole article ``text``."""
-    _, spec, _ = compile_query(index.searcher(), query_text)
+    spec = compile_query(index.searcher(), query_text).spec
     return [(token.start, token.end) for token in find_matches(list(analyze(text)), spec)]
 
 
-def _passage_hits(results, spec: MatchSpec, limit: int, per_article: int, by_date: bool) -> list[Hit]:  # type: ignore[no-untyped-def]
+def _passage_hits(
+    results: list[tuple[dict[str, Any], float]], spec: MatchSpec, limit: int, per_article: int, by_date: bool
+) -> list[Hit]:
     hits: list[Hit] = []
-    for result in results:
-        stored = result.fields()
+    for stored, article_score in results:
         body: str = stored["text"]
         spans = [Span(*span) for span in stored.get("passages", [])]
         passages = best_passages(body, spans, spec, per_article)
@@ -355,9 +378,9 @@ def _passage_hits(results, spec: MatchSpec, limit: int, per_article: int, by_dat
             if by_date:  # Whoosh gives no relevance score to date-sorted results
                 score = passage.score
             elif passage.score:
-                score = result.score * (0.5 + 0.5 * passage.score / best)
+                score = article_score * (0.5 + 0.5 * passage.score / best)
             else:
-                score = result.score
+                score = article_score
             hits.append(Hit(
                 rank=0,
                 score=score,

@@ -1,0 +1,114 @@
+"""BM25 term at a time: the ranking of Whoosh's BM25F for OR queries of words,
+without its matcher tree.
+
+Whoosh scores document at a time through a tree of Python matchers: every
+posting of every query term costs several Python calls (next, id, score, the
+field length of the document). Here each term's postings are read a block at a
+time into numpy arrays, kept for the life of the searcher, and scored for all
+documents at once into an accumulator; the best are taken with argpartition.
+The formula, statistics and field lengths are Whoosh's own, so the scores are
+the same as Whoosh's to floating-point rounding (tests/test_fastscore.py).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+FIELD = "body"
+MAX_CACHED_TERMS = 20_000
+
+
+# Whoosh stores each document's field length as one byte.
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
+
+
+def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The body length of every document of a segment, as Whoosh's scorer sees it."""
+    try:  # the whole length column at once, from the W3 codec
+        column = leaf._perdoc._cached_reader(_lenfield(FIELD), LENGTHS_COLUMN)
+        return _BYTE_TO_LENGTH[np.frombuffer(bytes(column.load()), dtype=np.uint8)][:count]
+    except AttributeError:
+        return np.array([leaf.doc_field_length(d, FIELD) or 0 for d in range(count)], dtype=np.float64)
+
+
+class FastScorer:
+    """BM25 over the ``body`` field of one searcher's index."""
+
+    def __init__(self, searcher, B: float, K1: float) -> None:  # type: ignore[no-untyped-def]
+        self.searcher = searcher
+        self.B, self.K1 = B, K1
+        reader = searcher.reader()
+        self.leaves = list(reader.leaf_readers())
+        self.size = reader.doc_count_all()
+        self.avgfl = searcher.avg_field_length(FIELD) or 1
+        lengths = np.zeros(self.size, dtype=np.float64)
+        live = np.ones(self.size, dtype=bool)
+        for leaf, offset in self.leaves:
+            count = leaf.doc_count_all()
+            lengths[offset:offset + count] = _field_lengths(leaf, count)
+            if leaf.has_deletions():
+                live[offset:offset + count] = [not leaf.is_deleted(d) for d in range(count)]
+        self.norms = K1 * ((1 - B) + B * lengths / self.avgfl)
+        self.live = live
+        self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global document numbers and term frequencies (weights) of a term."""
+        cached = self._postings.get(term)
+        if cached is not None:
+            self._postings.move_to_end(term)
+            return cached
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for leaf, offset in self.leaves:
+            if (FIELD, term) not in leaf:
+                continue
+            matcher = leaf.postings(FIELD, term)
+            matcher = getattr(matcher, "child", matcher)  # deletions are masked here
+            if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+                while matcher.is_active():
+                    matcher._read_ids()
+                    matcher._read_weights()
+                    ids.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
+                    weights.append(np.asarray(matcher._weights, dtype=np.float64))
+                    matcher._next_block()
+            else:
+                block_ids, block_weights = [], []
+                while matcher.is_active():
+                    block_ids.append(matcher.id())
+                    block_weights.append(matcher.weight())
+                    matcher.next()
+                ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
+                weights.append(np.asarray(block_weights, dtype=np.float64))
+        result = (
+            np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+            np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
+        )
+        self._postings[term] = result
+        if len(self._postings) > MAX_CACHED_TERMS:
+            self._postings.popitem(last=False)
+        return result
+
+    def top(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
+        """(docnum, score) of the best documents for an OR of ``terms``, best
+        first, ties in document order."""
+        scores = np.zeros(self.size, dtype=np.float64)
+        k1 = self.K1
+        for term in dict.fromkeys(terms):
+            ids, tf = self.postings(term)
+            if not len(ids):
+                continue
+            idf = self.searcher.idf(FIELD, term)
+            scores[ids] += idf * ((tf * (k1 + 1)) / (tf + self.norms[ids]))
+        scores[~self.live] = 0.0
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > limit:
+            kth = np.argpartition(-scores[candidates], limit - 1)[:limit]
+            cutoff = scores[candidates[kth]].min()
+            candidates = candidates[scores[candidates] >= cutoff]
+        order = np.lexsort((candidates, -scores[candidates]))[:limit]
+        return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]

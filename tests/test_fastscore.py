@@ -1,0 +1,71 @@
+"""The term-at-a-time scorer ranks as Whoosh's own BM25F searcher does."""
+
+import json
+import random
+
+import pytest
+from whoosh import query as wq
+
+import searchkit
+from searchkit.analysis import terms
+from searchkit.fastscore import FastScorer
+
+WORDS = ("Mossoul coalition internationale libération Daesh Paris ministre Irak Syrie djihadistes "
+         "élections gouvernement Grèce crise euro banque Athènes passagers avion Seine crue").split()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fast")
+    rng = random.Random(3)
+
+    def write(name, count, start):
+        with open(folder / name, "w", encoding="utf-8") as out:
+            for number in range(start, start + count):
+                text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 300)))
+                out.write(json.dumps({"id": f"a{number}", "text": text}) + "\n")
+
+    write("one.jsonl", 400, 0)
+    write("two.jsonl", 150, 400)
+    with searchkit.Index(folder / "ix") as ix:
+        ix.ingest([folder / "one.jsonl"])
+        ix.ingest([folder / "two.jsonl"])  # a second segment
+        ix.remove(["a3", "a17", "a401"])  # deleted documents
+    return folder / "ix"
+
+
+def test_same_documents_and_scores_as_whoosh(index):
+    rng = random.Random(5)
+    with searchkit.Index(index, create=False) as ix:
+        searcher = ix.searcher()
+        assert len(list(searcher.reader().leaf_readers())) == 2
+        scorer = FastScorer(searcher, 0.75, 0.9)
+        compared = 0
+        for _ in range(200):
+            query_terms = list(dict.fromkeys(terms(" ".join(rng.sample(WORDS, rng.randint(1, 6))))))
+            limit = rng.choice([1, 10, 100])
+            fast = scorer.top(query_terms, limit)
+            whoosh = [(hit.docnum, hit.score)
+                      for hit in searcher.search(wq.Or([wq.Term("body", t) for t in query_terms]), limit=limit)]
+            assert [d for d, _ in fast] == [d for d, _ in whoosh]
+            assert [s for _, s in fast] == pytest.approx([s for _, s in whoosh], rel=1e-9)
+            compared += len(fast)
+        assert compared > 5000
+        deleted = {searcher.document_number(id=i) for i in ("a3", "a17", "a401")} - {None}
+        assert not deleted  # removed articles are gone from the index...
+        assert all(searcher.stored_fields(d)["id"] not in ("a3", "a17", "a401")
+                   for d, _ in scorer.top(terms(" ".join(WORDS)), 1000))  # ...and from the results
+
+
+def test_searches_of_plain_words_take_the_fast_path(index, monkeypatch):
+    calls = []
+    real_top = FastScorer.top
+    monkeypatch.setattr(FastScorer, "top", lambda self, t, n: calls.append(t) or real_top(self, t, n))
+    with searchkit.Index(index, create=False) as ix:
+        ix.search("Mossoul coalition")
+        ix.rank_articles("crise euro")
+        assert len(calls) == 2
+        ix.search('"coalition internationale"')
+        ix.search("Mossoul", since="2016")
+        ix.search("title:Mossoul")
+        assert len(calls) == 2  # phrases, filters and fields go through Whoosh
