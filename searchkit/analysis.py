@@ -187,65 +187,60 @@ def _split_word(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield from pieces
 
 
-def analyze(text: str, keep_stops: bool = False) -> Iterator[AnalyzedToken]:
+# Surface text of one regex match -> its indexable words: (term, folded word,
+# start and end within the match). Most matches are one plain word; a match
+# with apostrophes may give several words, or none (elided stop words).
+_surface_cache: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
+_NUMBER_CHARS = frozenset(" \u00a0\u202f,.")
+_pair_cache: dict[str, tuple[tuple[str, str], ...]] = {}  # the same without offsets
+
+
+def _surface_tokens(surface: str) -> tuple[tuple[str, str, int, int], ...]:
+    tokens = _surface_cache.get(surface)
+    if tokens is not None:
+        return tokens
+    if _NUMBER_CHARS.intersection(surface):
+        term = _number_term(surface)
+        tokens = ((term, term, 0, len(surface)),)
+    else:
+        found = []
+        for start, end in _split_word(surface, 0, len(surface)):
+            info = _word_info(surface[start:end])
+            if info.term is not None:
+                found.append((info.term, info.word, start, end))
+        tokens = tuple(found)
+    if len(_surface_cache) < _CACHE_LIMIT:
+        _surface_cache[surface] = tokens
+    return tokens
+
+
+def analyze(text: str) -> Iterator[AnalyzedToken]:
     """The tokens of ``text``, with offsets into ``text`` exactly as given.
 
     Stop words are dropped without taking a position, so "libération de
     Mossoul" and "libération à Mossoul" give the same adjacent terms.
-    With ``keep_stops`` they come out too, with an empty term.
     """
     position = 0
     for m in _TOKEN_RE.finditer(text):
-        if m.lastgroup == "number":
-            surface = m.group()
-            term = _number_term(surface)
-            yield AnalyzedToken(term, term, position, m.start(), m.end())
+        base = m.start()
+        for term, word, start, end in _surface_tokens(m.group()):
+            yield AnalyzedToken(term, word, position, base + start, base + end)
             position += 1
-            continue
-        if "'" in m.group() or "’" in m.group() or "ʼ" in m.group():
-            spans = list(_split_word(text, m.start(), m.end()))
-        else:
-            spans = [(m.start(), m.end())]
-        for start, end in spans:
-            info = _word_info(text[start:end])
-            if info.term is None:
-                if keep_stops and info.word:
-                    yield AnalyzedToken("", info.word, position, start, end)
-                continue
-            yield AnalyzedToken(info.term, info.word, position, start, end)
-            position += 1
-
-
-_surface_cache: dict[str, tuple[tuple[str, str], ...]] = {}
-_NUMBER_CHARS = frozenset(" \u00a0\u202f,.")
-
-
-def _surface_tokens(surface: str) -> tuple[tuple[str, str], ...]:
-    """(term, folded word) of each indexable word in one regex match."""
-    if _NUMBER_CHARS.intersection(surface):
-        term = _number_term(surface)
-        return ((term, term),)
-    tokens = []
-    for start, end in _split_word(surface, 0, len(surface)):
-        info = _word_info(surface[start:end])
-        if info.term is not None:
-            tokens.append((info.term, info.word))
-    return tuple(tokens)
 
 
 def index_tokens(text: str) -> list[tuple[str, str]]:
     """(term, folded word) of every token of ``text``, in position order: the
     tokens of ``analyze`` without offsets, computed much faster for indexing."""
-    cache = _surface_cache
+    cache = _pair_cache
     out: list[tuple[str, str]] = []
     for number, word in _TOKEN_RE.findall(text):
         surface = number or word
-        tokens = cache.get(surface)
-        if tokens is None:
-            tokens = _surface_tokens(surface)
+        pairs = cache.get(surface)
+        if pairs is None:
+            pairs = tuple((term, folded) for term, folded, _, _ in _surface_tokens(surface))
             if len(cache) < _CACHE_LIMIT:
-                cache[surface] = tokens
-        out.extend(tokens)
+                cache[surface] = pairs
+        out.extend(pairs)
     return out
 
 
