@@ -256,7 +256,7 @@ def _run(  # type: ignore[no-untyped-def]
     index: "Index", searcher, compiled: CompiledQuery, limit: int, filters: Filters
 ) -> list[tuple[int, float]]:
     """(docnum, score) of the best articles, by ``searcher``'s view of the index."""
-    if compiled.terms is not None and filters == Filters():
+    if index.fast_scoring and compiled.terms is not None and filters == Filters():
         return index.fast_scorer(searcher).top(compiled.terms, limit)
     query = filters.apply(compiled.query)
     if filters.sort == "date":

@@ -69,3 +69,13 @@ def test_searches_of_plain_words_take_the_fast_path(index, monkeypatch):
         ix.search("Mossoul", since="2016")
         ix.search("title:Mossoul")
         assert len(calls) == 2  # phrases, filters and fields go through Whoosh
+
+
+def test_fast_scoring_can_be_turned_off_with_the_same_results(index, monkeypatch):
+    with searchkit.Index(index, create=False) as fast:
+        expected = fast.rank_articles("Mossoul coalition crise", limit=50)
+    monkeypatch.setattr(FastScorer, "top", lambda *args: pytest.fail("fast path taken"))
+    with searchkit.Index(index, create=False, fast_scoring=False) as slow:
+        got = slow.rank_articles("Mossoul coalition crise", limit=50)
+    assert [a for a, _ in got] == [a for a, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-9)
