@@ -318,7 +318,11 @@ def rank_articles(
     searcher = index.searcher()
     compiled = compile_query(searcher, text, plain_text)
     ranked = _run(index, searcher, compiled, limit, make_filters(since, until, sort))
-    return [(searcher.stored_fields(docnum)["id"], score) for docnum, score in ranked]
+    if not ranked:
+        return []
+    # Ids from their column: the stored fields would load each article's text.
+    ids = searcher.reader().column_reader("id")
+    return [(ids[docnum], score) for docnum, score in ranked]
 
 
 def search(
