@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from unidecode import unidecode
 from whoosh.analysis import Analyzer, Token
@@ -226,6 +226,23 @@ def analyze(text: str) -> Iterator[AnalyzedToken]:
         for term, word, start, end in _surface_tokens(m.group()):
             yield AnalyzedToken(term, word, position, base + start, base + end)
             position += 1
+
+
+def scan(text: str, wanted: Callable[[str, str], bool]) -> tuple[list[int], list[AnalyzedToken]]:
+    """The start offset of every token of ``text``, and the tokens, as
+    ``analyze`` gives them, whose (term, folded word) is ``wanted``: what
+    highlighting needs, without building a token for every word."""
+    starts: list[int] = []
+    found: list[AnalyzedToken] = []
+    position = 0
+    for m in _TOKEN_RE.finditer(text):
+        base = m.start()
+        for term, word, start, end in _surface_tokens(m.group()):
+            starts.append(base + start)
+            if wanted(term, word):
+                found.append(AnalyzedToken(term, word, position, base + start, base + end))
+            position += 1
+    return starts, found
 
 
 def index_tokens(text: str) -> list[tuple[str, str]]:

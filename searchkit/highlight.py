@@ -6,11 +6,11 @@ marks the word as written: "liberation" marks "libération".
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .analysis import AnalyzedToken, analyze
+from .analysis import AnalyzedToken, scan
 from .passages import Span
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
@@ -64,14 +64,19 @@ def score_passages(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[Pa
     """Every passage of the article with its BM25 score and highlights."""
     if not spans:
         spans = [Span(0, len(text))]
-    tokens = list(analyze(text))
-    starts = [span.start for span in spans]
-    lengths = [0] * len(spans)
-    for token in tokens:
-        lengths[max(0, bisect_right(starts, token.start) - 1)] += 1
+    phrase_terms = {term for phrase in spec.phrases for term in phrase}
+    prefixes = spec.prefixes
+
+    def wanted(term: str, word: str) -> bool:
+        return term in spec.terms or term in phrase_terms or bool(prefixes and word.startswith(prefixes))
+
+    # Only the tokens a query may match are built; phrase words stand next to
+    # each other in that list exactly when their positions follow.
+    starts, candidates = scan(text, wanted)
     per_passage: list[list[AnalyzedToken]] = [[] for _ in spans]
-    for token in find_matches(tokens, spec):
-        index = bisect_right(starts, token.start) - 1
+    span_starts = [span.start for span in spans]
+    for token in find_matches(candidates, spec):
+        index = bisect_right(span_starts, token.start) - 1
         if index >= 0 and token.end <= spans[index].end:
             per_passage[index].append(token)
     weights = spec.weights or spec.terms
@@ -80,7 +85,8 @@ def score_passages(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[Pa
         counts: dict[str, int] = {}
         for token in matched:
             counts[token.term] = counts.get(token.term, 0) + 1
-        norm = K1 * (1 - B + B * lengths[index] / AVERAGE_PASSAGE_TERMS)
+        length = bisect_left(starts, span.end) - bisect_left(starts, span.start)
+        norm = K1 * (1 - B + B * length / AVERAGE_PASSAGE_TERMS)
         score = sum(
             weights.get(term, 1.0) * tf * (K1 + 1) / (tf + norm) for term, tf in counts.items()
         )
