@@ -18,15 +18,19 @@ from typing import Callable, Iterator, NamedTuple
 from unidecode import unidecode
 from whoosh.analysis import Analyzer, Token
 
+from ._marks import COMBINING_MARKS
+
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.
-ANALYZER_VERSION = "fr-2"
+ANALYZER_VERSION = "fr-3"
 
 APOSTROPHES = "'’ʼ"
 # Invisible characters that may sit inside a word: soft hyphen, zero-width
 # space / non-joiner / joiner, word joiner, BOM.
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+# Combining marks belong to the word they follow: decomposed (NFD) text
+# tokenizes as its composed (NFC) form does.
+_COMBINING = COMBINING_MARKS
 _W = rf"(?:[^\W_]|[{_COMBINING}{_INVISIBLE}])"
 # Thousands separated by a space, a no-break space or a narrow no-break space.
 _GROUPED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+(?:,\d+)?"
