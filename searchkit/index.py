@@ -293,16 +293,17 @@ class Index:
                 writer.commit()
             else:
                 writer.cancel()
-            self._write_info(datetime.now(timezone.utc).isoformat(timespec="seconds"), run.roots)
         except OSError as error:
-            writer.cancel()
+            _abandon(writer)
             raise SearchkitError(
                 f"could not write the index at {self.path}: {error.strerror or error}; "
                 "it is as it was before this ingest"
             ) from None
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
+        # After the commit: an interruption here must not touch the writer.
+        self._write_info(datetime.now(timezone.utc).isoformat(timespec="seconds"), run.roots)
 
     def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
         # Segments stay as separate files: Whoosh copies a compound segment's
@@ -409,6 +410,12 @@ class Index:
             "stemmer": info.get("stemmer"),
             "last_ingest": info.get("last_ingest"),
         }
+
+
+def _abandon(writer) -> None:  # type: ignore[no-untyped-def]
+    """Cancel a writer that has not committed; an interruption may come after."""
+    if not writer.is_closed:
+        writer.cancel()
 
 
 def read_info(path: Path) -> dict[str, object]:
