@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Callable, Iterator, NamedTuple
 
 from unidecode import unidecode
@@ -145,30 +144,16 @@ def fold(word: str) -> str:
     return _NOT_TERM_CHAR_RE.sub("", word.lower())
 
 
-@dataclass(frozen=True)
-class _WordInfo:
-    word: str  # folded
-    term: str | None  # None for a stop word
-
-
-_word_cache: dict[str, _WordInfo] = {}
 _CACHE_LIMIT = 500_000
 
 
-def _word_info(surface: str) -> _WordInfo:
-    info = _word_cache.get(surface)
-    if info is None:
-        word = fold(surface)
-        if not word or word in STOP_WORDS:
-            term = None
-        elif word.isalpha():
-            term = stem(singular(word))
-        else:
-            term = word
-        info = _WordInfo(word, term)
-        if len(_word_cache) < _CACHE_LIMIT:
-            _word_cache[surface] = info
-    return info
+def _word_term(surface: str) -> tuple[str, str | None]:
+    """(folded word, term) of one word; the term is None for a stop word.
+    Not cached itself: its callers cache whole regex matches."""
+    word = fold(surface)
+    if not word or word in STOP_WORDS:
+        return word, None
+    return word, stem(singular(word)) if word.isalpha() else word
 
 
 def _number_term(surface: str) -> str:
@@ -209,9 +194,9 @@ def _surface_tokens(surface: str) -> tuple[tuple[str, str, int, int], ...]:
     else:
         found = []
         for start, end in _split_word(surface, 0, len(surface)):
-            info = _word_info(surface[start:end])
-            if info.term is not None:
-                found.append((info.term, info.word, start, end))
+            word, term = _word_term(surface[start:end])
+            if term is not None:
+                found.append((term, word, start, end))
         tokens = tuple(found)
     if len(_surface_cache) < _CACHE_LIMIT:
         _surface_cache[surface] = tokens

@@ -76,20 +76,19 @@ def split_headline(text: str) -> tuple[str, int]:
 
 
 def first_sentence(text: str, start: int = 0) -> str:
-    spans = sentences(text, start, _line_end(text, start))
+    while start < len(text) and text[start].isspace():
+        start += 1
+    line_end = text.find("\n", start)
+    # Only the first sentence is wanted: a text with no line breaks need not be
+    # cut whole (a longer sentence is truncated below anyway).
+    end = min(len(text) if line_end < 0 else line_end, start + 2000)
+    spans = sentences(text, start, end)
     if not spans:
         return ""
     title = " ".join(text[spans[0].start:spans[0].end].split())
     if len(title) > MAX_INFERRED_TITLE_CHARS:
         title = title[:MAX_INFERRED_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
     return title
-
-
-def _line_end(text: str, start: int) -> int:
-    while start < len(text) and text[start].isspace():
-        start += 1
-    end = text.find("\n", start)
-    return len(text) if end < 0 else end
 
 
 def french_date(text: str, start: int = 0) -> str | None:
