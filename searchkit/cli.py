@@ -162,7 +162,11 @@ def watch(paths: tuple[str, ...], index_path: str) -> None:
         try:
             sync()
             click.echo(f"Watching {', '.join(paths)} (Ctrl-C to stop).", err=True)
-            for _ in file_changes(*paths, debounce=400, step=100, raise_interrupt=True):
+            # Also every 2 s without events: changes made before the watcher
+            # started, or that it missed, are caught by a sync (stats only when
+            # nothing changed).
+            for _ in file_changes(*paths, debounce=400, step=100, rust_timeout=2000,
+                                  yield_on_timeout=True, raise_interrupt=True):
                 sync()
         except KeyboardInterrupt:
             pass
