@@ -35,9 +35,34 @@ _W = rf"(?:[^\W_]|[{_COMBINING}{_INVISIBLE}])"
 _GROUPED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+(?:,\d+)?"
 _DECIMAL_NUMBER = r"\d+(?:[.,]\d+)+"
 _WORD = rf"{_W}+(?:[{APOSTROPHES}]{_W}+)*"
-_TOKEN_RE = re.compile(
-    rf"(?P<number>(?<!\d)(?:{_GROUPED_NUMBER}|{_DECIMAL_NUMBER})(?![\d.,]?\d))|(?P<word>{_WORD})"
-)
+_TOKEN = rf"(?<!\d)(?:{_GROUPED_NUMBER}|{_DECIMAL_NUMBER})(?![\d.,]?\d)|{_WORD}"
+_TOKEN_RE = re.compile(_TOKEN)
+# The same with \w for a word character: three times faster, and equal on a
+# text holding no underscore, combining mark or invisible character.
+_PLAIN_TOKEN_RE = re.compile(_TOKEN.replace(_W, r"\w"))
+
+
+def _class_chars(body: str) -> frozenset[str]:
+    """The characters of a character class body made of characters and ranges."""
+    chars = set()
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            chars.update(map(chr, range(ord(body[i]), ord(body[i + 2]) + 1)))
+            i += 3
+        else:
+            chars.add(body[i])
+            i += 1
+    return frozenset(chars)
+
+
+_IN_WORD_ONLY_HERE = _class_chars(_COMBINING + _INVISIBLE) | {"_"}
+
+
+def _token_re(text: str) -> re.Pattern[str]:
+    return _PLAIN_TOKEN_RE if _IN_WORD_ONLY_HERE.isdisjoint(text) else _TOKEN_RE
+
+
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _NOT_TERM_CHAR_RE = re.compile(r"[^a-z0-9]")
@@ -210,7 +235,7 @@ def analyze(text: str) -> Iterator[AnalyzedToken]:
     Mossoul" and "libération à Mossoul" give the same adjacent terms.
     """
     position = 0
-    for m in _TOKEN_RE.finditer(text):
+    for m in _token_re(text).finditer(text):
         base = m.start()
         for term, word, start, end in _surface_tokens(m.group()):
             yield AnalyzedToken(term, word, position, base + start, base + end)
@@ -224,7 +249,7 @@ def scan(text: str, wanted: Callable[[str, str], bool]) -> tuple[list[int], list
     starts: list[int] = []
     found: list[AnalyzedToken] = []
     position = 0
-    for m in _TOKEN_RE.finditer(text):
+    for m in _token_re(text).finditer(text):
         base = m.start()
         for term, word, start, end in _surface_tokens(m.group()):
             starts.append(base + start)
@@ -239,8 +264,7 @@ def index_tokens(text: str) -> list[tuple[str, str]]:
     tokens of ``analyze`` without offsets, computed much faster for indexing."""
     cache = _pair_cache
     out: list[tuple[str, str]] = []
-    for number, word in _TOKEN_RE.findall(text):
-        surface = number or word
+    for surface in _token_re(text).findall(text):
         pairs = cache.get(surface)
         if pairs is None:
             pairs = tuple((term, folded) for term, folded, _, _ in _surface_tokens(surface))

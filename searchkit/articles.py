@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .passages import Span, passages, sentences
+from .passages import Span, sentences
 
 MAX_HEADLINE_CHARS = 200
 MAX_HEADLINE_WORDS = 25
@@ -39,12 +39,14 @@ class Article:
     author: str | None = None
     line: int | None = None  # line of a JSON Lines file
     body_start: int = 0  # where the text after a headline starts
+    # Cut when the article is indexed (in the analysis workers), or read back
+    # from the index.
     passages: list[Span] = field(default_factory=list)
 
     @classmethod
     def from_text(cls, id: str, text: str, **metadata: object) -> "Article":
-        """An article whose title, date and passages missing from ``metadata``
-        are inferred from its text."""
+        """An article whose title and date missing from ``metadata`` are
+        inferred from its text."""
         article = cls(id=id, text=text, **metadata)  # type: ignore[arg-type]
         headline, body_start = split_headline(text)
         article.body_start = body_start
@@ -52,7 +54,6 @@ class Article:
             article.title = headline or first_sentence(text, body_start)
         if article.date is None:
             article.date = french_date(text, body_start)
-        article.passages = passages(text, body_start)
         return article
 
 

@@ -21,7 +21,7 @@ from .analysis import FrenchAnalyzer, fingerprint, stemmer_version
 from .articles import Article
 from .bulkwrite import BulkWriter
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
-from .passages import Span
+from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
 from .sources import Problem, file_digest
 
@@ -288,6 +288,11 @@ class Index:
             with writer.reader() as reader:
                 catalogue = Catalogue.read(reader)
             run = Ingestion(writer, catalogue, _document, on_problem)
+
+            def count_passages(document: dict[str, object]) -> None:
+                run.report.passages += document["passage_count"]  # type: ignore[operator]
+
+            writer.on_document = count_passages
             yield run
             if run.report.added or run.report.updated or run.report.removed:
                 writer.commit()
@@ -309,7 +314,7 @@ class Index:
         # Segments stay as separate files: Whoosh copies a compound segment's
         # term table into memory on every open, 0.1 s of each CLI query at 31k articles.
         try:
-            return BulkWriter(self._ix, timeout=0, compound=False)
+            return BulkWriter(self._ix, timeout=0, compound=False, prepare=_cut_passages)
         except LockError:
             pass
         except OSError as error:
@@ -318,7 +323,7 @@ class Index:
             if on_wait is not None:
                 on_wait()
             try:
-                return BulkWriter(self._ix, timeout=wait, compound=False)
+                return BulkWriter(self._ix, timeout=wait, compound=False, prepare=_cut_passages)
             except LockError:
                 pass
         waited = f" after waiting {wait:g} s" if wait > 0 else ""
@@ -441,14 +446,26 @@ def _document(article: Article, file_signature: str, text_digest: str) -> dict[s
         "words": body,
         "text": article.text,
         "path": article.path,
-        "passages": [tuple(span) for span in article.passages],
-        "passage_count": len(article.passages),
     }
+    if article.passages:
+        document["passages"] = [tuple(span) for span in article.passages]
+        document["passage_count"] = len(article.passages)
+    else:
+        document["_body_start"] = article.body_start
     for name in ("date", "source", "author", "url", "line"):
         value = getattr(article, name)
         if value is not None:
             document[name] = value
     return document
+
+
+def _cut_passages(document: dict[str, object]) -> dict[str, object]:
+    """The passage fields of a document, cut in the analysis workers (the
+    writer's ``prepare``): cutting is a fifth of the work of indexing."""
+    if "passages" in document:
+        return {}
+    spans = passages(document["text"], document.get("_body_start", 0))  # type: ignore[arg-type]
+    return {"passages": [tuple(span) for span in spans], "passage_count": len(spans)}
 
 
 def _indexed_body(article: Article) -> str:

@@ -189,7 +189,6 @@ class Ingestion:
         else:
             self.report.added += 1
         self.writer.add_document(**self.to_document(article, signature, digest))
-        self.report.passages += len(article.passages)
         return True
 
     def prune(self, roots: Iterable[str]) -> None:

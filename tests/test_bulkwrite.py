@@ -81,3 +81,38 @@ def test_bulk_writer_index_reads_back_identical_to_the_stock_writer(tmp_path, se
     for segment_stock, segment_bulk in zip(stock, bulk):
         for part_stock, part_bulk in zip(segment_stock, segment_bulk):
             assert part_bulk == part_stock
+
+
+def dump_whole(path):
+    """What a reader of the whole index sees, whatever its segments."""
+    ix = whoosh_index.open_dir(path, indexname="searchkit")
+    with ix.reader() as reader:
+        postings = {}
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            postings[(fieldname, text)] = (items, reader.doc_frequency(fieldname, text),
+                                           reader.frequency(fieldname, text))
+        docs = range(reader.doc_count_all())
+        stored = [reader.stored_fields(d) for d in docs]
+        lengths = [reader.doc_field_length(d, f) for d in docs for f in ("title", "body", "source")]
+        return postings, stored, lengths, reader.doc_count()
+
+
+def test_parallel_analysis_and_segments_cut_by_memory_read_back_identical(tmp_path, monkeypatch):
+    """Batches analysed by worker processes, and a segment written each time
+    the postings in memory pass the limit, give the index of the stock writer."""
+    import searchkit.bulkwrite as bulkwrite
+
+    monkeypatch.setattr(bulkwrite, "BATCH_SIZE", 16)
+    monkeypatch.setattr(bulkwrite, "MAX_POSTINGS", 500)
+    batches = [list(documents(200, 3)), [dict(d, id=f"b{d['id']}") for d in documents(40, 13)]]
+    build(tmp_path / "stock", SegmentWriter, batches)
+    build(tmp_path / "bulk", lambda ix: BulkWriter(ix, workers=2), batches)
+    ix = whoosh_index.open_dir(tmp_path / "bulk", indexname="searchkit")
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) > 3
+    assert dump_whole(tmp_path / "bulk") == dump_whole(tmp_path / "stock")

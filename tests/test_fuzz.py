@@ -97,3 +97,12 @@ def test_ingested_text_comes_back_intact_in_show(tmp_path_factory, texts):
         seen_texts.add(text)
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)["text"] == text
+
+
+@given(ADVERSARIAL)
+def test_the_fast_word_pattern_finds_the_same_tokens_where_it_is_used(text):
+    from searchkit.analysis import _PLAIN_TOKEN_RE, _TOKEN_RE, _token_re
+
+    # The fast pattern is chosen for most texts; where it is, it must agree.
+    assert _token_re(text).findall(text) == _TOKEN_RE.findall(text)
+    assert _token_re("Le ministre l’a dit à 30 000 personnes.") is _PLAIN_TOKEN_RE
