@@ -103,12 +103,14 @@ def dump_whole(path):
 
 
 def test_parallel_analysis_and_segments_cut_by_memory_read_back_identical(tmp_path, monkeypatch):
-    """Batches analysed by worker processes, and a segment written each time
-    the postings in memory pass the limit, give the index of the stock writer."""
+    """Batches indexed and postings encoded by worker processes, and a segment
+    written each time the postings in memory pass the limit, give the index of
+    the stock writer."""
     import searchkit.bulkwrite as bulkwrite
 
     monkeypatch.setattr(bulkwrite, "BATCH_SIZE", 16)
     monkeypatch.setattr(bulkwrite, "MAX_POSTINGS", 500)
+    monkeypatch.setattr(bulkwrite, "ENCODE_CHUNK", 50)
     batches = [list(documents(200, 3)), [dict(d, id=f"b{d['id']}") for d in documents(40, 13)]]
     build(tmp_path / "stock", SegmentWriter, batches)
     build(tmp_path / "bulk", lambda ix: BulkWriter(ix, workers=2), batches)

@@ -1,0 +1,326 @@
+"""The work of indexing that runs in worker processes: documents to postings,
+postings to the blocks of Whoosh's W3 codec.
+
+Both functions here take and return plain data (strings, bytes, arrays) so that
+they run the same in the writer's process and in a pool of workers; see
+searchkit.bulkwrite for the writer that hands them out.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import zlib
+from array import array
+from collections import defaultdict
+from itertools import accumulate
+from pickle import dumps
+from typing import Callable, NamedTuple, Sequence
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.formats import Existence, Positions
+from whoosh.system import pack_int, pack_uint
+from whoosh.util.numeric import length_to_byte
+
+from .analysis import FrenchAnalyzer, index_tokens
+
+# Blocks smaller than this are not compressed: zlib would save a few bytes at
+# a cost of tens of microseconds, and most terms have one short block.
+MIN_COMPRESSED_BLOCK = 256
+
+Prepare = Callable[[dict], dict]
+
+
+class FrenchField(NamedTuple):
+    """A field indexed with FrenchAnalyzer, with positions or existence."""
+
+    name: str
+    unstemmed: bool  # folded words rather than stems
+    existence: bool  # one weightless posting per document
+    scorable: bool
+
+
+class StoredPlan(NamedTuple):
+    """How a segment's stored fields are encoded (see W3PerDocWriter.finish_doc)."""
+
+    names: frozenset[str]  # the stored fields of the schema
+    level: int  # zlib level of the stored column
+
+
+class Plan(NamedTuple):
+    """What the workers need to know of the schema."""
+
+    french: tuple[FrenchField, ...]
+    others: dict  # name -> field object: other indexed fields, indexed by Whoosh
+    stored: StoredPlan | None  # None: the writer stores fields itself
+    prepare: Prepare | None  # adds fields to a document before it is indexed
+
+
+def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Plan:  # type: ignore[no-untyped-def]
+    french, others = [], {}
+    for name in schema.names():
+        field = schema[name]
+        if not field.indexed:
+            continue
+        if field.separate_spelling() or field.vector:
+            raise NotImplementedError("BulkWriter does not write spelling or vector fields")
+        fmt = field.format
+        if (isinstance(field.analyzer, FrenchAnalyzer) and type(fmt) in (Positions, Existence)
+                and fmt.field_boost == 1.0):
+            french.append(FrenchField(name, field.analyzer.unstemmed, type(fmt) is Existence, field.scorable))
+        else:
+            others[name] = field
+    return Plan(tuple(french), others, stored, prepare)
+
+
+# -- documents to postings ---------------------------------------------------
+
+PlainParts = dict[str, dict[bytes, array]]  # field -> term -> document numbers (weight 1, no value)
+FullParts = dict[str, dict[bytes, tuple[array, array, bytes, array]]]  # + weights, values, value sizes
+
+
+class Run(NamedTuple):
+    """A batch of documents, indexed."""
+
+    extras: list[dict]  # fields added by the plan's prepare function, per document
+    stored: list[bytes | None]  # per document: its stored fields, pickled and compressed
+    lengths: list[dict[str, int]]  # per document: the length of each indexed field
+    plain: PlainParts
+    full: FullParts
+    postings: int
+
+
+_SINGLE_POSITIONS: dict[int, bytes] = {}
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """Exactly whoosh.formats.Positions.encode; most terms occur once in an
+    article, so the encodings of single positions are kept."""
+    if len(positions) == 1:
+        encoded = _SINGLE_POSITIONS.get(positions[0])
+        if encoded is None:
+            encoded = _SINGLE_POSITIONS[positions[0]] = pack_uint(1) + dumps(positions, 2)
+        return encoded
+    deltas = [positions[0]] + [b - a for a, b in zip(positions, positions[1:])]
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+def _encode_stored(document: dict, plan: StoredPlan) -> bytes | None:
+    stored = {
+        name: document.get(f"_stored_{name}", document[name])
+        for name in sorted(document)
+        if name in plan.names and document[name] is not None
+    }
+    return zlib.compress(dumps(stored, 2), plan.level) if stored else None
+
+
+def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
+    """Index a batch of documents numbered from ``first``: each term's
+    postings in document order, field lengths, encoded stored fields."""
+    extras = [plan.prepare(document) for document in documents] if plan.prepare else [{}] * len(documents)
+    stored: list[bytes | None] = []
+    lengths = []
+    plain: dict[str, dict[str, list[int]]] = {f.name: {} for f in plan.french if f.existence}
+    full: dict[str, dict] = {f.name: {} for f in plan.french if not f.existence}
+    others: dict[str, dict[bytes, tuple[list, list, bytearray, list]]] = {name: {} for name in plan.others}
+    count = 0
+    for docnum, document, extra in zip(range(first, first + len(documents)), documents, extras):
+        if extra:
+            document = {**document, **extra}
+        if plan.stored is not None:
+            stored.append(_encode_stored(document, plan.stored))
+        analysed: dict[int, list[tuple[str, str]]] = {}  # a text indexed by several fields
+        doc_lengths = {}
+        for name, unstemmed, existence, scorable in plan.french:
+            value = document.get(name)
+            if value is None:
+                continue
+            tokens = analysed.get(id(value))
+            if tokens is None:
+                tokens = analysed[id(value)] = index_tokens(value)
+            which = 1 if unstemmed else 0
+            doc_lengths[name] = len(tokens) if scorable else 0
+            if existence:
+                table = plain[name]
+                distinct = {token[which] for token in tokens}
+                count += len(distinct)
+                for term in distinct:
+                    found = table.get(term)
+                    if found is None:
+                        table[term] = [docnum]
+                    else:
+                        found.append(docnum)
+                continue
+            positions: defaultdict[str, list[int]] = defaultdict(list)
+            for position, token in enumerate(tokens):
+                positions[token[which]].append(position)
+            count += len(positions)
+            table = full[name]
+            for term, poslist in positions.items():
+                entry = table.get(term)
+                if entry is None:
+                    entry = table[term] = ([], [], bytearray(), [])
+                encoded = _encode_positions(poslist)
+                entry[0].append(docnum)
+                entry[1].append(len(poslist))
+                entry[2].extend(encoded)
+                entry[3].append(len(encoded))
+        for name, field in plan.others.items():
+            value = document.get(name)
+            if value is None:
+                continue
+            length = 0
+            table = others[name]
+            for tbytes, freq, weight, vbytes in field.index(value):
+                if field.scorable:
+                    length += freq
+                entry = table.get(tbytes)
+                if entry is None:
+                    entry = table[tbytes] = ([], [], bytearray(), [])
+                entry[0].append(docnum)
+                entry[1].append(weight)
+                entry[2].extend(vbytes)
+                entry[3].append(len(vbytes))
+                count += 1
+            doc_lengths[name] = length
+        lengths.append(doc_lengths)
+    plain_parts: PlainParts = {
+        name: {term.encode("utf-8"): array("I", docnums) for term, docnums in table.items()}
+        for name, table in plain.items()
+    }
+    full_parts: FullParts = {
+        name: {term.encode("utf-8"): (array("I", d), array("f", w), bytes(v), array("I", n))
+               for term, (d, w, v, n) in table.items()}
+        for name, table in full.items()
+    }
+    for name, table in others.items():
+        plain_parts[name] = {}
+        full_parts[name] = {}
+        for tbytes, (d, w, v, n) in table.items():
+            if not v and all(weight == 1.0 for weight in w):
+                plain_parts[name][tbytes] = array("I", d)
+            else:
+                full_parts[name][tbytes] = (array("I", d), array("f", w), bytes(v), array("I", n))
+    return Run(extras, stored, lengths, plain_parts, full_parts, count)
+
+
+# -- postings to blocks -------------------------------------------------------
+
+# (term, document numbers, weights or None when all are 1.0, values, value sizes)
+TermPostings = tuple[bytes, Sequence[int], "Sequence[float] | None", bytes, Sequence[int]]
+_TERM_INFO = W3TermInfo._struct
+
+
+class Encoded(NamedTuple):
+    """The blocks of consecutive terms, as the postings file holds them."""
+
+    blob: bytes
+    terms: list[tuple[bytes, int, bytes]]  # (term, start in blob, term info without extent)
+
+
+def _compress(data: bytes, level: int) -> bytes:
+    # A block is a few kilobytes: a 4 KiB window and a small hash table do as
+    # well as zlib.compress's defaults, without allocating 256 KiB a block.
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 12, 4)
+    return compressor.compress(data) + compressor.flush()
+
+
+def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None, fixed_size: int | None,
+                 block_limit: int, compression: int) -> Encoded:
+    """Encode each term's postings as W3PostingsWriter does from add_posting()
+    calls, without a Python call per posting."""
+    out = bytearray()
+    infos = []
+    for tbytes, docnums, weights, values, value_sizes in terms:
+        if weights is not None and fixed_size != 0:
+            ends = list(accumulate(value_sizes))
+            value_list = [values[end - size:end] for size, end in zip(value_sizes, ends)]
+        else:
+            value_list = None
+        total = len(docnums)
+        start_offset = len(out)
+        out += WHOOSH3_HEADER_MAGIC
+        total_weight = 0.0
+        max_weight = 0
+        min_length: int | None = None
+        max_length = 0
+        for start in range(0, total, block_limit):
+            end = min(start + block_limit, total)
+            ids = docnums[start:end]
+            if len(ids) == 1:
+                mini_ids: tuple = (ids[0],)
+            else:
+                mini_ids = (ids[0], *[b - a for a, b in zip(ids, ids[1:])])
+            if weights is None:
+                block_max_weight = 1.0
+                total_weight += float(len(ids))
+                mini_weights = None
+            else:
+                block_weights = weights[start:end]
+                block_max_weight = max(block_weights)
+                total_weight += sum(block_weights)
+                first_weight = block_weights[0]
+                if all(w == first_weight for w in block_weights):
+                    mini_weights = None if first_weight == 1.0 else first_weight
+                else:
+                    mini_weights = tuple(block_weights)
+            if fixed_size is None:
+                mini_values = tuple(value_list[start:end]) if value_list is not None else ()
+            elif fixed_size == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(value_list[start:end]) if value_list is not None else b""
+            if field_lengths is not None:
+                block_lengths = [field_lengths[d] for d in ids if field_lengths[d]]
+                block_min = min(block_lengths) if block_lengths else None
+                block_max = max(block_lengths, default=0)
+            else:
+                block_min, block_max = None, 0
+            if block_min is not None and (min_length is None or block_min < min_length):
+                min_length = block_min
+            max_length = max(max_length, block_max)
+            max_weight = max(max_weight, block_max_weight)
+            data = dumps((mini_ids, mini_weights, mini_values), 2)
+            level = compression if len(data) >= MIN_COMPRESSED_BLOCK else 0
+            if level:
+                data = _compress(data, level)
+            info = dumps((len(ids), ids[-1], block_max_weight, level,
+                          length_to_byte(block_min), length_to_byte(block_max)), 2)
+            size = len(info) + len(data)
+            out += pack_int(-size if end == total else size)
+            out += info
+            out += data
+        infos.append((tbytes, start_offset, _TERM_INFO.pack(
+            False, total_weight, total, 0 if min_length is None else length_to_byte(min_length),
+            length_to_byte(max_length), max_weight, docnums[0], docnums[-1],
+        )))
+    return Encoded(bytes(out), infos)
+
+
+# -- worker processes ------------------------------------------------------------
+
+
+def worker_start() -> None:
+    # Ctrl-C is the writer's to handle. A worker whose writer was killed must
+    # not linger: its parent (the writer, or the fork server that exits with
+    # the writer) goes away.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def pool_context():  # type: ignore[no-untyped-def]
+    """How to start workers: not by forking the writer, whose children would
+    inherit the index's write lock."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
