@@ -27,7 +27,6 @@ import os
 import zlib
 from array import array
 from collections import defaultdict, deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator
 
 from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
@@ -35,12 +34,10 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value s
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from .inversion import (
-    Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan,
-    pool_context, worker_start,
-)
+from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
+from .workers import Workers
 
-BATCH_SIZE = 1000  # documents a worker indexes at a time
+BATCH_SIZE = 2000  # documents a worker indexes at a time
 MAX_POSTINGS = 15_000_000  # postings held in memory before a segment is written (~0.4 GiB)
 ENCODE_CHUNK = 100_000  # postings a worker encodes into blocks at a time
 
@@ -111,27 +108,26 @@ class MemoryPool:
         postings.add(docnum, weight, vbytes)  # type: ignore[union-attr]
 
     def add_run(self, run: Run) -> None:
-        for fieldname, run_terms in run.plain.items():
+        for fieldname, field_postings in run.postings.items():
             terms = self.fields[fieldname]
-            for tbytes, docnums in run_terms.items():
-                postings = terms.get(tbytes)
-                if postings is None:
-                    terms[tbytes] = _PlainPostings(docnums)
-                elif postings.weights is None:
-                    postings.docnums += docnums
-                else:
-                    count = len(docnums)
-                    postings.extend(docnums, array("f", [1.0]) * count, b"", array("I", [0]) * count)  # type: ignore[union-attr]
-        for fieldname, full_terms in run.full.items():
-            terms = self.fields[fieldname]
-            for tbytes, parts in full_terms.items():
-                postings = terms.get(tbytes)
-                if postings is None:
-                    terms[tbytes] = _FullPostings(*parts)
-                else:
+            for postings_of_terms in field_postings:
+                for tbytes, docnums, weights, values, sizes in postings_of_terms.parts():
+                    postings = terms.get(tbytes)
+                    if weights is None:
+                        if postings is None:
+                            terms[tbytes] = _PlainPostings(docnums)
+                            continue
+                        if postings.weights is None:
+                            postings.docnums += docnums
+                            continue
+                        count = len(docnums)
+                        weights, sizes = array("f", [1.0]) * count, array("I", [0]) * count
+                    if postings is None:
+                        terms[tbytes] = _FullPostings(docnums, weights, values, sizes)
+                        continue
                     if postings.weights is None:
                         postings = terms[tbytes] = postings.full()
-                    postings.extend(*parts)  # type: ignore[union-attr]
+                    postings.extend(docnums, weights, values, sizes)  # type: ignore[union-attr]
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         for fieldname in sorted(self.fields):
@@ -171,8 +167,8 @@ class BulkWriter(SegmentWriter):
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self._plan, self._stored_writer = self._make_plan()
         self._pending: list[dict] = []
-        self._in_flight: deque[tuple[list[dict], Future]] = deque()
-        self._executor: ProcessPoolExecutor | None = None
+        self._in_flight: deque[list[dict]] = deque()  # documents given to the workers, in order
+        self._workers: Workers | None = None
         self._next_docnum = self.docnum  # number of the next document sent to the workers
         self._held_postings = 0
         self._written_segments: list = []
@@ -202,12 +198,6 @@ class BulkWriter(SegmentWriter):
         if len(self._pending) >= BATCH_SIZE:
             self._send_pending(parallel=self.workers > 1)
 
-    def _workers(self) -> Executor:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=pool_context(),
-                                                 initializer=worker_start)
-        return self._executor
-
     def _send_pending(self, parallel: bool) -> None:
         if self._held_postings > MAX_POSTINGS:
             self._receive_all()
@@ -221,17 +211,21 @@ class BulkWriter(SegmentWriter):
             self._receive_all()
             self._absorb(documents, invert(self._plan, first, documents))
             return
-        self._in_flight.append((documents, self._workers().submit(invert, self._plan, first, documents)))
-        while len(self._in_flight) > 2 * self.workers:
-            self._receive_one()
-
-    def _receive_one(self) -> None:
-        documents, future = self._in_flight.popleft()
-        self._absorb(documents, future.result())
+        if self._workers is None:
+            self._workers = Workers(self.workers)
+        done, run = None, None
+        if self._workers.full():
+            done, run = self._in_flight.popleft(), self._workers.result()
+        # The next batch goes out before the last one is written: the worker
+        # is not left idle meanwhile.
+        self._workers.submit(invert, self._plan, first, documents)
+        self._in_flight.append(documents)
+        if done is not None:
+            self._absorb(done, run)  # type: ignore[arg-type]
 
     def _receive_all(self) -> None:
         while self._in_flight:
-            self._receive_one()
+            self._absorb(self._in_flight.popleft(), self._workers.result())  # type: ignore[union-attr]
 
     def _absorb(self, documents: list[dict], run: Run) -> None:
         """Write the stored fields and lengths of indexed documents, in order,
@@ -263,7 +257,7 @@ class BulkWriter(SegmentWriter):
             if self.on_document is not None:
                 self.on_document(document)
         self.pool.add_run(run)  # type: ignore[attr-defined]
-        self._held_postings += run.postings
+        self._held_postings += run.count
 
     def add_reader(self, reader) -> None:  # type: ignore[no-untyped-def]
         self._send_pending(parallel=False)
@@ -287,7 +281,7 @@ class BulkWriter(SegmentWriter):
 
     def commit(self, mergetype=None, optimize=None, merge=None) -> None:  # type: ignore[no-untyped-def]
         self._check_state()
-        self._send_pending(parallel=False)
+        self._send_pending(parallel=self._workers is not None)
         self._receive_all()
         final_segments = self._merge_segments(mergetype, optimize, merge)
         final_segments.extend(self._written_segments)
@@ -305,16 +299,16 @@ class BulkWriter(SegmentWriter):
         abandoned segments are orphans that the next commit deletes."""
         self._pending = []
         self._in_flight.clear()
-        self._stop_workers(wait=False)
+        self._stop_workers()
         try:
             super().cancel()
         except OSError:
             self._finish()
 
-    def _stop_workers(self, wait: bool = True) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=wait, cancel_futures=True)
-            self._executor = None
+    def _stop_workers(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
 
     # -- writing a segment ------------------------------------------------
 
@@ -344,8 +338,8 @@ class BulkWriter(SegmentWriter):
             settings = (field_lengths, fieldobj.format.fixed_value_size(),
                         postwriter._blocklimit, postwriter._compression)
             chunks = _chunks(terms)
-            if self._executor is not None:
-                encoded = _in_order(self._executor, settings, chunks, 2 * self.workers)
+            if self._workers is not None:
+                encoded = _in_order(self._workers, settings, chunks)
             else:
                 encoded = (encode_terms(chunk, *settings) for chunk in chunks)
             _lay_out(fieldwriter, encoded)
@@ -371,16 +365,17 @@ def _chunks(terms: dict[bytes, _Postings]) -> Iterator[list[TermPostings]]:
         yield chunk
 
 
-def _in_order(executor: Executor, settings: tuple, chunks: Iterable[list[TermPostings]],
-              ahead: int) -> Iterator[Encoded]:
-    """encode_terms over the chunks in the workers, at most ``ahead`` at a time, in order."""
-    waiting: deque[Future] = deque()
+def _in_order(workers: Workers, settings: tuple, chunks: Iterable[list[TermPostings]]) -> Iterator[Encoded]:
+    """encode_terms over the chunks in the workers, in order."""
     for chunk in chunks:
-        waiting.append(executor.submit(encode_terms, chunk, *settings))
-        if len(waiting) > ahead:
-            yield waiting.popleft().result()
-    while waiting:
-        yield waiting.popleft().result()
+        if workers.full():
+            result = workers.result()
+            workers.submit(encode_terms, chunk, *settings)
+            yield result
+        else:
+            workers.submit(encode_terms, chunk, *settings)
+    while workers.pending():
+        yield workers.result()
 
 
 def _lay_out(fieldwriter, encoded: Iterable[Encoded]) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 from whoosh.index import LockError
 
@@ -34,7 +35,20 @@ INDEX_NAME = "searchkit"
 INFO_FILE = "searchkit.json"
 TITLE_WEIGHT = 2
 # Bump when the schema or what is stored in it changes.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+
+
+class TextColumn(COLUMN):
+    """A text value per document, kept in a column and not indexed."""
+
+    def __init__(self) -> None:
+        super().__init__(VarBytesColumn())
+
+    def to_bytes(self, value: str) -> bytes:  # type: ignore[override]
+        return value.encode("utf-8")
+
+    def from_bytes(self, value: bytes) -> str:  # type: ignore[override]
+        return value.decode("utf-8")
 
 
 def make_schema() -> Schema:
@@ -53,13 +67,14 @@ def make_schema() -> Schema:
         date=ID(stored=True, sortable=True),
         path=ID(stored=True, sortable=True),
         # "size:mtime_ns:ctime_ns/sha1" of the file, and the SHA-1 of the text:
-        # what incremental ingestion compares (see searchkit.ingest).
-        file_sig=ID(sortable=True),
-        text_hash=ID(sortable=True),
+        # what incremental ingestion compares (see searchkit.ingest). Columns
+        # only: never searched, and unique terms cost the most to index.
+        file_sig=TextColumn(),
+        text_hash=TextColumn(),
         url=STORED,
         line=STORED,
         passages=STORED,
-        passage_count=NUMERIC(sortable=True),
+        passage_count=COLUMN(NumericColumn("I")),
     )
 
 

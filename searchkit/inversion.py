@@ -2,23 +2,18 @@
 postings to the blocks of Whoosh's W3 codec.
 
 Both functions here take and return plain data (strings, bytes, arrays) so that
-they run the same in the writer's process and in a pool of workers; see
-searchkit.bulkwrite for the writer that hands them out.
+they run the same in the writer's process and in worker processes
+(searchkit.workers); searchkit.bulkwrite hands them out.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import threading
-import time
 import zlib
 from array import array
 from collections import defaultdict
 from itertools import accumulate
 from pickle import dumps
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.formats import Existence, Positions
@@ -78,8 +73,50 @@ def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Pla
 
 # -- documents to postings ---------------------------------------------------
 
-PlainParts = dict[str, dict[bytes, array]]  # field -> term -> document numbers (weight 1, no value)
-FullParts = dict[str, dict[bytes, tuple[array, array, bytes, array]]]  # + weights, values, value sizes
+class Postings(NamedTuple):
+    """The postings of many terms, end to end: term i has ``counts[i]``
+    postings, and (in a field with values) the values of a posting take
+    ``value_sizes`` bytes of ``values``."""
+
+    terms: list[bytes]
+    counts: array  # "I"
+    docnums: array  # "I"
+    weights: array | None  # "f"; None: every weight is 1.0 and there are no values
+    values: bytes
+    value_sizes: array  # "I"
+
+    def parts(self) -> Iterator[tuple[bytes, array, array | None, bytes, array]]:
+        """(term, document numbers, weights, values, value sizes) of each term."""
+        docnums, weights, values, sizes = self.docnums, self.weights, self.values, self.value_sizes
+        start = value_start = 0
+        for term, count in zip(self.terms, self.counts):
+            end = start + count
+            if weights is None:
+                yield term, docnums[start:end], None, b"", sizes
+            else:
+                part_sizes = sizes[start:end]
+                value_end = value_start + sum(part_sizes)
+                yield term, docnums[start:end], weights[start:end], values[value_start:value_end], part_sizes
+                value_start = value_end
+            start = end
+
+
+def _plain_postings(table: dict[bytes, list[int]]) -> Postings:
+    docnums = array("I")
+    for found in table.values():
+        docnums.extend(found)
+    return Postings(list(table), array("I", map(len, table.values())), docnums, None, b"", array("I"))
+
+
+def _full_postings(table: dict[bytes, tuple[list, list, bytearray, list]]) -> Postings:
+    docnums, weights, values, sizes = array("I"), array("f"), bytearray(), array("I")
+    for d, w, v, n in table.values():
+        docnums.extend(d)
+        weights.extend(w)
+        values += v
+        sizes.extend(n)
+    counts = array("I", (len(entry[0]) for entry in table.values()))
+    return Postings(list(table), counts, docnums, weights, bytes(values), sizes)
 
 
 class Run(NamedTuple):
@@ -88,9 +125,8 @@ class Run(NamedTuple):
     extras: list[dict]  # fields added by the plan's prepare function, per document
     stored: list[bytes | None]  # per document: its stored fields, pickled and compressed
     lengths: list[dict[str, int]]  # per document: the length of each indexed field
-    plain: PlainParts
-    full: FullParts
-    postings: int
+    postings: dict[str, list[Postings]]  # per field
+    count: int  # postings in all
 
 
 _SINGLE_POSITIONS: dict[int, bytes] = {}
@@ -187,24 +223,18 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
                 count += 1
             doc_lengths[name] = length
         lengths.append(doc_lengths)
-    plain_parts: PlainParts = {
-        name: {term.encode("utf-8"): array("I", docnums) for term, docnums in table.items()}
-        for name, table in plain.items()
-    }
-    full_parts: FullParts = {
-        name: {term.encode("utf-8"): (array("I", d), array("f", w), bytes(v), array("I", n))
-               for term, (d, w, v, n) in table.items()}
-        for name, table in full.items()
-    }
+    postings: dict[str, list[Postings]] = {}
+    for name, table in plain.items():
+        postings[name] = [_plain_postings({t.encode("utf-8"): d for t, d in table.items()})]
+    for name, table in full.items():
+        postings[name] = [_full_postings({t.encode("utf-8"): entry for t, entry in table.items()})]
     for name, table in others.items():
-        plain_parts[name] = {}
-        full_parts[name] = {}
-        for tbytes, (d, w, v, n) in table.items():
-            if not v and all(weight == 1.0 for weight in w):
-                plain_parts[name][tbytes] = array("I", d)
-            else:
-                full_parts[name][tbytes] = (array("I", d), array("f", w), bytes(v), array("I", n))
-    return Run(extras, stored, lengths, plain_parts, full_parts, count)
+        # Identifiers and numbers: weight 1.0 and no values, except in custom schemas.
+        plain_table = {t: entry[0] for t, entry in table.items()
+                       if not entry[2] and all(w == 1.0 for w in entry[1])}
+        postings[name] = [_plain_postings(plain_table),
+                          _full_postings({t: e for t, e in table.items() if t not in plain_table})]
+    return Run(extras, stored, lengths, postings, count)
 
 
 # -- postings to blocks -------------------------------------------------------
@@ -298,29 +328,3 @@ def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None,
             length_to_byte(max_length), max_weight, docnums[0], docnums[-1],
         )))
     return Encoded(bytes(out), infos)
-
-
-# -- worker processes ------------------------------------------------------------
-
-
-def worker_start() -> None:
-    # Ctrl-C is the writer's to handle. A worker whose writer was killed must
-    # not linger: its parent (the writer, or the fork server that exits with
-    # the writer) goes away.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def pool_context():  # type: ignore[no-untyped-def]
-    """How to start workers: not by forking the writer, whose children would
-    inherit the index's write lock."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
