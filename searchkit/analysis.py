@@ -11,8 +11,9 @@ that "realisee" and "réalisée" reach the same stem.
 from __future__ import annotations
 
 import re
+from itertools import chain
 import unicodedata
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 from unidecode import unidecode
 from whoosh.analysis import Analyzer, Token
@@ -257,6 +258,52 @@ def scan(text: str, wanted: Callable[[str, str], bool]) -> tuple[list[int], list
                 found.append(AnalyzedToken(term, word, position, base + start, base + end))
             position += 1
     return starts, found
+
+
+_terms_cache: dict[str, tuple[str, ...]] = {}  # surface -> its terms
+
+
+def _span_surfaces(text: str, start: int, end: int, pattern: re.Pattern[str] | None = None
+                   ) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The regex matches of a span of ``text`` and the terms of each."""
+    if pattern is None:
+        pattern = _token_re(text[start:end])  # a span that cuts no word is tokenized alone
+    surfaces = pattern.findall(text, start, end)
+    cache = _terms_cache
+    found = list(map(cache.get, surfaces))
+    if None in found:
+        for number, terms in enumerate(found):
+            if terms is None:
+                surface = surfaces[number]
+                terms = found[number] = tuple(token[0] for token in _surface_tokens(surface))
+                if len(cache) < _CACHE_LIMIT:
+                    cache[surface] = terms
+    return surfaces, found  # type: ignore[return-value]
+
+
+def span_terms(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """The terms of each [start, end) span of ``text``, in order, as
+    ``analyze(text)`` gives them there (spans must not cut words): a few C
+    calls a span, to score passages."""
+    pattern = _token_re(text)
+    return [list(chain.from_iterable(_span_surfaces(text, start, end, pattern)[1])) for start, end in spans]
+
+
+def find_terms(text: str, start: int, end: int, wanted: frozenset[str]) -> list[tuple[int, int]]:
+    """[start, end) offsets of the tokens of a span of ``text`` whose term is
+    ``wanted``, as ``analyze`` would give them."""
+    surfaces, found = _span_surfaces(text, start, end)
+    hit = {terms: not wanted.isdisjoint(terms) for terms in set(found)}
+    offsets = []
+    position = start
+    for surface, is_hit in zip(surfaces, map(hit.__getitem__, found)):
+        # Between two matches there are no word characters: the next
+        # occurrence of a match's text is the match.
+        at = text.find(surface, position)
+        position = at + len(surface)
+        if is_hit:
+            offsets.extend((at + s, at + e) for term, _, s, e in _surface_tokens(surface) if term in wanted)
+    return offsets
 
 
 def index_tokens(text: str) -> list[tuple[str, str]]:

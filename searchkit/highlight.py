@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .analysis import AnalyzedToken, scan
+from .analysis import AnalyzedToken, find_terms, scan, span_terms
 from .passages import Span
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
@@ -86,20 +86,42 @@ def score_passages(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[Pa
         for token in matched:
             counts[token.term] = counts.get(token.term, 0) + 1
         length = bisect_left(starts, span.end) - bisect_left(starts, span.start)
-        norm = K1 * (1 - B + B * length / AVERAGE_PASSAGE_TERMS)
-        score = sum(
-            weights.get(term, 1.0) * tf * (K1 + 1) / (tf + norm) for term, tf in counts.items()
-        )
-        results.append(
-            PassageMatch(index, span, score, [(t.start, t.end) for t in matched])
-        )
+        results.append(PassageMatch(index, span, _bm25(counts, length, weights),
+                                    [(t.start, t.end) for t in matched]))
     return results
+
+
+def _bm25(counts: dict[str, int], length: int, weights: dict[str, float]) -> float:
+    norm = K1 * (1 - B + B * length / AVERAGE_PASSAGE_TERMS)
+    return sum(weights.get(term, 1.0) * tf * (K1 + 1) / (tf + norm) for term, tf in counts.items())
 
 
 def best_passages(
     text: str, spans: Sequence[Span], spec: MatchSpec, count: int
 ) -> list[PassageMatch]:
     """Up to ``count`` best-scoring passages; the lead passage when none matches."""
-    scored = score_passages(text, spans, spec)
+    if spec.phrases or spec.prefixes:
+        scored = score_passages(text, spans, spec)
+    else:
+        scored = _score_by_terms(text, spans or [Span(0, len(text))], spec)
     matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
-    return matching[:count] or scored[:1]
+    chosen = matching[:count] or scored[:1]
+    if spec.phrases or spec.prefixes:
+        return chosen
+    return [PassageMatch(p.index, p.span, p.score, _marks(text, p.span, spec)) for p in chosen]
+
+
+def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
+    """The scores of score_passages for a query of plain terms, counted on
+    each passage's terms, without highlights: most passages are not shown."""
+    weights = spec.weights or spec.terms
+    results = []
+    for index, (span, terms) in enumerate(zip(spans, span_terms(text, spans))):
+        counts = {term: found for term in spec.terms if (found := terms.count(term))}
+        results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), []))
+    return results
+
+
+def _marks(text: str, span: Span, spec: MatchSpec) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of the query's plain terms inside one passage."""
+    return find_terms(text, span.start, span.end, frozenset(spec.terms))

@@ -106,3 +106,13 @@ def test_the_fast_word_pattern_finds_the_same_tokens_where_it_is_used(text):
     # The fast pattern is chosen for most texts; where it is, it must agree.
     assert _token_re(text).findall(text) == _TOKEN_RE.findall(text)
     assert _token_re("Le ministre l’a dit à 30 000 personnes.") is _PLAIN_TOKEN_RE
+
+
+@given(ADVERSARIAL, st.integers(min_value=0, max_value=5))
+def test_finding_terms_in_a_span_agrees_with_analyze(text, pick):
+    from searchkit.analysis import find_terms, span_terms
+
+    tokens = list(analyze(text))
+    wanted = frozenset(token.term for token in tokens[pick::3])
+    assert find_terms(text, 0, len(text), wanted) == [(t.start, t.end) for t in tokens if t.term in wanted]
+    assert span_terms(text, [(0, len(text))]) == [[t.term for t in tokens]]

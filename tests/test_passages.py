@@ -95,3 +95,25 @@ def test_iso_dates_from_metadata():
     assert iso_date("2020-07-02T10:00:00Z") == "2020-07-02"
     assert iso_date("2016-05") == "2016-05-01"
     assert iso_date("hier") is None
+
+
+def test_passages_scored_on_their_terms_score_and_mark_as_the_full_scan():
+    """Plain-word queries score passages on each passage's terms and mark only
+    the passages shown; both must agree with scanning the whole article."""
+    from pathlib import Path
+
+    from searchkit.analysis import terms
+    from searchkit.highlight import MatchSpec, _marks, _score_by_terms, score_passages
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    for path in sorted(seeds.glob("*.txt"))[:12]:
+        article = Article.from_text(path.name, path.read_text("utf-8"))
+        spans = passages(article.text, article.body_start)
+        words = terms(article.text)
+        spec = MatchSpec(terms={words[3]: 2.0, words[len(words) // 2]: 1.5, "mossoul": 3.0})
+        scanned = score_passages(article.text, spans, spec)
+        counted = _score_by_terms(article.text, spans, spec)
+        assert [round(p.score, 9) for p in counted] == [round(p.score, 9) for p in scanned]
+        assert any(p.score > 0 for p in counted)
+        for passage in scanned:
+            assert _marks(article.text, passage.span, spec) == passage.highlights
