@@ -8,6 +8,9 @@ time into numpy arrays, kept for the life of the searcher, and scored for all
 documents at once into an accumulator; the best are taken with argpartition.
 The formula, statistics and field lengths are Whoosh's own, so the scores are
 the same as Whoosh's to floating-point rounding (tests/test_fastscore.py).
+
+``rerank`` adds the proximity bonus of searchkit.proximity, from positions
+kept with the postings.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from collections import OrderedDict
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from .proximity import proximity_rerank
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
@@ -55,6 +60,9 @@ class FastScorer:
         self.norms = K1 * ((1 - B) + B * lengths / self.avgfl)
         self.live = live
         self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # term -> (encoded positions of its postings joined, their bounds)
+        self._values: dict[str, tuple[bytes, np.ndarray]] = {}
+        self.format = searcher.schema[FIELD].format
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and term frequencies (weights) of a term."""
@@ -64,6 +72,8 @@ class FastScorer:
             return cached
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
+        values: list[bytes] = []
+        sizes: list[np.ndarray] = []
         for leaf, offset in self.leaves:
             if (FIELD, term) not in leaf:
                 continue
@@ -75,23 +85,54 @@ class FastScorer:
                     matcher._read_weights()
                     ids.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
                     weights.append(np.asarray(matcher._weights, dtype=np.float64))
+                    # The encoded positions come with the block: kept joined,
+                    # decoded only for the documents proximity looks at.
+                    block_values = matcher._data[2]
+                    values.append(b"".join(block_values))
+                    sizes.append(np.fromiter(map(len, block_values), np.int64, len(block_values)))
                     matcher._next_block()
             else:
-                block_ids, block_weights = [], []
+                block_ids, block_weights, block_values = [], [], []
                 while matcher.is_active():
                     block_ids.append(matcher.id())
                     block_weights.append(matcher.weight())
+                    block_values.append(matcher.value())
                     matcher.next()
                 ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
                 weights.append(np.asarray(block_weights, dtype=np.float64))
+                values.append(b"".join(block_values))
+                sizes.append(np.fromiter(map(len, block_values), np.int64, len(block_values)))
         result = (
             np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
             np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
         )
+        ends = np.cumsum(np.concatenate(sizes)) if sizes else np.zeros(0, dtype=np.int64)
         self._postings[term] = result
+        self._values[term] = (b"".join(values), np.concatenate(([0], ends)))
         if len(self._postings) > MAX_CACHED_TERMS:
-            self._postings.popitem(last=False)
+            evicted, _ = self._postings.popitem(last=False)
+            del self._values[evicted]
         return result
+
+    def positions(self, term: str, docnums: list[int]) -> dict[int, list[int]]:
+        """The positions of ``term`` in each of ``docnums`` that holds it."""
+        ids, _ = self.postings(term)
+        data, bounds = self._values[term]
+        if not len(ids):
+            return {}
+        wanted = np.asarray(docnums, dtype=np.int64)
+        found = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        held = ids[found] == wanted
+        decode = self.format.decode_positions
+        starts, ends = bounds[found[held]].tolist(), bounds[found[held] + 1].tolist()
+        return {
+            docnum: decode(data[start:end])
+            for docnum, start, end in zip(wanted[held].tolist(), starts, ends)
+        }
+
+    def rerank(self, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``ranked`` with a proximity bonus (see ``proximity_rerank``)."""
+        return proximity_rerank(terms, ranked, self.positions, lambda d: float(self.norms[d]), self.K1)
 
     def top(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
         """(docnum, score) of the best documents for an OR of ``terms``, best

@@ -18,6 +18,7 @@ from .analysis import analyze, fold, stem
 from .errors import QueryError
 from .highlight import MatchSpec, best_passages, find_matches
 from .passages import Span
+from .proximity import PROXIMITY_DEPTH, proximity_rerank, read_positions
 from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain
 
 if TYPE_CHECKING:
@@ -256,14 +257,34 @@ def _run(  # type: ignore[no-untyped-def]
     index: "Index", searcher, compiled: CompiledQuery, limit: int, filters: Filters
 ) -> list[tuple[int, float]]:
     """(docnum, score) of the best articles, by ``searcher``'s view of the index."""
-    if index.fast_scoring and compiled.terms is not None and filters == Filters():
-        return index.fast_scorer(searcher).top(compiled.terms, limit)
+    # An OR of words ranked by relevance is reranked by proximity, from more
+    # candidates than asked: a close match just below the limit can rise.
+    terms = compiled.terms if filters.sort == "relevance" else None
+    depth = max(limit, PROXIMITY_DEPTH) if terms is not None else limit
+    if index.fast_scoring and terms is not None and filters == Filters():
+        scorer = index.fast_scorer(searcher)
+        return scorer.rerank(terms, scorer.top(terms, depth))[:limit]
     query = filters.apply(compiled.query)
     if filters.sort == "date":
         results = searcher.search(query, limit=limit, sortedby="date", reverse=True)
     else:
-        results = searcher.search(query, limit=limit)
-    return [(hit.docnum, hit.score) for hit in results]
+        results = searcher.search(query, limit=depth)
+    ranked = [(hit.docnum, hit.score) for hit in results]
+    if terms is not None:
+        ranked = _proximity_rerank(searcher, terms, ranked)[:limit]
+    return ranked
+
+
+def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
+    """``FastScorer.rerank`` for Whoosh's results: the same scores, from
+    positions read without the fast scorer's cache."""
+    avgfl = searcher.avg_field_length("body") or 1
+    B, K1 = WEIGHTING.B, WEIGHTING.K1
+
+    def norm(docnum: int) -> float:
+        return K1 * ((1 - B) + B * (searcher.doc_field_length(docnum, "body") or 0) / avgfl)
+
+    return proximity_rerank(terms, ranked, lambda term, docnums: read_positions(searcher, term, docnums), norm, K1)
 
 
 def _corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]

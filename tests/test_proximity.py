@@ -1,0 +1,55 @@
+"""Articles where the query's words stand together rank above articles where
+they lie apart."""
+
+import json
+
+import pytest
+
+import searchkit
+from searchkit.analysis import terms
+from searchkit.fastscore import FastScorer
+from searchkit.proximity import PROXIMITY_WINDOW, proximity_bonus
+
+FILLER = "marché voiture soleil montagne rivière forêt village château jardin musée orage".split()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("proximity")
+    articles = {
+        # The words apart, in a shorter text: the better BM25 score.
+        "apart": "rentrée " + " ".join(FILLER[:10]) + " scolaire",
+        # The words together, one word longer.
+        "together": "rentrée scolaire " + " ".join(FILLER),
+    }
+    for number, word in enumerate(FILLER):  # other articles, so that idf counts
+        articles[f"other{number}"] = f"{word} {FILLER[number - 1]} canal"
+    with open(folder / "news.jsonl", "w", encoding="utf-8") as out:
+        for article_id, text in articles.items():
+            out.write(json.dumps({"id": article_id, "text": text}) + "\n")
+    with searchkit.Index(folder / "ix") as ix:
+        ix.ingest([folder / "news.jsonl"])
+    return folder / "ix"
+
+
+def test_bm25_alone_prefers_the_words_apart(index):
+    with searchkit.Index(index, create=False) as ix:
+        searcher = ix.searcher()
+        ranked = FastScorer(searcher, 0.75, 0.9).top(terms("rentrée scolaire"), 2)
+        ids = searcher.reader().column_reader("id")
+        assert [ids[docnum] for docnum, _ in ranked] == ["apart", "together"]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_words_together_come_first_even_below_the_limit(index, fast):
+    with searchkit.Index(index, create=False, fast_scoring=fast) as ix:
+        assert [a for a, _ in ix.rank_articles("rentrée scolaire", limit=1)] == ["together"]
+        assert ix.search("rentrée scolaire", limit=1).hits[0].article_id == "together"
+        # One word has no pair: BM25 alone.
+        assert [a for a, _ in ix.rank_articles("rentrée", limit=2)] == ["apart", "together"]
+
+
+def test_bonus_counts_pairs_of_different_terms_within_the_window():
+    assert proximity_bonus([[0], [1]], norm=1.0, k1=0.9) > proximity_bonus([[0], [3]], norm=1.0, k1=0.9) > 0
+    assert proximity_bonus([[0], [PROXIMITY_WINDOW + 1]], norm=1.0, k1=0.9) == 0
+    assert proximity_bonus([[0, 1, 2], []], norm=1.0, k1=0.9) == 0  # one term repeated
