@@ -342,7 +342,7 @@ def rank_articles(
     if not ranked:
         return []
     # Ids from their column: the stored fields would load each article's text.
-    ids = searcher.reader().column_reader("id")
+    ids = index.id_column(searcher)
     return [(ids[docnum], score) for docnum, score in ranked]
 
 

@@ -35,6 +35,18 @@ def test_searcher_stays_open_and_sees_new_commits(tmp_path):
         assert [hit.article_id for hit in index.search("Garonne").hits] == ["b.txt"]
 
 
+def test_ranked_ids_follow_new_commits(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("La Loire est en crue à Orléans.", "utf-8")
+    with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([folder])
+        assert [a for a, _ in index.rank_articles("crue")] == ["a.txt"]
+        (folder / "b.txt").write_text("La Garonne est en crue à Bordeaux.", "utf-8")
+        index.ingest([folder])
+        assert [a for a, _ in index.rank_articles("Garonne crue")] == ["b.txt", "a.txt"]
+
+
 def test_get_returns_the_stored_article(tmp_path):
     with searchkit.Index(tmp_path / "ix") as index:
         index.ingest([SEEDS / "wikinews_44269.txt"])
