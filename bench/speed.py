@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import re
 import statistics
@@ -115,16 +116,25 @@ def scaled_corpus(scale: int, folder: Path) -> Path:
     return corpus
 
 
-def ingest_in_child(corpus: Path, index_path: Path) -> tuple[float, float]:
+def ingest_in_child(corpus: Path, index_path: Path) -> tuple[float, float, float]:
+    """Seconds, and peak MiB of the ingesting process and of its largest worker."""
     code = (
         "import json, resource, sys, time, searchkit\n"
         "t = time.perf_counter()\n"
         f"with searchkit.Index({str(index_path)!r}) as index: index.ingest([{str(corpus)!r}])\n"
-        "print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))\n"
+        "peak = lambda who: resource.getrusage(who).ru_maxrss / 1024\n"
+        "print(json.dumps([time.perf_counter() - t, peak(resource.RUSAGE_SELF), peak(resource.RUSAGE_CHILDREN)]))\n"
     )
-    seconds, peak = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
-                                              capture_output=True, text=True).stdout)
-    return seconds, peak
+    seconds, peak, worker_peak = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
+                                                           capture_output=True, text=True).stdout)
+    return seconds, peak, worker_peak
+
+
+def describe_ingest(label: str, figures: tuple[float, float, float]) -> str:
+    seconds, peak, worker_peak = figures
+    workers = os.cpu_count() or 1
+    return (f"{label}: ingest {seconds:.1f} s, peak {peak:.0f} MiB, workers {workers} x {worker_peak:.0f} MiB "
+            f"(at most {peak + workers * worker_peak:.0f} MiB in all)")
 
 
 def cli_wall_time(index_path: Path, query: str, runs: int = 7) -> tuple[float, float]:
@@ -146,8 +156,7 @@ def main() -> None:
     shorts = short_queries(titles)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        seconds, peak = ingest_in_child(DATA, folder / "ix")
-        print(f"1x: ingest {seconds:.1f} s, peak {peak:.0f} MiB")
+        print(describe_ingest("1x", ingest_in_child(DATA, folder / "ix")))
         plain = build_whoosh(DATA, folder / "whoosh")
         for name, queries in (("titles", titles), ("1-3 words", shorts)):
             ours = time_searchkit(folder / "ix", queries)
@@ -160,8 +169,7 @@ def main() -> None:
         print(f"CLI `searchkit query` wall time (median of 7): {cli:.3f} s; `python -c pass`: {floor:.3f} s")
         if args.scale > 1:
             corpus = scaled_corpus(args.scale, folder)
-            seconds, peak = ingest_in_child(corpus, folder / f"ix{args.scale}")
-            print(f"{args.scale}x: ingest {seconds:.1f} s, peak {peak:.0f} MiB")
+            print(describe_ingest(f"{args.scale}x", ingest_in_child(corpus, folder / f"ix{args.scale}")))
             for name, queries in (("titles", titles), ("1-3 words", shorts)):
                 print(f"{args.scale}x {name:<10} searchkit     "
                       f"{percentiles(time_searchkit(folder / f'ix{args.scale}', queries))}")

@@ -11,6 +11,7 @@ that "realisee" and "réalisée" reach the same stem.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import chain
 import unicodedata
 from typing import Callable, Iterator, NamedTuple, Sequence
@@ -37,7 +38,6 @@ _GROUPED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+(?:,\d+)?"
 _DECIMAL_NUMBER = r"\d+(?:[.,]\d+)+"
 _WORD = rf"{_W}+(?:[{APOSTROPHES}]{_W}+)*"
 _TOKEN = rf"(?<!\d)(?:{_GROUPED_NUMBER}|{_DECIMAL_NUMBER})(?![\d.,]?\d)|{_WORD}"
-_TOKEN_RE = re.compile(_TOKEN)
 # The same with \w for a word character: three times faster, and equal on a
 # text holding no underscore, combining mark or invisible character.
 _PLAIN_TOKEN_RE = re.compile(_TOKEN.replace(_W, r"\w"))
@@ -61,7 +61,14 @@ _IN_WORD_ONLY_HERE = _class_chars(_COMBINING + _INVISIBLE) | {"_"}
 
 
 def _token_re(text: str) -> re.Pattern[str]:
-    return _PLAIN_TOKEN_RE if _IN_WORD_ONLY_HERE.isdisjoint(text) else _TOKEN_RE
+    return _PLAIN_TOKEN_RE if _IN_WORD_ONLY_HERE.isdisjoint(text) else _full_token_re()
+
+
+@lru_cache(maxsize=1)
+def _full_token_re() -> re.Pattern[str]:
+    # Compiling its class of every combining mark takes a while: only texts
+    # that hold one need it.
+    return re.compile(_TOKEN)
 
 
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")

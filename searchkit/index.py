@@ -20,7 +20,6 @@ from whoosh.index import LockError
 from . import __version__
 from .analysis import FrenchAnalyzer, fingerprint, stemmer_version
 from .articles import Article
-from .bulkwrite import BulkWriter
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
@@ -338,6 +337,8 @@ class Index:
     def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
         # Segments stay as separate files: Whoosh copies a compound segment's
         # term table into memory on every open, 0.1 s of each CLI query at 31k articles.
+        from .bulkwrite import BulkWriter  # not loaded by queries
+
         try:
             return BulkWriter(self._ix, timeout=0, compound=False, prepare=_cut_passages)
         except LockError:
