@@ -2,13 +2,15 @@
 
     python bench/speed.py               # 1x corpus
     python bench/speed.py --scale 10    # also a corpus ten times larger (long)
+    python bench/speed.py --scale 10 --scale-only
 
 Prints, from one run: p50 / p95 / p99 latency of top-10 queries with
 highlighted passages for two query sets (the OrangeSum titles, and 1 to 3 word
 queries drawn from them), beside plain Whoosh (LanguageAnalyzer('fr'), default
 searcher, top 10 with highlights) on the same articles; then the wall time of
 `searchkit query` in a new process beside `python -c pass`. With --scale N, the
-same latencies on the corpus repeated N times with new ids, with that build's
+same latencies on the corpus repeated N times with new ids (each copy's texts
+marked, as exact duplicates are indexed once), with that build's
 ingest time and peak memory. Do not time anything else on the machine meanwhile.
 """
 
@@ -112,29 +114,32 @@ def scaled_corpus(scale: int, folder: Path) -> Path:
             for line in lines:
                 article = json.loads(line)
                 article["id"] = f"{article['id']}-{copy}"
+                if copy:  # an exact duplicate text would be indexed once
+                    article["text"] += f"\n\n(copie {copy})"
                 out.write(json.dumps(article, ensure_ascii=False) + "\n")
     return corpus
 
 
-def ingest_in_child(corpus: Path, index_path: Path) -> tuple[float, float, float]:
-    """Seconds, and peak MiB of the ingesting process and of its largest worker."""
+def ingest_in_child(corpus: Path, index_path: Path) -> tuple[float, int, float, float]:
+    """Seconds, articles indexed, and peak MiB of the ingesting process and of its largest worker."""
     code = (
         "import json, resource, sys, time, searchkit\n"
         "t = time.perf_counter()\n"
-        f"with searchkit.Index({str(index_path)!r}) as index: index.ingest([{str(corpus)!r}])\n"
+        "with searchkit.Index(sys.argv[1]) as index:\n"
+        "    index.ingest([sys.argv[2]])\n"
+        "    count = len(index)\n"
         "peak = lambda who: resource.getrusage(who).ru_maxrss / 1024\n"
-        "print(json.dumps([time.perf_counter() - t, peak(resource.RUSAGE_SELF), peak(resource.RUSAGE_CHILDREN)]))\n"
+        "print(json.dumps([time.perf_counter() - t, count, peak(resource.RUSAGE_SELF), peak(resource.RUSAGE_CHILDREN)]))\n"
     )
-    seconds, peak, worker_peak = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
-                                                           capture_output=True, text=True).stdout)
-    return seconds, peak, worker_peak
+    return tuple(json.loads(subprocess.run([sys.executable, "-c", code, str(index_path), str(corpus)], check=True,
+                                           capture_output=True, text=True).stdout))  # type: ignore[return-value]
 
 
-def describe_ingest(label: str, figures: tuple[float, float, float]) -> str:
-    seconds, peak, worker_peak = figures
+def describe_ingest(label: str, figures: tuple[float, int, float, float]) -> str:
+    seconds, count, peak, worker_peak = figures
     workers = os.cpu_count() or 1
-    return (f"{label}: ingest {seconds:.1f} s, peak {peak:.0f} MiB, workers {workers} x {worker_peak:.0f} MiB "
-            f"(at most {peak + workers * worker_peak:.0f} MiB in all)")
+    return (f"{label}: ingest of {count} articles {seconds:.1f} s, peak {peak:.0f} MiB, workers {workers} x "
+            f"{worker_peak:.0f} MiB (at most {peak + workers * worker_peak:.0f} MiB in all)")
 
 
 def cli_wall_time(index_path: Path, query: str, runs: int = 7) -> tuple[float, float]:
@@ -148,25 +153,31 @@ def cli_wall_time(index_path: Path, query: str, runs: int = 7) -> tuple[float, f
             statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(runs)))
 
 
+def measure_1x(folder: Path, titles: list[str], shorts: list[str]) -> None:
+    print(describe_ingest("1x", ingest_in_child(DATA, folder / "ix")))
+    plain = build_whoosh(DATA, folder / "whoosh")
+    for name, queries in (("titles", titles), ("1-3 words", shorts)):
+        ours = time_searchkit(folder / "ix", queries)
+        theirs = time_whoosh(plain, queries)
+        print(f"1x {name:<10} searchkit     {percentiles(ours)}")
+        print(f"1x {name:<10} plain Whoosh  {percentiles(theirs)}")
+        print(f"1x {name:<10} median speed-up over plain Whoosh: "
+              f"{statistics.median(theirs) / statistics.median(ours):.2f}x")
+    cli, floor = cli_wall_time(folder / "ix", "libération de Mossoul")
+    print(f"CLI `searchkit query` wall time (median of 7): {cli:.3f} s; `python -c pass`: {floor:.3f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="also measure a corpus this many times larger")
+    parser.add_argument("--scale-only", action="store_true", help="measure only the larger corpus")
     args = parser.parse_args()
     titles = title_queries()
     shorts = short_queries(titles)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(describe_ingest("1x", ingest_in_child(DATA, folder / "ix")))
-        plain = build_whoosh(DATA, folder / "whoosh")
-        for name, queries in (("titles", titles), ("1-3 words", shorts)):
-            ours = time_searchkit(folder / "ix", queries)
-            theirs = time_whoosh(plain, queries)
-            print(f"1x {name:<10} searchkit     {percentiles(ours)}")
-            print(f"1x {name:<10} plain Whoosh  {percentiles(theirs)}")
-            print(f"1x {name:<10} median speed-up over plain Whoosh: "
-                  f"{statistics.median(theirs) / statistics.median(ours):.2f}x")
-        cli, floor = cli_wall_time(folder / "ix", "libération de Mossoul")
-        print(f"CLI `searchkit query` wall time (median of 7): {cli:.3f} s; `python -c pass`: {floor:.3f} s")
+        if not args.scale_only:
+            measure_1x(folder, titles, shorts)
         if args.scale > 1:
             corpus = scaled_corpus(args.scale, folder)
             print(describe_ingest(f"{args.scale}x", ingest_in_child(corpus, folder / f"ix{args.scale}")))
