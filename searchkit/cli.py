@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from contextlib import contextmanager
 from typing import Callable, Iterator, TextIO
 
@@ -15,7 +16,7 @@ from .errors import SearchkitError
 
 DEFAULT_SEEDS = "seeds"
 # Below this many files an ingest is quick enough to need no progress bar.
-PROGRESS_MIN_FILES = 200
+PROGRESS_MIN_BYTES = 5_000_000
 
 index_option = click.option(
     "--index",
@@ -174,23 +175,29 @@ def watch(paths: tuple[str, ...], index_path: str) -> None:
 
 
 class _progress:
-    """A progress bar on a terminal for long ingests; silent otherwise."""
+    """A progress bar with rate and time left on a terminal, for ingests of
+    more than a few megabytes; silent otherwise."""
 
     def __init__(self, stream: TextIO) -> None:
         self.enabled = stream.isatty()
         self.bar = None
+        self.started = time.monotonic()
 
     def __enter__(self):  # type: ignore[no-untyped-def]
         return self.update
 
     def update(self, done: int, total: int) -> None:
-        if not self.enabled or total < PROGRESS_MIN_FILES:
+        if not self.enabled or total < PROGRESS_MIN_BYTES:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr,
-                                         show_eta=True, show_pos=True)
+            self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_eta=True,
+                                         show_percent=True, item_show_func=self._rate)
             self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
+        self.bar.update(done - self.bar.pos, done)
+
+    def _rate(self, done: int | None) -> str:
+        seconds = time.monotonic() - self.started
+        return f"{done / 1e6 / seconds:.1f} MB/s" if done and seconds > 0 else ""
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

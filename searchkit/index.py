@@ -77,7 +77,7 @@ def make_schema() -> Schema:
     )
 
 
-ProgressCallback = Callable[[int, int], None]
+ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes to read)
 ProblemCallback = Callable[[Problem], None]
 
 
@@ -222,16 +222,20 @@ class Index:
         files are skipped, changed ones replace their articles, and with
         ``prune`` the articles of files gone from under ``paths`` are removed.
         Nothing is visible until the whole batch is committed, and a failure or
-        an interruption leaves the index as it was."""
+        an interruption leaves the index as it was. ``on_progress`` is called
+        with the bytes read so far and the bytes of all files to read."""
         started = time.perf_counter()
         paths = [os.path.abspath(p) for p in paths]
         with self._ingestion(wait, on_problem, on_wait) as run:
             run.roots = paths
             sources = run.find(paths)
-            for done, source in enumerate(sources, start=1):
-                run.file(source)
+            sizes = [_size(source.path) for source in sources]
+            total, done = sum(sizes), 0
+            for source, size in zip(sources, sizes):
+                run.file(source, _within(on_progress, done, size, total))
+                done += size
                 if on_progress is not None:
-                    on_progress(done, len(sources))
+                    on_progress(done, total)
             if prune:
                 run.prune(paths)
         run.report.seconds = time.perf_counter() - started
@@ -441,6 +445,21 @@ class Index:
             "stemmer": info.get("stemmer"),
             "last_ingest": info.get("last_ingest"),
         }
+
+
+def _within(on_progress: ProgressCallback | None, done: int, size: int, total: int
+            ) -> Callable[[int], None] | None:
+    """Progress inside a file of ``size`` bytes read after ``done`` bytes."""
+    if on_progress is None:
+        return None
+    return lambda read: on_progress(done + min(read, size), total)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _abandon(writer) -> None:  # type: ignore[no-untyped-def]

@@ -130,8 +130,9 @@ class Ingestion:
                 sources.append(found)
         return sources
 
-    def file(self, source: SourceFile) -> None:
-        """Index one file if it changed since it was last ingested."""
+    def file(self, source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> None:
+        """Index one file if it changed since it was last ingested; a large
+        one tells ``on_bytes`` how far it has been read."""
         path = str(source.path)
         self.seen_paths.add(path)
         record = self.catalogue.files.get(path)
@@ -150,7 +151,7 @@ class Ingestion:
         signature = f"{stamp}/{digest}"
         replaced = False
         new_ids: set[str] = set()
-        for item in read_source(source):
+        for item in read_source(source, on_bytes):
             if isinstance(item, Problem):
                 self.problem(item)
                 continue

@@ -144,13 +144,15 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_source(source: SourceFile) -> Iterator[Article | Problem]:
-    """The articles of one file, or the problems that kept them out."""
+def read_source(source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> Iterator[Article | Problem]:
+    """The articles of one file, or the problems that kept them out. JSON
+    Lines files, the large ones, tell ``on_bytes`` how many of their bytes
+    have been read as they go."""
     reader = source.reader
     if reader is None:
         return
     try:
-        yield from reader(source)
+        yield from _read_jsonl(source, on_bytes) if reader is _read_jsonl else reader(source)
     except OSError as error:
         yield Problem(str(source.path), f"cannot read: {error.strerror or error}")
 
@@ -321,11 +323,14 @@ def _read_json(source: SourceFile) -> Iterator[Article | Problem]:
         yield _article_from_record(source, item, number if isinstance(record, list) else None, None)
 
 
-def _read_jsonl(source: SourceFile) -> Iterator[Article | Problem]:
+def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> Iterator[Article | Problem]:
     opener = gzip.open if source.path.name.lower().endswith(".gz") else open
     with opener(source.path, "rb") as lines:
+        raw_file = getattr(lines, "fileobj", lines)  # a compressed file's bytes on disk
         try:
             for number, raw in enumerate(lines, start=1):
+                if on_bytes is not None and number % 256 == 0:
+                    on_bytes(raw_file.tell())
                 if not raw.strip():
                     continue
                 try:

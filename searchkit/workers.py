@@ -35,7 +35,11 @@ def _receive(stream: IO[bytes]) -> Any:
     head = stream.read(_SIZE.size)
     if len(head) < _SIZE.size:
         raise EOFError
-    return pickle.loads(stream.read(_SIZE.unpack(head)[0]))
+    size = _SIZE.unpack(head)[0]
+    data = stream.read(size)
+    if len(data) < size:  # the other side closed the pipe in the middle
+        raise EOFError
+    return pickle.loads(data)
 
 
 class WorkerError(RuntimeError):

@@ -92,3 +92,24 @@ def test_an_empty_index_answers_with_no_hits(tmp_path):
     with searchkit.Index(tmp_path / "ix") as index:
         assert index.search("Mossoul").hits == []
         assert index.rank_articles("Mossoul") == []
+
+
+def test_progress_counts_bytes_read_within_a_large_file(tmp_path):
+    import gzip
+    import json
+
+    news = tmp_path / "news"
+    news.mkdir()
+    corpus = news / "dump.jsonl.gz"
+    with gzip.open(corpus, "wt", encoding="utf-8") as out:
+        for number in range(3000):
+            out.write(json.dumps({"id": str(number), "text": f"Article {number} sur la crue de la Seine. " * 5}) + "\n")
+    (news / "note.txt").write_text("La Marne déborde aussi.", "utf-8")
+    calls = []
+    with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([news], on_progress=lambda done, total: calls.append((done, total)))
+    total = corpus.stat().st_size + (news / "note.txt").stat().st_size
+    assert {t for _, t in calls} == {total}
+    assert calls[-1] == (total, total)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert any(0 < done < corpus.stat().st_size for done, _ in calls)  # inside the big file

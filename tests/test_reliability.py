@@ -296,3 +296,53 @@ def test_a_folder_that_is_not_an_index_and_a_missing_index(tmp_path):
     assert ingest.exit_code == 1 and "holds no searchkit index" in ingest.output
     assert [p.name for p in (tmp_path / "notes").iterdir()] == ["mine.txt"]
     assert not (tmp_path / "none").exists()
+
+
+def live_children(pid):
+    """Processes started by ``pid`` that have not ended (zombies count as ended)."""
+    found = []
+    for status in os.listdir("/proc"):
+        if not status.isdigit():
+            continue
+        try:
+            fields = dict(line.split(":\t", 1) for line in open(f"/proc/{status}/status").read().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
+            found.append(int(status))
+    return found
+
+
+def still_running(pids):
+    alive = []
+    for pid in pids:
+        try:
+            if not open(f"/proc/{pid}/status").read().split("State:\t", 1)[1].startswith("Z"):
+                alive.append(pid)
+        except (OSError, IndexError):
+            pass
+    return alive
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes from /proc")
+def test_ctrl_c_during_a_parallel_ingest_stops_its_workers_and_leaves_the_index_as_it_was(corpus, tmp_path):
+    folder, _ = corpus
+    index_path = tmp_path / "ix"
+    CliRunner().invoke(main, ["ingest", str(folder / "first"), "--index", str(index_path)])
+    process = subprocess.Popen([*SEARCHKIT, "ingest", str(folder / "many"), "--index", str(index_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    workers, deadline = [], time.monotonic() + 60
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        workers = live_children(process.pid)
+        time.sleep(0.01)
+    assert workers, "the ingest of 2500 articles should start worker processes"
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode != 0 and "Traceback" not in errors
+    deadline = time.monotonic() + 5
+    while still_running(workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not still_running(workers)
+    with searchkit.Index(index_path, create=False) as index:
+        assert len(index) == 5
