@@ -29,6 +29,7 @@ from array import array
 from collections import defaultdict, deque
 from typing import Callable, Iterable, Iterator
 
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value sizes of a term table row
 from whoosh.system import pack_int, pack_long, pack_ushort
@@ -129,22 +130,18 @@ class MemoryPool:
                         postings = terms[tbytes] = postings.full()
                     postings.extend(docnums, weights, values, sizes)  # type: ignore[union-attr]
 
-    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
-        for fieldname in sorted(self.fields):
-            terms = self.fields[fieldname]
-            for tbytes in sorted(terms):
-                postings = terms[tbytes]
-                if postings.weights is None:
-                    for docnum in postings.docnums:
-                        yield fieldname, tbytes, docnum, 1.0, b""
-                    continue
-                start = 0
-                for docnum, weight, size in zip(postings.docnums, postings.weights, postings.value_sizes):
-                    yield fieldname, tbytes, docnum, weight, bytes(postings.values[start:start + size])
-                    start += size
-
     def cleanup(self) -> None:
         self.fields.clear()
+
+
+def _usable_cores() -> int:
+    # Each worker holds a batch and analysis caches (about 250 MB): past 8,
+    # more workers cost memory for little.
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
 
 
 class BulkWriter(SegmentWriter):
@@ -160,11 +157,14 @@ class BulkWriter(SegmentWriter):
     def __init__(self, ix, prepare: Prepare | None = None, workers: int | None = None,
                  **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ix, **kwargs)
+        if type(self.codec) is not W3Codec:  # blocks and term tables are written as W3 writes them
+            SegmentWriter.cancel(self)
+            raise NotImplementedError(f"BulkWriter writes the W3 codec only, not {type(self.codec).__name__}")
         self.pool.cleanup()
         self.pool = MemoryPool()  # type: ignore[assignment]
         self.prepare = prepare
         self.on_document: Callable[[dict], None] | None = None
-        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.worker_count = workers if workers is not None else _usable_cores()
         self._plan, self._stored_writer = self._make_plan()
         self._pending: list[dict] = []
         self._in_flight: deque[list[dict]] = deque()  # documents given to the workers, in order
@@ -193,10 +193,12 @@ class BulkWriter(SegmentWriter):
 
     def add_document(self, **fields) -> None:  # type: ignore[no-untyped-def]
         self._check_state()
+        if any(name.endswith("_boost") for name in fields):
+            raise NotImplementedError("BulkWriter does not apply document or field boosts")
         self._check_fields(self.schema, [name for name in fields if not name.startswith("_")])
         self._pending.append(fields)
         if len(self._pending) >= BATCH_SIZE:
-            self._send_pending(parallel=self.workers > 1)
+            self._send_pending(parallel=self.worker_count > 1)
 
     def _send_pending(self, parallel: bool) -> None:
         if self._held_postings > MAX_POSTINGS:
@@ -212,7 +214,7 @@ class BulkWriter(SegmentWriter):
             self._absorb(documents, invert(self._plan, first, documents))
             return
         if self._workers is None:
-            self._workers = Workers(self.workers)
+            self._workers = Workers(self.worker_count)
         done, run = None, None
         if self._workers.full():
             done, run = self._in_flight.popleft(), self._workers.result()
@@ -294,8 +296,8 @@ class BulkWriter(SegmentWriter):
         self._finish()
 
     def cancel(self) -> None:
-        """As SegmentWriter.cancel, but it cannot fail: closing the segment
-        flushes buffered writes, which fail again on a full disk. The files of
+        """As SegmentWriter.cancel, but a full disk does not stop it: closing
+        the segment flushes buffered writes, which fail again. The files of
         abandoned segments are orphans that the next commit deletes."""
         self._pending = []
         self._in_flight.clear()

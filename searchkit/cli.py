@@ -15,7 +15,7 @@ from . import __version__
 from .errors import SearchkitError
 
 DEFAULT_SEEDS = "seeds"
-# Below this many files an ingest is quick enough to need no progress bar.
+# Below this many bytes to read an ingest is quick enough to need no progress bar.
 PROGRESS_MIN_BYTES = 5_000_000
 
 index_option = click.option(

@@ -491,12 +491,8 @@ def _document(article: Article, file_signature: str, text_digest: str) -> dict[s
         "words": body,
         "text": article.text,
         "path": article.path,
+        "_body_start": article.body_start,  # for _cut_passages
     }
-    if article.passages:
-        document["passages"] = [tuple(span) for span in article.passages]
-        document["passage_count"] = len(article.passages)
-    else:
-        document["_body_start"] = article.body_start
     for name in ("date", "source", "author", "url", "line"):
         value = getattr(article, name)
         if value is not None:
@@ -505,10 +501,8 @@ def _document(article: Article, file_signature: str, text_digest: str) -> dict[s
 
 
 def _cut_passages(document: dict[str, object]) -> dict[str, object]:
-    """The passage fields of a document, cut in the analysis workers (the
+    """The passage fields of a document, cut in the indexing workers (the
     writer's ``prepare``): cutting is a fifth of the work of indexing."""
-    if "passages" in document:
-        return {}
     spans = passages(document["text"], document.get("_body_start", 0))  # type: ignore[arg-type]
     return {"passages": [tuple(span) for span in spans], "passage_count": len(spans)}
 

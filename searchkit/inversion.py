@@ -260,8 +260,10 @@ def _compress(data: bytes, level: int) -> bytes:
 
 def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None, fixed_size: int | None,
                  block_limit: int, compression: int) -> Encoded:
-    """Encode each term's postings as W3PostingsWriter does from add_posting()
-    calls, without a Python call per posting."""
+    """Encode each term's postings as W3PostingsWriter would from
+    add_posting() calls, without a Python call per posting. The blocks read
+    back the same; they differ in bytes only where a small block is left
+    uncompressed (its header says so)."""
     out = bytearray()
     infos = []
     for tbytes, docnums, weights, values, value_sizes in terms:

@@ -68,7 +68,8 @@ def proximity_bonus(positions: Iterable[Sequence[int]], norm: float, k1: float) 
     occurrences = sorted((p, term) for term, found in enumerate(positions) for p in found)
     closeness: dict[int, float] = {}
     for i, (position, term) in enumerate(occurrences):
-        for other_position, other in occurrences[i + 1:]:
+        for j in range(i + 1, len(occurrences)):
+            other_position, other = occurrences[j]
             distance = other_position - position
             if distance > PROXIMITY_WINDOW:
                 break

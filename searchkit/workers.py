@@ -5,7 +5,8 @@ their standard input and writing results on their standard output, one job at
 a time. Unlike multiprocessing's pools they need no ``if __name__ ==
 "__main__"`` guard in the user's script (nothing of it is imported again),
 inherit no file descriptor (not the index's write lock), and end by
-themselves when the process that started them dies (their input closes).
+themselves when the process that started them dies: at once when idle (their
+input closes), after the job in hand otherwise (its result cannot be given).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import traceback
 from collections import deque
 from pathlib import Path
 from typing import IO, Any, Callable
+
+from .errors import SearchkitError
 
 _SIZE = struct.Struct("<Q")
 
@@ -42,8 +45,9 @@ def _receive(stream: IO[bytes]) -> Any:
     return pickle.loads(data)
 
 
-class WorkerError(RuntimeError):
-    """A job failed in a worker; the message holds the worker's traceback."""
+class WorkerError(SearchkitError):
+    """A job failed in a worker, or a worker died; the message holds the
+    worker's traceback when it has one."""
 
 
 class Workers:
@@ -51,9 +55,11 @@ class Workers:
     are taken in the order the jobs were given."""
 
     def __init__(self, count: int) -> None:
+        # Where this searchkit was imported from, after anything the
+        # environment already gives: the workers must import the same code.
         package_parent = str(Path(__file__).resolve().parents[1])
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), package_parent]))
         self._processes = [
             subprocess.Popen([sys.executable, "-c", "from searchkit.workers import serve; serve()"],
                              stdin=subprocess.PIPE,
@@ -71,29 +77,35 @@ class Workers:
 
     def submit(self, function: Callable[..., Any], *args: object) -> None:
         """Give a job to a free worker (there must be one)."""
-        number = self._free.popleft()
-        _send(self._processes[number].stdin, (function, args))  # type: ignore[arg-type]
-        self._busy.append(number)
+        number = self._free[0]
+        try:
+            _send(self._processes[number].stdin, (function, args))  # type: ignore[arg-type]
+        except OSError:
+            raise WorkerError("an indexing worker process ended unexpectedly") from None
+        self._busy.append(self._free.popleft())
 
     def result(self) -> Any:
         """The result of the oldest job given and not taken."""
-        number = self._busy.popleft()
+        number = self._busy[0]
         try:
             ok, value = _receive(self._processes[number].stdout)  # type: ignore[arg-type]
         except (EOFError, OSError):
             raise WorkerError("an indexing worker process ended unexpectedly") from None
-        self._free.append(number)
+        self._free.append(self._busy.popleft())
         if not ok:
-            raise WorkerError(value)
+            raise WorkerError(f"indexing failed in a worker process:\n{value}")
         return value
 
     def close(self) -> None:
-        for process in self._processes:
+        """End the workers; those in the middle of a job (or of giving its
+        result, which nobody will read) are killed."""
+        idle = set(self._free)
+        for number, process in enumerate(self._processes):
             try:
                 process.stdin.close()  # type: ignore[union-attr]
             except OSError:
                 pass
-            if process.poll() is None and self._busy:
+            if number not in idle and process.poll() is None:
                 process.kill()
             process.wait()
             process.stdout.close()  # type: ignore[union-attr]
