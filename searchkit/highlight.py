@@ -97,11 +97,17 @@ def _bm25(counts: dict[str, int], length: int, weights: dict[str, float]) -> flo
 
 
 def best_passages(
-    text: str, spans: Sequence[Span], spec: MatchSpec, count: int
+    text: str, spans: Sequence[Span], spec: MatchSpec, count: int,
+    positions: tuple[dict[str, list[int]], Sequence[int]] | None = None,
 ) -> list[PassageMatch]:
-    """Up to ``count`` best-scoring passages; the lead passage when none matches."""
+    """Up to ``count`` best-scoring passages; the lead passage when none
+    matches. ``positions``: the positions of the query's plain terms in the
+    indexed body, and the body positions where each passage starts and ends
+    (as recorded at ingest), to score without analysing the text."""
     if spec.phrases or spec.prefixes:
         scored = score_passages(text, spans, spec)
+    elif positions is not None and spans:
+        scored = _score_by_positions(spans, spec, *positions)
     else:
         scored = _score_by_terms(text, spans or [Span(0, len(text))], spec)
     matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
@@ -119,6 +125,22 @@ def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[P
     for index, (span, terms) in enumerate(zip(spans, span_terms(text, spans))):
         counts = {term: found for term in spec.terms if (found := terms.count(term))}
         results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), []))
+    return results
+
+
+def _score_by_positions(spans: Sequence[Span], spec: MatchSpec, positions: dict[str, list[int]],
+                        edges: Sequence[int]) -> list[PassageMatch]:
+    """The scores of _score_by_terms, from where the terms stand."""
+    weights = spec.weights or spec.terms
+    results = []
+    for index, span in enumerate(spans):
+        start, end = edges[2 * index], edges[2 * index + 1]
+        counts = {}
+        for term, where in positions.items():
+            found = bisect_left(where, end) - bisect_left(where, start)
+            if found:
+                counts[term] = found
+        results.append(PassageMatch(index, span, _bm25(counts, end - start, weights), []))
     return results
 
 

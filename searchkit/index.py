@@ -18,7 +18,7 @@ from whoosh.formats import Existence
 from whoosh.index import LockError
 
 from . import __version__
-from .analysis import FrenchAnalyzer, fingerprint, stemmer_version
+from .analysis import FrenchAnalyzer, fingerprint, index_tokens, span_terms, stemmer_version
 from .articles import Article
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span, passages
@@ -73,6 +73,7 @@ def make_schema() -> Schema:
         url=STORED,
         line=STORED,
         passages=STORED,
+        passage_positions=STORED,  # see _cut_passages
         passage_count=COLUMN(NumericColumn("I")),
     )
 
@@ -481,7 +482,7 @@ def current_versions() -> dict[str, object]:
 
 
 def _document(article: Article, file_signature: str, text_digest: str) -> dict[str, object]:
-    body = _indexed_body(article)
+    body, title_repeats = _indexed_body(article)
     document: dict[str, object] = {
         "id": article.id,
         "file_sig": file_signature,
@@ -492,6 +493,7 @@ def _document(article: Article, file_signature: str, text_digest: str) -> dict[s
         "text": article.text,
         "path": article.path,
         "_body_start": article.body_start,  # for _cut_passages
+        "_title_repeats": title_repeats,
     }
     for name in ("date", "source", "author", "url", "line"):
         value = getattr(article, name)
@@ -502,23 +504,39 @@ def _document(article: Article, file_signature: str, text_digest: str) -> dict[s
 
 def _cut_passages(document: dict[str, object]) -> dict[str, object]:
     """The passage fields of a document, cut in the indexing workers (the
-    writer's ``prepare``): cutting is a fifth of the work of indexing."""
-    spans = passages(document["text"], document.get("_body_start", 0))  # type: ignore[arg-type]
-    return {"passages": [tuple(span) for span in spans], "passage_count": len(spans)}
+    writer's ``prepare``): cutting is a fifth of the work of indexing.
+
+    ``passage_positions`` holds, for each passage, the positions of its first
+    token and past its last in the ``body`` field, so that a query's passages
+    are scored from the positions of its terms without analysing the text.
+    """
+    text: str = document["text"]  # type: ignore[assignment]
+    spans = passages(text, document.get("_body_start", 0))  # type: ignore[arg-type]
+    bounds = [0] + [offset for span in spans for offset in span] + [len(text)]
+    counts = [len(terms) for terms in span_terms(text, list(zip(bounds[:-1], bounds[1:])))]
+    title = document.get("title")
+    position = len(index_tokens(title)) * document.get("_title_repeats", 0) if title else 0  # type: ignore[arg-type, operator]
+    edges = []
+    for count in counts[:-1]:  # gap, passage, gap, passage ... gap
+        position += count
+        edges.append(position)
+    return {"passages": [tuple(span) for span in spans], "passage_count": len(spans),
+            "passage_positions": edges}
 
 
-def _indexed_body(article: Article) -> str:
-    """The words of the title, TITLE_WEIGHT times, and of the text, in one field.
+def _indexed_body(article: Article) -> tuple[str, int]:
+    """The words of the title, TITLE_WEIGHT times, and of the text, in one
+    field; and how many times the title stands before the text.
 
     Repeating the title is BM25F's field weighting (a field's weight multiplies
     its term frequencies before saturation); scoring title and text as two
     fields and adding the scores ranked worse on every relevance set.
     """
     if not article.title:
-        return article.text
+        return article.text, 0
     in_text = article.text.lstrip().startswith(article.title[:40])
     repeats = TITLE_WEIGHT - 1 if in_text else TITLE_WEIGHT
-    return "".join(f"{article.title}\n" for _ in range(repeats)) + "\n" + article.text
+    return "".join(f"{article.title}\n" for _ in range(repeats)) + "\n" + article.text, repeats
 
 
 def article_from_stored(stored: dict[str, object]) -> Article:

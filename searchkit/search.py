@@ -378,7 +378,9 @@ def search(
             compiled = compile_query(searcher, text, plain_text, corrections)
             ranked = _run(index, searcher, compiled, limit, filters)
     results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
-    hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date")
+    positions = _term_positions(index, searcher, compiled.spec, [docnum for docnum, _ in ranked])
+    hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
+                         positions=positions)
     suggestion = _suggestion(text, compiled.typed, corrections, hits) if corrections else None
     return SearchResult(text, hits, time.perf_counter() - started, suggestion)
 
@@ -389,14 +391,34 @@ def article_highlights(index: "Index", text: str, query_text: str) -> list[tuple
     return [(token.start, token.end) for token in find_matches(list(analyze(text)), spec)]
 
 
+def _term_positions(index: "Index", searcher, spec: MatchSpec, docnums: list[int]  # type: ignore[no-untyped-def]
+                    ) -> list[dict[str, list[int]]] | None:
+    """For a query of plain terms, the positions of each term in the body
+    of each article of ``docnums``, read from the postings (the fast scorer
+    holds them already): passages are then scored without analysing text."""
+    if not spec.terms or spec.phrases or spec.prefixes or not docnums:
+        return None
+    if index.fast_scoring:
+        scorer = index.fast_scorer(searcher)
+        found = {term: scorer.positions(term, docnums) for term in spec.terms}
+    else:
+        found = {term: read_positions(searcher, term, docnums) for term in spec.terms}
+    return [{term: where.get(docnum, []) for term, where in found.items()} for docnum in docnums]
+
+
 def _passage_hits(
-    results: list[tuple[dict[str, Any], float]], spec: MatchSpec, limit: int, per_article: int, by_date: bool
+    results: list[tuple[dict[str, Any], float]], spec: MatchSpec, limit: int, per_article: int, by_date: bool,
+    positions: list[dict[str, list[int]]] | None = None,
 ) -> list[Hit]:
     hits: list[Hit] = []
-    for stored, article_score in results:
+    for number, (stored, article_score) in enumerate(results):
         body: str = stored["text"]
         spans = [Span(*span) for span in stored.get("passages", [])]
-        passages = best_passages(body, spans, spec, per_article)
+        edges = stored.get("passage_positions")
+        if positions is not None and edges is not None and len(edges) == 2 * len(spans):
+            passages = best_passages(body, spans, spec, per_article, (positions[number], edges))
+        else:
+            passages = best_passages(body, spans, spec, per_article)
         best = passages[0].score or 1.0
         for passage in passages:
             start, end = passage.span

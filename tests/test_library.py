@@ -113,3 +113,26 @@ def test_progress_counts_bytes_read_within_a_large_file(tmp_path):
     assert calls[-1] == (total, total)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert any(0 < done < corpus.stat().st_size for done, _ in calls)  # inside the big file
+
+
+@pytest.mark.parametrize("fast_scoring", [True, False])
+def test_passages_scored_from_term_positions_are_those_scored_on_the_text(tmp_path, monkeypatch, fast_scoring):
+    """Passages of plain-word queries are scored from the positions of the
+    terms in the postings and the passage positions recorded at ingest; the
+    same hits, scores and highlights as scoring them on the analysed text."""
+    from searchkit import search as search_module
+
+    queries = ["libération de Mossoul", "coalition internationale Daesh", "élections gouvernement Grèce",
+               "ministre Paris", "Talibans hôtel Kaboul", "jeux olympiques Londres"]
+
+    def run(index):
+        return [[(h.article_id, h.passage_index, round(h.score, 9), h.highlights) for h in index.search(q).hits]
+                for q in queries]
+
+    with searchkit.Index(tmp_path / "ix", fast_scoring=fast_scoring) as index:
+        index.ingest([SEEDS])
+        from_positions = run(index)
+        monkeypatch.setattr(search_module, "_term_positions", lambda *args: None)
+        from_text = run(index)
+    assert from_positions == from_text
+    assert sum(len(hits) for hits in from_positions) > 20
