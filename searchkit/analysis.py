@@ -313,12 +313,17 @@ def find_terms(text: str, start: int, end: int, wanted: frozenset[str]) -> list[
     return offsets
 
 
-def index_tokens(text: str) -> list[tuple[str, str]]:
-    """(term, folded word) of every token of ``text``, in position order: the
-    tokens of ``analyze`` without offsets, computed much faster for indexing."""
+def index_tokens_of_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[list[tuple[str, str]]]:
+    """``index_tokens`` of each [start, end) span of ``text`` (spans must not
+    cut words): spans covering the text give its tokens, span by span."""
+    pattern = _token_re(text)
+    return [_pairs(pattern.findall(text, start, end)) for start, end in spans]
+
+
+def _pairs(surfaces: list[str]) -> list[tuple[str, str]]:
     cache = _pair_cache
     out: list[tuple[str, str]] = []
-    for surface in _token_re(text).findall(text):
+    for surface in surfaces:
         pairs = cache.get(surface)
         if pairs is None:
             pairs = tuple((term, folded) for term, folded, _, _ in _surface_tokens(surface))
@@ -326,6 +331,12 @@ def index_tokens(text: str) -> list[tuple[str, str]]:
                 cache[surface] = pairs
         out.extend(pairs)
     return out
+
+
+def index_tokens(text: str) -> list[tuple[str, str]]:
+    """(term, folded word) of every token of ``text``, in position order: the
+    tokens of ``analyze`` without offsets, computed much faster for indexing."""
+    return _pairs(_token_re(text).findall(text))
 
 
 def terms(text: str) -> list[str]:

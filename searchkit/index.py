@@ -18,7 +18,7 @@ from whoosh.formats import Existence
 from whoosh.index import LockError
 
 from . import __version__
-from .analysis import FrenchAnalyzer, fingerprint, index_tokens, span_terms, stemmer_version
+from .analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from .articles import Article
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span, passages
@@ -509,19 +509,24 @@ def _cut_passages(document: dict[str, object]) -> dict[str, object]:
     ``passage_positions`` holds, for each passage, the positions of its first
     token and past its last in the ``body`` field, so that a query's passages
     are scored from the positions of its terms without analysing the text.
+    The text is analysed here, passage by passage and between passages, and
+    the body's tokens handed to the writer, so it is analysed once.
     """
     text: str = document["text"]  # type: ignore[assignment]
     spans = passages(text, document.get("_body_start", 0))  # type: ignore[arg-type]
     bounds = [0] + [offset for span in spans for offset in span] + [len(text)]
-    counts = [len(terms) for terms in span_terms(text, list(zip(bounds[:-1], bounds[1:])))]
+    segments = index_tokens_of_spans(text, list(zip(bounds[:-1], bounds[1:])))  # gap, passage, ..., gap
     title = document.get("title")
-    position = len(index_tokens(title)) * document.get("_title_repeats", 0) if title else 0  # type: ignore[arg-type, operator]
+    repeats: int = document.get("_title_repeats", 0)  # type: ignore[assignment]
+    title_tokens = index_tokens(title) if title and repeats else []  # type: ignore[arg-type]
+    position = len(title_tokens) * repeats
     edges = []
-    for count in counts[:-1]:  # gap, passage, gap, passage ... gap
-        position += count
+    for segment in segments[:-1]:
+        position += len(segment)
         edges.append(position)
+    body_tokens = title_tokens * repeats + [token for segment in segments for token in segment]
     return {"passages": [tuple(span) for span in spans], "passage_count": len(spans),
-            "passage_positions": edges}
+            "passage_positions": edges, "_tokens": {"body": body_tokens}}
 
 
 def _indexed_body(article: Article) -> tuple[str, int]:

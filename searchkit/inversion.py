@@ -55,7 +55,9 @@ class Plan(NamedTuple):
     french: tuple[FrenchField, ...]
     others: dict  # name -> field object: other indexed fields, indexed by Whoosh
     stored: StoredPlan | None  # None: the writer stores fields itself
-    prepare: Prepare | None  # adds fields to a document before it is indexed
+    # Adds fields to a document before it is indexed; under "_tokens", the
+    # index_tokens() of some of its fields, which are then not analysed again.
+    prepare: Prepare | None
 
 
 def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Plan:  # type: ignore[no-untyped-def]
@@ -173,6 +175,8 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
         if plan.stored is not None:
             stored.append(_encode_stored(document, plan.stored))
         analysed: dict[int, list[tuple[str, str]]] = {}  # a text indexed by several fields
+        for name, tokens in document.get("_tokens", {}).items():  # analysed by prepare already
+            analysed[id(document[name])] = tokens
         doc_lengths = {}
         for name, unstemmed, existence, scorable in plan.french:
             value = document.get(name)
@@ -238,6 +242,8 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
                        if not entry[2] and all(w == 1.0 for w in entry[1])}
         postings[name] = [_plain_postings(plain_table),
                           _full_postings({t: e for t, e in table.items() if t not in plain_table})]
+    # Private fields of prepare (such as "_tokens") stay in the worker.
+    extras = [{name: value for name, value in extra.items() if not name.startswith("_")} for extra in extras]
     return Run(extras, stored, lengths, postings, count)
 
 

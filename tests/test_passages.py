@@ -117,3 +117,18 @@ def test_passages_scored_on_their_terms_score_and_mark_as_the_full_scan():
         assert any(p.score > 0 for p in counted)
         for passage in scanned:
             assert _marks(article.text, passage.span, spec) == passage.highlights
+
+
+def test_the_body_analysed_passage_by_passage_gives_the_tokens_of_the_whole_body():
+    from pathlib import Path
+
+    from searchkit.analysis import index_tokens
+    from searchkit.index import _cut_passages, _document
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    for path in sorted(seeds.glob("*.txt")):
+        document = _document(Article.from_text(path.name, path.read_text("utf-8")), "signature", "digest")
+        cut = _cut_passages(document)
+        assert cut["_tokens"]["body"] == index_tokens(document["body"])
+        edges = cut["passage_positions"]
+        assert len(edges) == 2 * cut["passage_count"] and edges == sorted(edges)
