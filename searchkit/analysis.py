@@ -267,40 +267,34 @@ def scan(text: str, wanted: Callable[[str, str], bool]) -> tuple[list[int], list
     return starts, found
 
 
-_terms_cache: dict[str, tuple[str, ...]] = {}  # surface -> its terms
-
-
-def _span_surfaces(text: str, start: int, end: int, pattern: re.Pattern[str] | None = None
-                   ) -> tuple[list[str], list[tuple[str, ...]]]:
-    """The regex matches of a span of ``text`` and the terms of each."""
-    if pattern is None:
-        pattern = _token_re(text[start:end])  # a span that cuts no word is tokenized alone
-    surfaces = pattern.findall(text, start, end)
-    cache = _terms_cache
+def _surface_pairs(surfaces: list[str]) -> list[tuple[tuple[str, str], ...]]:
+    """The (term, folded word) pairs of each regex match, through the cache."""
+    cache = _pair_cache
     found = list(map(cache.get, surfaces))
     if None in found:
-        for number, terms in enumerate(found):
-            if terms is None:
+        for number, pairs in enumerate(found):
+            if pairs is None:
                 surface = surfaces[number]
-                terms = found[number] = tuple(token[0] for token in _surface_tokens(surface))
+                pairs = found[number] = tuple((term, folded) for term, folded, _, _ in _surface_tokens(surface))
                 if len(cache) < _CACHE_LIMIT:
-                    cache[surface] = terms
-    return surfaces, found  # type: ignore[return-value]
+                    cache[surface] = pairs
+    return found  # type: ignore[return-value]
 
 
-def span_terms(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
-    """The terms of each [start, end) span of ``text``, in order, as
-    ``analyze(text)`` gives them there (spans must not cut words): a few C
-    calls a span, to score passages."""
+def index_tokens_of_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[list[tuple[str, str]]]:
+    """``index_tokens`` of each [start, end) span of ``text`` (spans must not
+    cut words): spans covering the text give its tokens, span by span."""
     pattern = _token_re(text)
-    return [list(chain.from_iterable(_span_surfaces(text, start, end, pattern)[1])) for start, end in spans]
+    return [list(chain.from_iterable(_surface_pairs(pattern.findall(text, start, end)))) for start, end in spans]
 
 
 def find_terms(text: str, start: int, end: int, wanted: frozenset[str]) -> list[tuple[int, int]]:
     """[start, end) offsets of the tokens of a span of ``text`` whose term is
     ``wanted``, as ``analyze`` would give them."""
-    surfaces, found = _span_surfaces(text, start, end)
-    hit = {terms: not wanted.isdisjoint(terms) for terms in set(found)}
+    # A span that cuts no word is tokenized alone.
+    surfaces = _token_re(text[start:end]).findall(text, start, end)
+    found = _surface_pairs(surfaces)
+    hit = {pairs: any(term in wanted for term, _ in pairs) for pairs in set(found)}
     offsets = []
     position = start
     for surface, is_hit in zip(surfaces, map(hit.__getitem__, found)):
@@ -313,30 +307,10 @@ def find_terms(text: str, start: int, end: int, wanted: frozenset[str]) -> list[
     return offsets
 
 
-def index_tokens_of_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[list[tuple[str, str]]]:
-    """``index_tokens`` of each [start, end) span of ``text`` (spans must not
-    cut words): spans covering the text give its tokens, span by span."""
-    pattern = _token_re(text)
-    return [_pairs(pattern.findall(text, start, end)) for start, end in spans]
-
-
-def _pairs(surfaces: list[str]) -> list[tuple[str, str]]:
-    cache = _pair_cache
-    out: list[tuple[str, str]] = []
-    for surface in surfaces:
-        pairs = cache.get(surface)
-        if pairs is None:
-            pairs = tuple((term, folded) for term, folded, _, _ in _surface_tokens(surface))
-            if len(cache) < _CACHE_LIMIT:
-                cache[surface] = pairs
-        out.extend(pairs)
-    return out
-
-
 def index_tokens(text: str) -> list[tuple[str, str]]:
     """(term, folded word) of every token of ``text``, in position order: the
     tokens of ``analyze`` without offsets, computed much faster for indexing."""
-    return _pairs(_token_re(text).findall(text))
+    return list(chain.from_iterable(_surface_pairs(_token_re(text).findall(text))))
 
 
 def terms(text: str) -> list[str]:

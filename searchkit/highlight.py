@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .analysis import AnalyzedToken, find_terms, scan, span_terms
+from .analysis import AnalyzedToken, find_terms, index_tokens_of_spans, scan
 from .passages import Span
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
@@ -122,7 +122,8 @@ def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[P
     each passage's terms, without highlights: most passages are not shown."""
     weights = spec.weights or spec.terms
     results = []
-    for index, (span, terms) in enumerate(zip(spans, span_terms(text, spans))):
+    for index, (span, tokens) in enumerate(zip(spans, index_tokens_of_spans(text, spans))):
+        terms = [term for term, _ in tokens]
         counts = {term: found for term in spec.terms if (found := terms.count(term))}
         results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), []))
     return results

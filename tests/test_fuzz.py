@@ -110,9 +110,10 @@ def test_the_fast_word_pattern_finds_the_same_tokens_where_it_is_used(text):
 
 @given(ADVERSARIAL, st.integers(min_value=0, max_value=5))
 def test_finding_terms_in_a_span_agrees_with_analyze(text, pick):
-    from searchkit.analysis import find_terms, span_terms
+    from searchkit.analysis import find_terms, index_tokens_of_spans
 
     tokens = list(analyze(text))
     wanted = frozenset(token.term for token in tokens[pick::3])
     assert find_terms(text, 0, len(text), wanted) == [(t.start, t.end) for t in tokens if t.term in wanted]
-    assert span_terms(text, [(0, len(text))]) == [[t.term for t in tokens]]
+    whole = index_tokens_of_spans(text, [(0, len(text))])
+    assert whole == [[(t.term, t.word) for t in tokens]]
