@@ -293,17 +293,32 @@ def find_terms(text: str, start: int, end: int, wanted: frozenset[str]) -> list[
     ``wanted``, as ``analyze`` would give them."""
     # A span that cuts no word is tokenized alone.
     surfaces = _token_re(text[start:end]).findall(text, start, end)
-    found = _surface_pairs(surfaces)
-    hit = {pairs: any(term in wanted for term, _ in pairs) for pairs in set(found)}
-    offsets = []
+    # Snowball changes only the end of a word of three letters or more, after
+    # its first two: such a word that starts with two ASCII letters or digits
+    # can give a wanted term only if it starts as one does. Only the other
+    # words are analysed.
+    heads = {term[:2] for term in wanted}
+    hits = {}
+    for surface in set(surfaces):
+        head = surface[:2]
+        if len(surface) > 2 and head.isascii() and head.isalnum() and head.lower() not in heads and (
+                surface.isascii() or not unicodedata.combining(surface[2])):
+            continue
+        found = [(s, e) for term, _, s, e in _surface_tokens(surface) if term in wanted]
+        if found:
+            hits[surface] = found
+    offsets: list[tuple[int, int]] = []
+    if not hits:
+        return offsets
     position = start
-    for surface, is_hit in zip(surfaces, map(hit.__getitem__, found)):
+    for surface in surfaces:
         # Between two matches there are no word characters: the next
         # occurrence of a match's text is the match.
         at = text.find(surface, position)
         position = at + len(surface)
-        if is_hit:
-            offsets.extend((at + s, at + e) for term, _, s, e in _surface_tokens(surface) if term in wanted)
+        found = hits.get(surface)
+        if found:
+            offsets.extend((at + s, at + e) for s, e in found)
     return offsets
 
 

@@ -37,7 +37,7 @@ class PassageMatch:
     index: int
     span: Span
     score: float
-    highlights: list[tuple[int, int]]  # offsets into the article text
+    highlights: list[tuple[int, int]] | None  # offsets into the article text; None: not marked yet
 
 
 def find_matches(tokens: Sequence[AnalyzedToken], spec: MatchSpec) -> list[AnalyzedToken]:
@@ -98,12 +98,15 @@ def _bm25(counts: dict[str, int], length: int, weights: dict[str, float]) -> flo
 
 def best_passages(
     text: str, spans: Sequence[Span], spec: MatchSpec, count: int,
-    positions: tuple[dict[str, list[int]], Sequence[int]] | None = None,
+    positions: tuple[dict[str, list[int]], Sequence[int]] | None = None, marked: bool = True,
 ) -> list[PassageMatch]:
     """Up to ``count`` best-scoring passages; the lead passage when none
     matches. ``positions``: the positions of the query's plain terms in the
     indexed body, and the body positions where each passage starts and ends
-    (as recorded at ingest), to score without analysing the text."""
+    (as recorded at ingest), to score without analysing the text. Unless
+    ``marked``, the passages of a query of plain terms come without their
+    highlights (``highlights`` is None): ``with_marks`` adds them to the
+    passages actually shown."""
     if spec.phrases or spec.prefixes:
         scored = score_passages(text, spans, spec)
     elif positions is not None and spans:
@@ -112,9 +115,14 @@ def best_passages(
         scored = _score_by_terms(text, spans or [Span(0, len(text))], spec)
     matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
     chosen = matching[:count] or scored[:1]
-    if spec.phrases or spec.prefixes:
-        return chosen
-    return [PassageMatch(p.index, p.span, p.score, _marks(text, p.span, spec)) for p in chosen]
+    return [with_marks(text, p, spec) for p in chosen] if marked else chosen
+
+
+def with_marks(text: str, passage: PassageMatch, spec: MatchSpec) -> PassageMatch:
+    """``passage`` with its highlights."""
+    if passage.highlights is not None:
+        return passage
+    return PassageMatch(passage.index, passage.span, passage.score, _marks(text, passage.span, spec))
 
 
 def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
@@ -125,7 +133,7 @@ def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[P
     for index, (span, tokens) in enumerate(zip(spans, index_tokens_of_spans(text, spans))):
         terms = [term for term, _ in tokens]
         counts = {term: found for term in spec.terms if (found := terms.count(term))}
-        results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), []))
+        results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), None))
     return results
 
 
@@ -141,7 +149,7 @@ def _score_by_positions(spans: Sequence[Span], spec: MatchSpec, positions: dict[
             found = bisect_left(where, end) - bisect_left(where, start)
             if found:
                 counts[term] = found
-        results.append(PassageMatch(index, span, _bm25(counts, end - start, weights), []))
+        results.append(PassageMatch(index, span, _bm25(counts, end - start, weights), None))
     return results
 
 

@@ -16,7 +16,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import analyze, fold, stem
 from .errors import QueryError
-from .highlight import MatchSpec, best_passages, find_matches
+from .highlight import MatchSpec, PassageMatch, best_passages, find_matches, with_marks
 from .passages import Span
 from .proximity import PROXIMITY_DEPTH, proximity_rerank, read_positions
 from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain
@@ -410,43 +410,45 @@ def _passage_hits(
     results: list[tuple[dict[str, Any], float]], spec: MatchSpec, limit: int, per_article: int, by_date: bool,
     positions: list[dict[str, list[int]]] | None = None,
 ) -> list[Hit]:
-    hits: list[Hit] = []
+    chosen: list[tuple[float, int, PassageMatch]] = []  # (score, result number, passage)
     for number, (stored, article_score) in enumerate(results):
-        body: str = stored["text"]
         spans = [Span(*span) for span in stored.get("passages", [])]
         edges = stored.get("passage_positions")
-        if positions is not None and edges is not None and len(edges) == 2 * len(spans):
-            passages = best_passages(body, spans, spec, per_article, (positions[number], edges))
-        else:
-            passages = best_passages(body, spans, spec, per_article)
+        known = (positions[number], edges) if positions is not None and edges is not None \
+            and len(edges) == 2 * len(spans) else None
+        passages = best_passages(stored["text"], spans, spec, per_article, known, marked=False)
         best = passages[0].score or 1.0
         for passage in passages:
-            start, end = passage.span
             if by_date:  # Whoosh gives no relevance score to date-sorted results
                 score = passage.score
             elif passage.score:
                 score = article_score * (0.5 + 0.5 * passage.score / best)
             else:
                 score = article_score
-            hits.append(Hit(
-                rank=0,
-                score=score,
-                article_id=stored["id"],
-                title=stored.get("title", ""),
-                date=stored.get("date"),
-                path=stored.get("path", ""),
-                passage_index=passage.index,
-                start=start,
-                end=end,
-                text=body[start:end],
-                highlights=[(s - start, e - start) for s, e in passage.highlights],
-                line=_line_number(body, start, stored.get("line")),
-            ))
+            chosen.append((score, number, passage))
     if not by_date:
-        hits.sort(key=lambda hit: -hit.score)
-    del hits[limit:]
-    for rank, hit in enumerate(hits, start=1):
-        hit.rank = rank
+        chosen.sort(key=lambda item: -item[0])
+    hits = []
+    # Only the passages shown are marked.
+    for rank, (score, number, passage) in enumerate(chosen[:limit], start=1):
+        stored = results[number][0]
+        body: str = stored["text"]
+        start, end = passage.span
+        highlights = with_marks(body, passage, spec).highlights or []
+        hits.append(Hit(
+            rank=rank,
+            score=score,
+            article_id=stored["id"],
+            title=stored.get("title", ""),
+            date=stored.get("date"),
+            path=stored.get("path", ""),
+            passage_index=passage.index,
+            start=start,
+            end=end,
+            text=body[start:end],
+            highlights=[(s - start, e - start) for s, e in highlights],
+            line=_line_number(body, start, stored.get("line")),
+        ))
     return hits
 
 

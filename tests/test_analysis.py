@@ -148,3 +148,20 @@ def test_index_tokens_are_the_tokens_of_analyze():
     same()
     seed = "La libération de Mossoul s’annonce laborieuse, 30 000 djihadistes, aujourd’hui."
     assert index_tokens(seed) == [(t.term, t.word) for t in analyze(seed)]
+
+
+def test_stems_keep_the_first_two_letters_of_the_word():
+    # find_terms skips words of three letters or more whose first two start no wanted term.
+    import re
+    from pathlib import Path
+
+    from searchkit.analysis import fold, singular, stem
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    words = {fold(w) for path in seeds.glob("*.txt") for w in re.findall(r"\w+", path.read_text("utf-8"))}
+    words |= {"heureuses", "chevaux", "logie", "usion", "evidemment", "couramment", "ier", "yeux", "aies",
+              "eaux", "emmental", "ennemie", "parisiennes", "colonies", "tapisseries", "oui", "aies"}
+    assert len(words) > 3000
+    for word in words:
+        if word.isalpha() and len(word) > 2:
+            assert stem(singular(word))[:2] == word[:2], word
