@@ -79,3 +79,35 @@ def test_fast_scoring_can_be_turned_off_with_the_same_results(index, monkeypatch
         got = slow.rank_articles("Mossoul coalition crise", limit=50)
     assert [a for a, _ in got] == [a for a, _ in expected]
     assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-9)
+
+
+def test_postings_read_in_one_pass_equal_whoosh_matchers(index, tmp_path):
+    from whoosh import index as whoosh_index
+
+    from searchkit.fastscore import _leaf_postings
+    from searchkit.index import INDEX_NAME, make_schema
+
+    # Beside searchkit's own segments, one written by Whoosh's writer, as its
+    # merges write them.
+    rng = random.Random(8)
+    stock = whoosh_index.create_in(str(tmp_path), make_schema())
+    with stock.writer() as writer:
+        for number in range(300):
+            words = rng.sample(WORDS, 3) + [f"rare{number}"]
+            writer.add_document(id=f"s{number}", body=" ".join(words * rng.randint(1, 3)))
+    for ix in (whoosh_index.open_dir(str(index), indexname=INDEX_NAME), stock):
+        with ix.searcher() as searcher:
+            for leaf, _ in searcher.reader().leaf_readers():
+                checked = 0
+                for term in leaf.lexicon("body"):
+                    term = term.decode("utf-8")
+                    matcher = leaf.postings("body", term)
+                    matcher = getattr(matcher, "child", matcher)
+                    expected = ([], [], [])
+                    while matcher.is_active():
+                        for found, value in zip(expected, (matcher.id(), matcher.weight(), matcher.value())):
+                            found.append(value)
+                        matcher.next()
+                    assert tuple(map(list, _leaf_postings(leaf, term))) == expected, term
+                    checked += len(expected[0])
+                assert checked > 250
