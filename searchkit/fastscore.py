@@ -22,16 +22,18 @@ import struct
 import zlib
 from collections import OrderedDict
 from itertools import accumulate, repeat
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from .proximity import proximity_rerank
+from .tails import Tail, read_tail
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
+MAX_CACHED_BLOCKS = 256  # decoded blocks kept per term with a tail
 _INT = struct.Struct("!i")  # a posting block's signed length, as W3 writes it
 
 
@@ -48,17 +50,29 @@ def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-d
         return np.array([leaf.doc_field_length(d, FIELD) or 0 for d in range(count)], dtype=np.float64)
 
 
+def _term_info(leaf, term: str):  # type: ignore[no-untyped-def]
+    """The W3 term info of ``term`` when the segment's postings can be read
+    directly (W3 codec, variable-size values, not inlined), else None."""
+    terms = getattr(leaf, "_terms", None)
+    if not isinstance(terms, W3TermsReader) or leaf.schema[FIELD].format.fixed_value_size() is not None:
+        return None
+    info = terms.term_info(FIELD, leaf._text_to_bytes(FIELD, term))
+    return None if info.is_inlined() else info
+
+
+def _extent(info) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct.unpack gives it
+        (length,) = length
+    return offset, length
+
+
 def _leaf_postings(leaf, term: str) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:  # type: ignore[no-untyped-def]
     """The document numbers, weights and encoded values of a term's postings
     in one segment (deleted documents included)."""
-    terms = getattr(leaf, "_terms", None)
-    if isinstance(terms, W3TermsReader) and leaf.schema[FIELD].format.fixed_value_size() is None:
-        info = terms.term_info(FIELD, leaf._text_to_bytes(FIELD, term))
-        if not info.is_inlined():
-            offset, length = info.extent()
-            if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct.unpack gives it
-                (length,) = length
-            return _read_blocks(terms._postfile.get(offset, length))
+    info = _term_info(leaf, term)
+    if info is not None:
+        return _read_blocks(leaf._terms._postfile.get(*_extent(info)))
     matcher = leaf.postings(FIELD, term)
     matcher = getattr(matcher, "child", matcher)  # deletions are masked by the scorer
     ids, weights, values = [], [], []
@@ -70,6 +84,23 @@ def _leaf_postings(leaf, term: str) -> tuple[Sequence[int], Sequence[float], Seq
     return ids, weights, values
 
 
+def _blocks(postings: bytes, position: int) -> Iterator[tuple[int, tuple]]:
+    """(postings, (ids, weights, values) as pickled) of each W3 block, from
+    the one at ``position`` to the last."""
+    stream = io.BytesIO(postings)
+    block_info = pickle.Unpickler(stream)
+    while True:
+        (size,) = _INT.unpack_from(postings, position)
+        stream.seek(position + _INT.size)
+        count, _, _, compression, _, _ = block_info.load()
+        end = position + _INT.size + abs(size)
+        data = postings[stream.tell():end]
+        yield count, pickle.loads(zlib.decompress(data) if compression else data)
+        if size < 0:  # the last block
+            return
+        position = end
+
+
 def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes]]:
     """The postings of one term as W3LeafMatcher reads them, all blocks in
     one pass: without a matcher's calls per block, a common term reads
@@ -79,16 +110,7 @@ def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes]]:
     ids: list[int] = []
     weights: list[float] = []
     values: list[bytes] = []
-    stream = io.BytesIO(postings)
-    block_info = pickle.Unpickler(stream)
-    position = 4
-    while True:
-        (size,) = _INT.unpack_from(postings, position)
-        stream.seek(position + _INT.size)
-        count, _, _, compression, _, _ = block_info.load()
-        end = position + _INT.size + abs(size)
-        data = postings[stream.tell():end]
-        block_ids, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+    for count, (block_ids, block_weights, block_values) in _blocks(postings, 4):
         ids.extend(accumulate(block_ids))  # deltas from the previous id, the first from 0
         if block_weights is None:
             weights.extend(repeat(1.0, count))
@@ -97,9 +119,54 @@ def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes]]:
         else:
             weights.extend(block_weights)
         values.extend(block_values)
-        if size < 0:  # the last block
-            return ids, weights, values
-        position = end
+    return ids, weights, values
+
+
+class _JoinedValues:
+    """The encoded positions of a term's postings in one segment, read with
+    them and kept joined."""
+
+    def __init__(self, ids: np.ndarray, values: Sequence[bytes]) -> None:
+        self.ids = ids
+        self.data = b"".join(values)
+        self.bounds = np.concatenate(([0], np.cumsum(np.fromiter(map(len, values), np.int64, len(values)))))
+
+    def find(self, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
+        if not len(self.ids):
+            return
+        found = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        held = found[self.ids[found] == wanted]
+        data = self.data
+        for docnum, start, end in zip(self.ids[held].tolist(), self.bounds[held].tolist(),
+                                      self.bounds[held + 1].tolist()):
+            yield docnum, data[start:end]
+
+
+class _BlockValues:
+    """The encoded positions of a term with a tail, from the blocks that hold
+    the documents asked for."""
+
+    def __init__(self, postfile, offset: int, ids: np.ndarray, tail: Tail) -> None:  # type: ignore[no-untyped-def]
+        self.postfile, self.offset, self.ids, self.tail = postfile, offset, ids, tail
+        self._read: dict[int, tuple[bytes, ...]] = {}  # block number -> values
+
+    def _values(self, block: int) -> tuple[bytes, ...]:
+        values = self._read.get(block)
+        if values is None:
+            start = self.offset + int(self.tail.block_starts[block])
+            (size,) = _INT.unpack(self.postfile.get(start, _INT.size))
+            _, (_, _, values) = next(_blocks(self.postfile.get(start, _INT.size + abs(size)), 0))
+            if len(self._read) >= MAX_CACHED_BLOCKS:
+                self._read.clear()
+            self._read[block] = values
+        return values
+
+    def find(self, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
+        found = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        held = found[self.ids[found] == wanted]
+        size = self.tail.block_size
+        for docnum, index in zip(self.ids[held].tolist(), held.tolist()):
+            yield docnum, self._values(index // size)[index % size]
 
 
 class FastScorer:
@@ -122,8 +189,8 @@ class FastScorer:
         self.norms = K1 * ((1 - B) + B * lengths / self.avgfl)
         self.live = live
         self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        # term -> (encoded positions of its postings joined, their bounds)
-        self._values: dict[str, tuple[bytes, np.ndarray]] = {}
+        # term -> where the encoded positions of its postings are, per segment
+        self._values: dict[str, list[_JoinedValues | _BlockValues]] = {}
         self.format = searcher.schema[FIELD].format
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -134,25 +201,28 @@ class FastScorer:
             return cached
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        values: list[bytes] = []
-        sizes: list[np.ndarray] = []
+        values: list[_JoinedValues | _BlockValues] = []
         for leaf, offset in self.leaves:
             if (FIELD, term) not in leaf:
                 continue
-            leaf_ids, leaf_weights, leaf_values = _leaf_postings(leaf, term)
-            ids.append(np.array(leaf_ids, dtype=np.int64) + offset)
-            weights.append(np.array(leaf_weights, dtype=np.float64))
-            # The encoded positions are kept joined, decoded only for the
-            # documents proximity and passages look at.
-            values.append(b"".join(leaf_values))
-            sizes.append(np.fromiter(map(len, leaf_values), np.int64, len(leaf_values)))
+            info = _term_info(leaf, term)
+            tail = None if info is None else read_tail(leaf._terms._postfile, *_extent(info), info.doc_frequency())
+            if tail is not None:
+                ids.append(tail.ids + offset)
+                weights.append(tail.weights)
+                values.append(_BlockValues(leaf._terms._postfile, _extent(info)[0], ids[-1], tail))
+            else:
+                leaf_ids, leaf_weights, leaf_values = _leaf_postings(leaf, term)
+                ids.append(np.array(leaf_ids, dtype=np.int64) + offset)
+                weights.append(np.array(leaf_weights, dtype=np.float64))
+                # Decoded only for the documents proximity and passages look at.
+                values.append(_JoinedValues(ids[-1], leaf_values))
         result = (
             np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
             np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
         )
-        ends = np.cumsum(np.concatenate(sizes)) if sizes else np.zeros(0, dtype=np.int64)
         self._postings[term] = result
-        self._values[term] = (b"".join(values), np.concatenate(([0], ends)))
+        self._values[term] = values
         if len(self._postings) > MAX_CACHED_TERMS:
             evicted, _ = self._postings.popitem(last=False)
             del self._values[evicted]
@@ -160,19 +230,10 @@ class FastScorer:
 
     def positions(self, term: str, docnums: list[int]) -> dict[int, list[int]]:
         """The positions of ``term`` in each of ``docnums`` that holds it."""
-        ids, _ = self.postings(term)
-        data, bounds = self._values[term]
-        if not len(ids):
-            return {}
+        self.postings(term)
         wanted = np.asarray(docnums, dtype=np.int64)
-        found = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-        held = ids[found] == wanted
         decode = self.format.decode_positions
-        starts, ends = bounds[found[held]].tolist(), bounds[found[held] + 1].tolist()
-        return {
-            docnum: decode(data[start:end])
-            for docnum, start, end in zip(wanted[held].tolist(), starts, ends)
-        }
+        return {docnum: decode(value) for segment in self._values[term] for docnum, value in segment.find(wanted)}
 
     def rerank(self, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """``ranked`` with a proximity bonus (see ``proximity_rerank``)."""

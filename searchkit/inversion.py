@@ -21,6 +21,7 @@ from whoosh.system import pack_int, pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from .analysis import FrenchAnalyzer, index_tokens
+from .tails import TAIL_MIN_POSTINGS, encode_tail
 
 # Whoosh pickles blocks with protocol 2, where each posting's positions (bytes)
 # go through a codecs.encode call; its reader loads any protocol, and with 5 a
@@ -269,11 +270,12 @@ def _compress(data: bytes, level: int) -> bytes:
 
 
 def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None, fixed_size: int | None,
-                 block_limit: int, compression: int) -> Encoded:
+                 block_limit: int, compression: int, with_tails: bool = False) -> Encoded:
     """Encode each term's postings as W3PostingsWriter would from
     add_posting() calls, without a Python call per posting. The blocks read
     back the same; they differ in bytes only where a small block is left
-    uncompressed (its header says so)."""
+    uncompressed (its header says so). ``with_tails``: common terms get a
+    frequency tail after their last block (see searchkit.tails)."""
     out = bytearray()
     infos = []
     for tbytes, docnums, weights, values, value_sizes in terms:
@@ -289,7 +291,9 @@ def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None,
         max_weight = 0
         min_length: int | None = None
         max_length = 0
+        block_starts = []
         for start in range(0, total, block_limit):
+            block_starts.append(len(out) - start_offset)
             end = min(start + block_limit, total)
             ids = docnums[start:end]
             if len(ids) == 1:
@@ -335,6 +339,8 @@ def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None,
             out += pack_int(-size if end == total else size)
             out += info
             out += data
+        if with_tails and total >= TAIL_MIN_POSTINGS:
+            out += encode_tail(docnums, weights, block_starts, block_limit)
         infos.append((tbytes, start_offset, _TERM_INFO.pack(
             False, total_weight, total, 0 if min_length is None else length_to_byte(min_length),
             length_to_byte(max_length), max_weight, docnums[0], docnums[-1],

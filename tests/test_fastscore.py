@@ -8,15 +8,23 @@ from whoosh import query as wq
 
 import searchkit
 from searchkit.analysis import terms
-from searchkit.fastscore import FastScorer
+from searchkit import inversion
+from searchkit.fastscore import FastScorer, _BlockValues
+from searchkit.proximity import read_positions
 
 WORDS = ("Mossoul coalition internationale libération Daesh Paris ministre Irak Syrie djihadistes "
          "élections gouvernement Grèce crise euro banque Athènes passagers avion Seine crue").split()
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fast")
+@pytest.fixture(scope="module", params=["blocks", "tails"])
+def index(request, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "tails":  # common terms get a frequency tail
+            patch.setattr(inversion, "TAIL_MIN_POSTINGS", 100)
+        return _build(tmp_path_factory.mktemp(request.param))
+
+
+def _build(folder):
     rng = random.Random(3)
 
     def write(name, count, start):
@@ -50,7 +58,12 @@ def test_same_documents_and_scores_as_whoosh(index):
             assert [d for d, _ in fast] == [d for d, _ in whoosh]
             assert [s for _, s in fast] == pytest.approx([s for _, s in whoosh], rel=1e-9)
             compared += len(fast)
+            docnums = sorted(d for d, _ in fast)
+            for term in query_terms:
+                assert scorer.positions(term, docnums) == read_positions(searcher, term, docnums)
         assert compared > 5000
+        from_tails = any(isinstance(where, _BlockValues) for found in scorer._values.values() for where in found)
+        assert from_tails == index.parent.name.startswith("tails")
         deleted = {searcher.document_number(id=i) for i in ("a3", "a17", "a401")} - {None}
         assert not deleted  # removed articles are gone from the index...
         assert all(searcher.stored_fields(d)["id"] not in ("a3", "a17", "a401")
