@@ -28,6 +28,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
 from whoosh.util.numeric import byte_to_length
 
+from .exactwords import WORDS_FIELD
 from .proximity import proximity_rerank
 from .tails import Tail, read_tail
 
@@ -50,13 +51,13 @@ def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-d
         return np.array([leaf.doc_field_length(d, FIELD) or 0 for d in range(count)], dtype=np.float64)
 
 
-def _term_info(leaf, term: str):  # type: ignore[no-untyped-def]
+def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-def]
     """The W3 term info of ``term`` when the segment's postings can be read
-    directly (W3 codec, variable-size values, not inlined), else None."""
+    directly (W3 codec, values of variable size or none, not inlined), else None."""
     terms = getattr(leaf, "_terms", None)
-    if not isinstance(terms, W3TermsReader) or leaf.schema[FIELD].format.fixed_value_size() is not None:
+    if not isinstance(terms, W3TermsReader) or leaf.schema[field].format.fixed_value_size() not in (None, 0):
         return None
-    info = terms.term_info(FIELD, leaf._text_to_bytes(FIELD, term))
+    info = terms.term_info(field, leaf._text_to_bytes(field, term))
     return None if info.is_inlined() else info
 
 
@@ -67,13 +68,14 @@ def _extent(info) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return offset, length
 
 
-def _leaf_postings(leaf, term: str) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:  # type: ignore[no-untyped-def]
+def _leaf_postings(leaf, term: str, field: str = FIELD,  # type: ignore[no-untyped-def]
+                   ) -> tuple[Sequence[int], Sequence[float], Sequence[bytes | None]]:
     """The document numbers, weights and encoded values of a term's postings
     in one segment (deleted documents included)."""
-    info = _term_info(leaf, term)
+    info = _term_info(leaf, term, field)
     if info is not None:
         return _read_blocks(leaf._terms._postfile.get(*_extent(info)))
-    matcher = leaf.postings(FIELD, term)
+    matcher = leaf.postings(field, term)
     matcher = getattr(matcher, "child", matcher)  # deletions are masked by the scorer
     ids, weights, values = [], [], []
     while matcher.is_active():
@@ -101,7 +103,7 @@ def _blocks(postings: bytes, position: int) -> Iterator[tuple[int, tuple]]:
         position = end
 
 
-def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes]]:
+def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes | None]]:
     """The postings of one term as W3LeafMatcher reads them, all blocks in
     one pass: without a matcher's calls per block, a common term reads
     several times faster."""
@@ -109,7 +111,7 @@ def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes]]:
         raise ValueError("not a W3 posting list")
     ids: list[int] = []
     weights: list[float] = []
-    values: list[bytes] = []
+    values: list[bytes | None] = []
     for count, (block_ids, block_weights, block_values) in _blocks(postings, 4):
         ids.extend(accumulate(block_ids))  # deltas from the previous id, the first from 0
         if block_weights is None:
@@ -118,7 +120,7 @@ def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes]]:
             weights.extend(repeat(block_weights, count))
         else:
             weights.extend(block_weights)
-        values.extend(block_values)
+        values.extend(repeat(None, count) if block_values is None else block_values)
     return ids, weights, values
 
 
@@ -192,6 +194,19 @@ class FastScorer:
         # term -> where the encoded positions of its postings are, per segment
         self._values: dict[str, list[_JoinedValues | _BlockValues]] = {}
         self.format = searcher.schema[FIELD].format
+        self._holders: OrderedDict[str, np.ndarray] = OrderedDict()  # word -> documents holding it
+
+    def holding(self, word: str, docnums: list[int]) -> set[int]:
+        """Those of ``docnums`` whose ``words`` field holds ``word``."""
+        holders = self._holders.get(word)
+        if holders is None:
+            found = [np.array(_leaf_postings(leaf, word, WORDS_FIELD)[0], dtype=np.int64) + offset
+                     for leaf, offset in self.leaves if (WORDS_FIELD, word) in leaf]
+            holders = self._holders[word] = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+            if len(self._holders) > MAX_CACHED_TERMS:
+                self._holders.popitem(last=False)
+        wanted = np.asarray(docnums, dtype=np.int64)
+        return set(wanted[np.isin(wanted, holders)].tolist())
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and term frequencies (weights) of a term."""

@@ -16,6 +16,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import analyze, fold, stem
 from .errors import QueryError
+from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from .highlight import MatchSpec, PassageMatch, best_passages, find_matches, with_marks
 from .passages import Span
 from .proximity import PROXIMITY_DEPTH, proximity_rerank, read_positions
@@ -257,13 +258,17 @@ def _run(  # type: ignore[no-untyped-def]
     index: "Index", searcher, compiled: CompiledQuery, limit: int, filters: Filters
 ) -> list[tuple[int, float]]:
     """(docnum, score) of the best articles, by ``searcher``'s view of the index."""
-    # An OR of words ranked by relevance is reranked by proximity, from more
-    # candidates than asked: a close match just below the limit can rise.
+    # An OR of words ranked by relevance is reranked by proximity and by the
+    # words as typed, from more candidates than asked: a close match just
+    # below the limit can rise.
     terms = compiled.terms if filters.sort == "relevance" else None
     depth = max(limit, PROXIMITY_DEPTH) if terms is not None else limit
+    words = [word for _, word in compiled.typed]
+    idf = lambda word: searcher.idf(WORDS_FIELD, word)  # noqa: E731
     if index.fast_scoring and terms is not None and filters == Filters():
         scorer = index.fast_scorer(searcher)
-        return scorer.rerank(terms, scorer.top(terms, depth))[:limit]
+        ranked = scorer.rerank(terms, scorer.top(terms, depth))
+        return exact_word_rerank(words, ranked, scorer.holding, idf)[:limit]
     query = filters.apply(compiled.query)
     if filters.sort == "date":
         results = searcher.search(query, limit=limit, sortedby="date", reverse=True)
@@ -271,7 +276,9 @@ def _run(  # type: ignore[no-untyped-def]
         results = searcher.search(query, limit=depth)
     ranked = [(hit.docnum, hit.score) for hit in results]
     if terms is not None:
-        ranked = _proximity_rerank(searcher, terms, ranked)[:limit]
+        ranked = _proximity_rerank(searcher, terms, ranked)
+        ranked = exact_word_rerank(words, ranked, lambda word, docnums: words_held(searcher, word, docnums), idf)
+        ranked = ranked[:limit]
     return ranked
 
 

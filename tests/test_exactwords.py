@@ -1,0 +1,52 @@
+"""Among articles that match a query word through its stem, those that hold
+the word as typed rank first."""
+
+import json
+
+import pytest
+
+import searchkit
+from searchkit import exactwords
+from searchkit.exactwords import words_held
+from searchkit.fastscore import FastScorer
+
+FILLER = "marché voiture soleil montagne rivière forêt village château jardin musée orage".split()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exact")
+    articles = {
+        # Another form of the word, in a shorter text: the better BM25 score.
+        "other-form": "Les passagers " + " ".join(FILLER[:4]),
+        # The word as typed, in a longer text.
+        "as-typed": "Le passager " + " ".join(FILLER[:8]),
+    }
+    for number, word in enumerate(FILLER):  # other articles, so that idf counts
+        articles[f"other{number}"] = f"{word} {FILLER[number - 1]} canal"
+    with open(folder / "news.jsonl", "w", encoding="utf-8") as out:
+        for article_id, text in articles.items():
+            out.write(json.dumps({"id": article_id, "text": text}) + "\n")
+    with searchkit.Index(folder / "ix") as ix:
+        ix.ingest([folder / "news.jsonl"])
+    return folder / "ix"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_word_as_typed_comes_first(index, fast, monkeypatch):
+    with searchkit.Index(index, create=False, fast_scoring=fast) as ix:
+        assert [a for a, _ in ix.rank_articles("passager", limit=2)] == ["as-typed", "other-form"]
+        assert [a for a, _ in ix.rank_articles("Passagers", limit=2)] == ["other-form", "as-typed"]
+        assert ix.search("passager", limit=1).hits[0].article_id == "as-typed"
+        monkeypatch.setattr(exactwords, "EXACT_WORD_WEIGHT", 0.0)  # BM25 alone
+        assert [a for a, _ in ix.rank_articles("passager", limit=2)] == ["other-form", "as-typed"]
+
+
+def test_both_paths_find_the_same_holders(index):
+    with searchkit.Index(index, create=False) as ix:
+        searcher = ix.searcher()
+        scorer = FastScorer(searcher, 0.75, 0.9)
+        everyone = list(range(searcher.doc_count_all()))
+        for word in ("passager", "passagers", "canal", "orage", "absent"):
+            assert scorer.holding(word, everyone) == words_held(searcher, word, everyone)
+        assert len(scorer.holding("canal", everyone)) == len(FILLER)
