@@ -36,7 +36,7 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
 from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
-from .tails import TAIL_FIELD
+from .tails import TAIL_FIELDS
 from .workers import Workers
 
 BATCH_SIZE = 2000  # documents a worker indexes at a time
@@ -339,7 +339,7 @@ class BulkWriter(SegmentWriter):
             fieldwriter.start_field(fieldname, fieldobj)
             postwriter = fieldwriter._postwriter
             settings = (field_lengths, fieldobj.format.fixed_value_size(),
-                        postwriter._blocklimit, postwriter._compression, fieldname == TAIL_FIELD)
+                        postwriter._blocklimit, postwriter._compression, fieldname in TAIL_FIELDS)
             chunks = _chunks(terms)
             if self._workers is not None:
                 encoded = _in_order(self._workers, settings, chunks)

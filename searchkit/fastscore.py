@@ -68,6 +68,12 @@ def _extent(info) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return offset, length
 
 
+def _tail(leaf, term: str, field: str = FIELD) -> Tail | None:  # type: ignore[no-untyped-def]
+    """The frequency tail of a term's postings in one segment, if it has one."""
+    info = _term_info(leaf, term, field)
+    return None if info is None else read_tail(leaf._terms._postfile, *_extent(info), info.doc_frequency())
+
+
 def _leaf_postings(leaf, term: str, field: str = FIELD,  # type: ignore[no-untyped-def]
                    ) -> tuple[Sequence[int], Sequence[float], Sequence[bytes | None]]:
     """The document numbers, weights and encoded values of a term's postings
@@ -148,14 +154,14 @@ class _BlockValues:
     """The encoded positions of a term with a tail, from the blocks that hold
     the documents asked for."""
 
-    def __init__(self, postfile, offset: int, ids: np.ndarray, tail: Tail) -> None:  # type: ignore[no-untyped-def]
-        self.postfile, self.offset, self.ids, self.tail = postfile, offset, ids, tail
+    def __init__(self, postfile, tail: Tail, ids: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+        self.postfile, self.tail, self.ids = postfile, tail, ids
         self._read: dict[int, tuple[bytes, ...]] = {}  # block number -> values
 
     def _values(self, block: int) -> tuple[bytes, ...]:
         values = self._read.get(block)
         if values is None:
-            start = self.offset + int(self.tail.block_starts[block])
+            start = self.tail.offset + int(self.tail.block_starts[block])
             (size,) = _INT.unpack(self.postfile.get(start, _INT.size))
             _, (_, _, values) = next(_blocks(self.postfile.get(start, _INT.size + abs(size)), 0))
             if len(self._read) >= MAX_CACHED_BLOCKS:
@@ -200,13 +206,20 @@ class FastScorer:
         """Those of ``docnums`` whose ``words`` field holds ``word``."""
         holders = self._holders.get(word)
         if holders is None:
-            found = [np.array(_leaf_postings(leaf, word, WORDS_FIELD)[0], dtype=np.int64) + offset
-                     for leaf, offset in self.leaves if (WORDS_FIELD, word) in leaf]
+            found = []
+            for leaf, offset in self.leaves:
+                if (WORDS_FIELD, word) in leaf:
+                    tail = _tail(leaf, word, WORDS_FIELD)
+                    ids = tail.ids if tail is not None else _leaf_postings(leaf, word, WORDS_FIELD)[0]
+                    found.append(np.asarray(ids, dtype=np.int64) + offset)
             holders = self._holders[word] = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
             if len(self._holders) > MAX_CACHED_TERMS:
                 self._holders.popitem(last=False)
+        if not len(holders):
+            return set()
         wanted = np.asarray(docnums, dtype=np.int64)
-        return set(wanted[np.isin(wanted, holders)].tolist())
+        found = np.minimum(np.searchsorted(holders, wanted), len(holders) - 1)
+        return set(wanted[holders[found] == wanted].tolist())
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and term frequencies (weights) of a term."""
@@ -220,12 +233,11 @@ class FastScorer:
         for leaf, offset in self.leaves:
             if (FIELD, term) not in leaf:
                 continue
-            info = _term_info(leaf, term)
-            tail = None if info is None else read_tail(leaf._terms._postfile, *_extent(info), info.doc_frequency())
+            tail = _tail(leaf, term)
             if tail is not None:
                 ids.append(tail.ids + offset)
                 weights.append(tail.weights)
-                values.append(_BlockValues(leaf._terms._postfile, _extent(info)[0], ids[-1], tail))
+                values.append(_BlockValues(leaf._terms._postfile, tail, ids[-1]))
             else:
                 leaf_ids, leaf_weights, leaf_values = _leaf_postings(leaf, term)
                 ids.append(np.array(leaf_ids, dtype=np.int64) + offset)

@@ -3,10 +3,11 @@
 Whoosh's W3 codec stores a term's postings as pickled, compressed blocks of
 128, which Python loads one at a time: the postings of a word found in a
 hundred thousand articles are eight hundred blocks to decompress and unpickle.
-After the last block of each body term with at least TAIL_MIN_POSTINGS
-postings, searchkit's writer appends its document numbers and weights as plain
-arrays, and where each block starts: the fast scorer reads them with numpy in
-one go, and decodes only the few blocks whose positions it needs.
+After the last block of each term with at least TAIL_MIN_POSTINGS postings in
+the fields the fast scorer reads, searchkit's writer appends its document
+numbers and weights as plain arrays, and where each block starts: the fast
+scorer reads them with numpy in one go, and decodes only the few blocks whose
+positions it needs.
 
 Whoosh reads a posting list up to its last block and never sees the tail; a
 segment that Whoosh's own writer merges has none, and is read block by block.
@@ -20,7 +21,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-TAIL_FIELD = "body"  # the field the fast scorer reads
+TAIL_FIELDS = ("body", "words")  # the fields the fast scorer reads
 TAIL_MIN_POSTINGS = 1024
 _MAGIC = b"skTail01"
 # postings, blocks, postings per block, payload bytes, magic
@@ -28,6 +29,7 @@ _FOOTER = struct.Struct("<IIII8s")
 
 
 class Tail(NamedTuple):
+    offset: int  # where the posting list starts in the postings file
     ids: np.ndarray  # document numbers in the segment, int64
     weights: np.ndarray  # float64
     block_starts: np.ndarray  # byte offset of each block from the posting list's start, int64
@@ -57,4 +59,4 @@ def read_tail(postfile, offset: int, length: int, doc_frequency: int) -> Tail | 
     ids = np.cumsum(np.frombuffer(raw, "<u4", count), dtype=np.int64)
     weights = np.frombuffer(raw, "<f4", count, offset=4 * count).astype(np.float64)
     starts = np.frombuffer(raw, "<u4", blocks, offset=8 * count).astype(np.int64)
-    return Tail(ids, weights, starts, block_size)
+    return Tail(offset, ids, weights, starts, block_size)

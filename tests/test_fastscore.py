@@ -7,9 +7,10 @@ import pytest
 from whoosh import query as wq
 
 import searchkit
-from searchkit.analysis import terms
 from searchkit import inversion
-from searchkit.fastscore import FastScorer, _BlockValues
+from searchkit.analysis import fold, terms
+from searchkit.exactwords import words_held
+from searchkit.fastscore import FastScorer, _BlockValues, _tail
 from searchkit.proximity import read_positions
 
 WORDS = ("Mossoul coalition internationale libération Daesh Paris ministre Irak Syrie djihadistes "
@@ -61,9 +62,13 @@ def test_same_documents_and_scores_as_whoosh(index):
             docnums = sorted(d for d, _ in fast)
             for term in query_terms:
                 assert scorer.positions(term, docnums) == read_positions(searcher, term, docnums)
+            for word in {fold(w) for w in WORDS}:
+                assert scorer.holding(word, docnums) == words_held(searcher, word, docnums)
         assert compared > 5000
         from_tails = any(isinstance(where, _BlockValues) for found in scorer._values.values() for where in found)
         assert from_tails == index.parent.name.startswith("tails")
+        words_tails = [_tail(leaf, fold(w), "words") for w in WORDS for leaf, _ in scorer.leaves]
+        assert any(words_tails) == index.parent.name.startswith("tails")
         deleted = {searcher.document_number(id=i) for i in ("a3", "a17", "a401")} - {None}
         assert not deleted  # removed articles are gone from the index...
         assert all(searcher.stored_fields(d)["id"] not in ("a3", "a17", "a401")
