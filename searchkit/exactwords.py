@@ -12,10 +12,9 @@ it raised MRR@10 on each (bench/relevance.py).
 
 from __future__ import annotations
 
-import bisect
 from typing import Callable
 
-from .proximity import PROXIMITY_DEPTH
+from .proximity import PROXIMITY_DEPTH, segments_holding
 
 WORDS_FIELD = "words"
 EXACT_WORD_WEIGHT = 0.3
@@ -24,20 +23,15 @@ EXACT_WORD_WEIGHT = 0.3
 def words_held(searcher, word: str, docnums: list[int]) -> set[int]:  # type: ignore[no-untyped-def]
     """Those of ``docnums`` whose ``words`` field holds ``word``, as
     ``FastScorer.holding`` finds them, through Whoosh's matchers."""
-    wanted = sorted(docnums)
     held = set()
-    for leaf, offset in searcher.reader().leaf_readers():
-        lo = bisect.bisect_left(wanted, offset)
-        hi = bisect.bisect_left(wanted, offset + leaf.doc_count_all())
-        if lo == hi or (WORDS_FIELD, word) not in leaf:
-            continue
-        matcher = leaf.postings(WORDS_FIELD, word)
+    for leaf, offset, targets in segments_holding(searcher, WORDS_FIELD, word, docnums):
+        matcher = leaf.postings(WORDS_FIELD, word)  # type: ignore[attr-defined]
         matcher = getattr(matcher, "child", matcher)
-        for docnum in wanted[lo:hi]:
+        for target in targets:
             if matcher.is_active():
-                matcher.skip_to(docnum - offset)
-            if matcher.is_active() and matcher.id() == docnum - offset:
-                held.add(docnum)
+                matcher.skip_to(target)
+            if matcher.is_active() and matcher.id() == target:
+                held.add(target + offset)
     return held
 
 

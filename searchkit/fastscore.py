@@ -68,19 +68,19 @@ def _extent(info) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return offset, length
 
 
-def _tail(leaf, term: str, field: str = FIELD) -> Tail | None:  # type: ignore[no-untyped-def]
-    """The frequency tail of a term's postings in one segment, if it has one."""
-    info = _term_info(leaf, term, field)
-    return None if info is None else read_tail(leaf._terms._postfile, *_extent(info), info.doc_frequency())
+Postings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
 
 
-def _leaf_postings(leaf, term: str, field: str = FIELD,  # type: ignore[no-untyped-def]
-                   ) -> tuple[Sequence[int], Sequence[float], Sequence[bytes | None]]:
+def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> "Postings | Tail":  # type: ignore[no-untyped-def]
     """The document numbers, weights and encoded values of a term's postings
-    in one segment (deleted documents included)."""
+    in one segment (deleted documents included); with ``tails``, the
+    frequency tail instead where the term has one."""
     info = _term_info(leaf, term, field)
     if info is not None:
-        return _read_blocks(leaf._terms._postfile.get(*_extent(info)))
+        offset, length = _extent(info)
+        postfile = leaf._terms._postfile
+        tail = read_tail(postfile, offset, length, info.doc_frequency()) if tails else None
+        return tail if tail is not None else _read_blocks(postfile.get(offset, length))
     matcher = leaf.postings(field, term)
     matcher = getattr(matcher, "child", matcher)  # deletions are masked by the scorer
     ids, weights, values = [], [], []
@@ -130,6 +130,14 @@ def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes | 
     return ids, weights, values
 
 
+def _indexes_of(wanted: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The indexes in the sorted ``ids`` of those of ``wanted`` it holds."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    found = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    return found[ids[found] == wanted]
+
+
 class _JoinedValues:
     """The encoded positions of a term's postings in one segment, read with
     them and kept joined."""
@@ -140,10 +148,7 @@ class _JoinedValues:
         self.bounds = np.concatenate(([0], np.cumsum(np.fromiter(map(len, values), np.int64, len(values)))))
 
     def find(self, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
-        if not len(self.ids):
-            return
-        found = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
-        held = found[self.ids[found] == wanted]
+        held = _indexes_of(wanted, self.ids)
         data = self.data
         for docnum, start, end in zip(self.ids[held].tolist(), self.bounds[held].tolist(),
                                       self.bounds[held + 1].tolist()):
@@ -170,8 +175,7 @@ class _BlockValues:
         return values
 
     def find(self, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
-        found = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
-        held = found[self.ids[found] == wanted]
+        held = _indexes_of(wanted, self.ids)
         size = self.tail.block_size
         for docnum, index in zip(self.ids[held].tolist(), held.tolist()):
             yield docnum, self._values(index // size)[index % size]
@@ -209,17 +213,13 @@ class FastScorer:
             found = []
             for leaf, offset in self.leaves:
                 if (WORDS_FIELD, word) in leaf:
-                    tail = _tail(leaf, word, WORDS_FIELD)
-                    ids = tail.ids if tail is not None else _leaf_postings(leaf, word, WORDS_FIELD)[0]
+                    postings = _leaf_postings(leaf, word, WORDS_FIELD, tails=True)
+                    ids = postings.ids if isinstance(postings, Tail) else postings[0]
                     found.append(np.asarray(ids, dtype=np.int64) + offset)
             holders = self._holders[word] = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
             if len(self._holders) > MAX_CACHED_TERMS:
                 self._holders.popitem(last=False)
-        if not len(holders):
-            return set()
-        wanted = np.asarray(docnums, dtype=np.int64)
-        found = np.minimum(np.searchsorted(holders, wanted), len(holders) - 1)
-        return set(wanted[holders[found] == wanted].tolist())
+        return set(holders[_indexes_of(np.asarray(docnums, dtype=np.int64), holders)].tolist())
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and term frequencies (weights) of a term."""
@@ -233,13 +233,13 @@ class FastScorer:
         for leaf, offset in self.leaves:
             if (FIELD, term) not in leaf:
                 continue
-            tail = _tail(leaf, term)
-            if tail is not None:
-                ids.append(tail.ids + offset)
-                weights.append(tail.weights)
-                values.append(_BlockValues(leaf._terms._postfile, tail, ids[-1]))
+            postings = _leaf_postings(leaf, term, tails=True)
+            if isinstance(postings, Tail):
+                ids.append(postings.ids + offset)
+                weights.append(postings.weights)
+                values.append(_BlockValues(leaf._terms._postfile, postings, ids[-1]))
             else:
-                leaf_ids, leaf_weights, leaf_values = _leaf_postings(leaf, term)
+                leaf_ids, leaf_weights, leaf_values = postings
                 ids.append(np.array(leaf_ids, dtype=np.int64) + offset)
                 weights.append(np.array(leaf_weights, dtype=np.float64))
                 # Decoded only for the documents proximity and passages look at.

@@ -8,7 +8,7 @@ Whoosh and must not wait for numpy to load (see cli.py).
 from __future__ import annotations
 
 import bisect
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 FIELD = "body"
 
@@ -24,21 +24,27 @@ PROXIMITY_WEIGHT = 0.5
 PROXIMITY_DEPTH = 50
 
 
+def segments_holding(searcher, field: str, term: str, docnums: list[int]  # type: ignore[no-untyped-def]
+                     ) -> Iterator[tuple[object, int, list[int]]]:
+    """(segment, its first global docnum, those of ``docnums`` in it as it
+    numbers them, sorted) for each segment holding ``term`` and some of ``docnums``."""
+    wanted = sorted(docnums)
+    for leaf, offset in searcher.reader().leaf_readers():
+        lo = bisect.bisect_left(wanted, offset)
+        hi = bisect.bisect_left(wanted, offset + leaf.doc_count_all())
+        if lo < hi and (field, term) in leaf:
+            yield leaf, offset, [d - offset for d in wanted[lo:hi]]
+
+
 def read_positions(searcher, term: str, docnums: list[int]) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
     """The positions of ``term`` in each of ``docnums`` that holds it, as
     ``FastScorer.positions`` gives them but without its cache: only the
     posting blocks holding one of ``docnums`` are decoded."""
     decode = searcher.schema[FIELD].format.decode_positions
-    wanted = sorted(docnums)
     found: dict[int, list[int]] = {}
-    for leaf, offset in searcher.reader().leaf_readers():
-        lo = bisect.bisect_left(wanted, offset)
-        hi = bisect.bisect_left(wanted, offset + leaf.doc_count_all())
-        if lo == hi or (FIELD, term) not in leaf:
-            continue
+    for leaf, offset, targets in segments_holding(searcher, FIELD, term, docnums):
         matcher = leaf.postings(FIELD, term)
         matcher = getattr(matcher, "child", matcher)
-        targets = [d - offset for d in wanted[lo:hi]]
         if not hasattr(matcher, "_next_block"):  # not Whoosh's block matcher
             for target in targets:
                 if matcher.is_active():

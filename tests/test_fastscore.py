@@ -10,8 +10,9 @@ import searchkit
 from searchkit import inversion
 from searchkit.analysis import fold, terms
 from searchkit.exactwords import words_held
-from searchkit.fastscore import FastScorer, _BlockValues, _tail
+from searchkit.fastscore import FastScorer, _BlockValues, _leaf_postings
 from searchkit.proximity import read_positions
+from searchkit.tails import Tail
 
 WORDS = ("Mossoul coalition internationale libération Daesh Paris ministre Irak Syrie djihadistes "
          "élections gouvernement Grèce crise euro banque Athènes passagers avion Seine crue").split()
@@ -67,7 +68,8 @@ def test_same_documents_and_scores_as_whoosh(index):
         assert compared > 5000
         from_tails = any(isinstance(where, _BlockValues) for found in scorer._values.values() for where in found)
         assert from_tails == index.parent.name.startswith("tails")
-        words_tails = [_tail(leaf, fold(w), "words") for w in WORDS for leaf, _ in scorer.leaves]
+        words_tails = [isinstance(_leaf_postings(leaf, fold(w), "words", tails=True), Tail)
+                       for w in WORDS for leaf, _ in scorer.leaves]
         assert any(words_tails) == index.parent.name.startswith("tails")
         deleted = {searcher.document_number(id=i) for i in ("a3", "a17", "a401")} - {None}
         assert not deleted  # removed articles are gone from the index...
@@ -102,7 +104,6 @@ def test_fast_scoring_can_be_turned_off_with_the_same_results(index, monkeypatch
 def test_postings_read_in_one_pass_equal_whoosh_matchers(index, tmp_path):
     from whoosh import index as whoosh_index
 
-    from searchkit.fastscore import _leaf_postings
     from searchkit.index import INDEX_NAME, make_schema
 
     # Beside searchkit's own segments, one written by Whoosh's writer, as its
