@@ -1,8 +1,6 @@
 """Among articles that match a query word through its stem, those that hold
 the word as typed rank first."""
 
-import json
-
 import pytest
 
 import searchkit
@@ -10,7 +8,7 @@ from searchkit import exactwords
 from searchkit.exactwords import words_held
 from searchkit.fastscore import FastScorer
 
-FILLER = "marché voiture soleil montagne rivière forêt village château jardin musée orage".split()
+from .corpora import FILLER, index_of
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +20,7 @@ def index(tmp_path_factory):
         # The word as typed, in a longer text.
         "as-typed": "Le passager " + " ".join(FILLER[:8]),
     }
-    for number, word in enumerate(FILLER):  # other articles, so that idf counts
-        articles[f"other{number}"] = f"{word} {FILLER[number - 1]} canal"
-    with open(folder / "news.jsonl", "w", encoding="utf-8") as out:
-        for article_id, text in articles.items():
-            out.write(json.dumps({"id": article_id, "text": text}) + "\n")
-    with searchkit.Index(folder / "ix") as ix:
-        ix.ingest([folder / "news.jsonl"])
-    return folder / "ix"
+    return index_of(folder, articles)
 
 
 @pytest.mark.parametrize("fast", [True, False])

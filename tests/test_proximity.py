@@ -1,8 +1,6 @@
 """Articles where the query's words stand together rank above articles where
 they lie apart."""
 
-import json
-
 import pytest
 
 import searchkit
@@ -10,7 +8,7 @@ from searchkit.analysis import terms
 from searchkit.fastscore import FastScorer
 from searchkit.proximity import PROXIMITY_WINDOW, proximity_bonus
 
-FILLER = "marché voiture soleil montagne rivière forêt village château jardin musée orage".split()
+from .corpora import FILLER, index_of
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +20,7 @@ def index(tmp_path_factory):
         # The words together, one word longer.
         "together": "rentrée scolaire " + " ".join(FILLER),
     }
-    for number, word in enumerate(FILLER):  # other articles, so that idf counts
-        articles[f"other{number}"] = f"{word} {FILLER[number - 1]} canal"
-    with open(folder / "news.jsonl", "w", encoding="utf-8") as out:
-        for article_id, text in articles.items():
-            out.write(json.dumps({"id": article_id, "text": text}) + "\n")
-    with searchkit.Index(folder / "ix") as ix:
-        ix.ingest([folder / "news.jsonl"])
-    return folder / "ix"
+    return index_of(folder, articles)
 
 
 def test_bm25_alone_prefers_the_words_apart(index):
