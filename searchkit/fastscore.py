@@ -26,6 +26,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .exactwords import WORDS_FIELD
@@ -53,7 +54,8 @@ def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-d
 
 def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-def]
     """The W3 term info of ``term`` when the segment's postings can be read
-    directly (W3 codec, values of variable size or none, not inlined), else None."""
+    directly (W3 codec, values of variable size or none, not inlined), else
+    None; raises TermNotFound when the segment does not hold it."""
     terms = getattr(leaf, "_terms", None)
     if not isinstance(terms, W3TermsReader) or leaf.schema[field].format.fixed_value_size() not in (None, 0):
         return None
@@ -74,7 +76,8 @@ Postings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
 def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> "Postings | Tail":  # type: ignore[no-untyped-def]
     """The document numbers, weights and encoded values of a term's postings
     in one segment (deleted documents included); with ``tails``, the
-    frequency tail instead where the term has one."""
+    frequency tail instead where the term has one. Raises TermNotFound when
+    the segment does not hold the term."""
     info = _term_info(leaf, term, field)
     if info is not None:
         offset, length = _extent(info)
@@ -166,9 +169,10 @@ class _BlockValues:
     def _values(self, block: int) -> tuple[bytes, ...]:
         values = self._read.get(block)
         if values is None:
-            start = self.tail.offset + int(self.tail.block_starts[block])
-            (size,) = _INT.unpack(self.postfile.get(start, _INT.size))
-            _, (_, _, values) = next(_blocks(self.postfile.get(start, _INT.size + abs(size)), 0))
+            starts = self.tail.block_starts
+            start = int(starts[block])
+            end = int(starts[block + 1]) if block + 1 < len(starts) else self.tail.blocks_end
+            _, (_, _, values) = next(_blocks(self.postfile.get(self.tail.offset + start, end - start), 0))
             if len(self._read) >= MAX_CACHED_BLOCKS:
                 self._read.clear()
             self._read[block] = values
@@ -212,10 +216,12 @@ class FastScorer:
         if holders is None:
             found = []
             for leaf, offset in self.leaves:
-                if (WORDS_FIELD, word) in leaf:
+                try:
                     postings = _leaf_postings(leaf, word, WORDS_FIELD, tails=True)
-                    ids = postings.ids if isinstance(postings, Tail) else postings[0]
-                    found.append(np.asarray(ids, dtype=np.int64) + offset)
+                except TermNotFound:
+                    continue
+                ids = postings.ids if isinstance(postings, Tail) else postings[0]
+                found.append(np.asarray(ids, dtype=np.int64) + offset)
             holders = self._holders[word] = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
             if len(self._holders) > MAX_CACHED_TERMS:
                 self._holders.popitem(last=False)
@@ -231,9 +237,10 @@ class FastScorer:
         weights: list[np.ndarray] = []
         values: list[_JoinedValues | _BlockValues] = []
         for leaf, offset in self.leaves:
-            if (FIELD, term) not in leaf:
+            try:
+                postings = _leaf_postings(leaf, term, tails=True)
+            except TermNotFound:
                 continue
-            postings = _leaf_postings(leaf, term, tails=True)
             if isinstance(postings, Tail):
                 ids.append(postings.ids + offset)
                 weights.append(postings.weights)

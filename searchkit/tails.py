@@ -33,6 +33,7 @@ class Tail(NamedTuple):
     ids: np.ndarray  # document numbers in the segment, int64
     weights: np.ndarray  # float64
     block_starts: np.ndarray  # byte offset of each block from the posting list's start, int64
+    blocks_end: int  # byte offset of the end of the last block, where the tail starts
     block_size: int  # postings per block (the last may hold fewer)
 
 
@@ -55,8 +56,9 @@ def read_tail(postfile, offset: int, length: int, doc_frequency: int) -> Tail | 
     if magic != _MAGIC or count != doc_frequency or not block_size or blocks != -(-count // block_size) \
             or size > length - _FOOTER.size:
         return None
-    raw = zlib.decompress(postfile.get(offset + length - _FOOTER.size - size, size))
+    blocks_end = length - _FOOTER.size - size
+    raw = zlib.decompress(postfile.get(offset + blocks_end, size))
     ids = np.cumsum(np.frombuffer(raw, "<u4", count), dtype=np.int64)
     weights = np.frombuffer(raw, "<f4", count, offset=4 * count).astype(np.float64)
     starts = np.frombuffer(raw, "<u4", blocks, offset=8 * count).astype(np.int64)
-    return Tail(offset, ids, weights, starts, block_size)
+    return Tail(offset, ids, weights, starts, blocks_end, block_size)

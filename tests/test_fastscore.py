@@ -69,7 +69,7 @@ def test_same_documents_and_scores_as_whoosh(index):
         from_tails = any(isinstance(where, _BlockValues) for found in scorer._values.values() for where in found)
         assert from_tails == index.parent.name.startswith("tails")
         words_tails = [isinstance(_leaf_postings(leaf, fold(w), "words", tails=True), Tail)
-                       for w in WORDS for leaf, _ in scorer.leaves]
+                       for w in WORDS for leaf, _ in scorer.leaves if ("words", fold(w)) in leaf]
         assert any(words_tails) == index.parent.name.startswith("tails")
         deleted = {searcher.document_number(id=i) for i in ("a3", "a17", "a401")} - {None}
         assert not deleted  # removed articles are gone from the index...
