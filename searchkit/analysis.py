@@ -23,7 +23,7 @@ from ._marks import COMBINING_MARKS
 
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.
-ANALYZER_VERSION = "fr-3"
+ANALYZER_VERSION = "fr-4"
 
 APOSTROPHES = "'’ʼ"
 # Invisible characters that may sit inside a word: soft hyphen, zero-width
@@ -170,6 +170,12 @@ def singular(word: str) -> str:
     return word
 
 
+def masculine(word: str) -> str:
+    """The folded word without the e of a feminine -ée ("créée" -> "cree", as
+    "créé"): Snowball removes -é and -ée only when written with the accent."""
+    return word[:-1] if len(word) > 4 and word.endswith("ee") else word
+
+
 def fold(word: str) -> str:
     """Lower-case, NFC, invisible characters removed, accents and ligatures folded."""
     word = _INVISIBLE_RE.sub("", word)
@@ -187,7 +193,7 @@ def _word_term(surface: str) -> tuple[str, str | None]:
     word = fold(surface)
     if not word or word in STOP_WORDS:
         return word, None
-    return word, stem(singular(word)) if word.isalpha() else word
+    return word, stem(masculine(singular(word))) if word.isalpha() else word
 
 
 def _number_term(surface: str) -> str:

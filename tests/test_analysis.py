@@ -51,8 +51,8 @@ def surfaces(text):
         # accents and ligatures folded, per word, before stemming
         ("œuvre", ["oeuvr"]),
         ("Œdipe", ["oedip"]),
-        ("réalisée", ["realise"]),
-        ("realisee", ["realise"]),
+        ("réalisée", ["realis"]),
+        ("realisee", ["realis"]),
         ("électricité", ["electricit"]),
         ("ELECTRICITE", ["electricit"]),
         ("LIBÉRATION", ["liber"]),
@@ -74,6 +74,10 @@ def surfaces(text):
         ("chevaux cheval bijoux bijou", ["cheval", "cheval", "bijou", "bijou"]),
         ("prix pris", ["prix", "pri"]),
         ("stress bus", ["stress", "bus"]),
+        # feminine -ée of past participles, which Snowball removes only when accented
+        ("réalisée réalisé réalisées réalisés", ["realis"] * 4),
+        ("cartographiée cartographié creee crees", ["cartograph", "cartograph", "cre", "cre"]),
+        ("idée idées", ["ide", "ide"]),
         # punctuation and symbols make no tokens
         ("« Bien » — 20 €", ["bien", "20"]),
         ("", []),
