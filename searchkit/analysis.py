@@ -176,6 +176,17 @@ def masculine(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("ee") else word
 
 
+# Words sharing their first TRUNCATION letters often share a meaning that
+# Snowball's suffix rules miss ("Europe" and "européenne", "gouvernement" and
+# "gouverneur"): the ``truncated`` field indexes them so, beside the stems.
+TRUNCATION = 5
+
+
+def truncated(word: str) -> str:
+    """The first TRUNCATION letters of a folded word; numbers whole."""
+    return word[:TRUNCATION] if word.isalpha() else word
+
+
 def fold(word: str) -> str:
     """Lower-case, NFC, invisible characters removed, accents and ligatures folded."""
     word = _INVISIBLE_RE.sub("", word)
@@ -364,13 +375,14 @@ class FrenchAnalyzer(Analyzer):
     Whoosh pickles the analyzer into the index schema, so this class holds no
     state of its own (the stemmer and caches live in this module) and must keep
     its import path. With ``unstemmed`` it gives the folded words instead of
-    their stems.
+    their stems, with ``truncated`` their ``truncated`` forms.
     """
 
-    def __init__(self, version: str = ANALYZER_VERSION, unstemmed: bool = False) -> None:
+    def __init__(self, version: str = ANALYZER_VERSION, unstemmed: bool = False, truncated: bool = False) -> None:
         self.version = version
         # The folded words rather than their stems: for prefixes and spelling.
         self.unstemmed = unstemmed
+        self.truncated = truncated
 
     def __call__(  # type: ignore[override]
         self,
@@ -398,9 +410,9 @@ class FrenchAnalyzer(Analyzer):
                 token.endchar = start_char + len(value)
             yield token
             return
-        unstemmed = self.unstemmed
+        unstemmed, truncate = self.unstemmed, self.truncated
         for item in analyze(value):
-            token.text = item.word if unstemmed else item.term
+            token.text = truncated(item.word) if truncate else item.word if unstemmed else item.term
             token.boost = 1.0
             if keeporiginal:
                 token.original = value[item.start:item.end]

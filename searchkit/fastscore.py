@@ -30,6 +30,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .exactwords import WORDS_FIELD
+from .truncation import TRUNCATED_FIELD, TRUNCATED_WEIGHT
 from .proximity import proximity_rerank
 from .tails import Tail, read_tail
 
@@ -54,10 +55,10 @@ def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-d
 
 def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-def]
     """The W3 term info of ``term`` when the segment's postings can be read
-    directly (W3 codec, values of variable size or none, not inlined), else
-    None; raises TermNotFound when the segment does not hold it."""
+    directly (W3 codec, not inlined), else None; raises TermNotFound when the
+    segment does not hold it."""
     terms = getattr(leaf, "_terms", None)
-    if not isinstance(terms, W3TermsReader) or leaf.schema[field].format.fixed_value_size() not in (None, 0):
+    if not isinstance(terms, W3TermsReader):
         return None
     info = terms.term_info(field, leaf._text_to_bytes(field, term))
     return None if info.is_inlined() else info
@@ -129,7 +130,13 @@ def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes | 
             weights.extend(repeat(block_weights, count))
         else:
             weights.extend(block_weights)
-        values.extend(repeat(None, count) if block_values is None else block_values)
+        if not block_values:
+            values.extend(repeat(None, count))
+        elif isinstance(block_values, bytes):  # values of a fixed size, end to end
+            size = len(block_values) // count
+            values.extend(block_values[i:i + size] for i in range(0, len(block_values), size))
+        else:
+            values.extend(block_values)
     return ids, weights, values
 
 
@@ -227,18 +234,19 @@ class FastScorer:
                 self._holders.popitem(last=False)
         return set(holders[_indexes_of(np.asarray(docnums, dtype=np.int64), holders)].tolist())
 
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, term: str, field: str = FIELD) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and term frequencies (weights) of a term."""
-        cached = self._postings.get(term)
+        key = (field, term)
+        cached = self._postings.get(key)
         if cached is not None:
-            self._postings.move_to_end(term)
+            self._postings.move_to_end(key)
             return cached
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         values: list[_JoinedValues | _BlockValues] = []
         for leaf, offset in self.leaves:
             try:
-                postings = _leaf_postings(leaf, term, tails=True)
+                postings = _leaf_postings(leaf, term, field, tails=True)
             except TermNotFound:
                 continue
             if isinstance(postings, Tail):
@@ -255,8 +263,8 @@ class FastScorer:
             np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
             np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
         )
-        self._postings[term] = result
-        self._values[term] = values
+        self._postings[key] = result
+        self._values[key] = values
         if len(self._postings) > MAX_CACHED_TERMS:
             evicted, _ = self._postings.popitem(last=False)
             del self._values[evicted]
@@ -267,22 +275,26 @@ class FastScorer:
         self.postings(term)
         wanted = np.asarray(docnums, dtype=np.int64)
         decode = self.format.decode_positions
-        return {docnum: decode(value) for segment in self._values[term] for docnum, value in segment.find(wanted)}
+        return {docnum: decode(value) for segment in self._values[(FIELD, term)] for docnum, value in segment.find(wanted)}
 
     def rerank(self, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """``ranked`` with a proximity bonus (see ``proximity_rerank``)."""
         return proximity_rerank(terms, ranked, self.positions, lambda d: float(self.norms[d]), self.K1)
 
-    def top(self, terms: list[str], limit: int) -> list[tuple[int, float]]:
-        """(docnum, score) of the best documents for an OR of ``terms``, best
-        first, ties in document order."""
+    def top(self, terms: list[str], limit: int, truncated: Sequence[str] = ()) -> list[tuple[int, float]]:
+        """(docnum, score) of the best documents for an OR of ``terms`` in
+        ``body`` and of the ``truncated`` words (weighed TRUNCATED_WEIGHT),
+        best first, ties in document order."""
         scores = np.zeros(self.size, dtype=np.float64)
         k1 = self.K1
-        for term in dict.fromkeys(terms):
-            ids, tf = self.postings(term)
+        fields = [(FIELD, term, 1.0) for term in dict.fromkeys(terms)]
+        fields += [(TRUNCATED_FIELD, word, TRUNCATED_WEIGHT) for word in dict.fromkeys(truncated)]
+        for field, term, weight in fields:
+            ids, tf = self.postings(term, field)
             if not len(ids):
                 continue
-            idf = self.searcher.idf(FIELD, term)
+            # Both fields hold one token per word of the body: the same lengths.
+            idf = weight * self.searcher.idf(field, term)
             scores[ids] += idf * ((tf * (k1 + 1)) / (tf + self.norms[ids]))
         scores[~self.live] = 0.0
         candidates = np.flatnonzero(scores > 0)

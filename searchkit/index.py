@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Existence
+from whoosh.formats import Existence, Frequency
 from whoosh.index import LockError
 
 from . import __version__
@@ -34,7 +34,7 @@ INDEX_NAME = "searchkit"
 INFO_FILE = "searchkit.json"
 TITLE_WEIGHT = 2
 # Bump when the schema or what is stored in it changes.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 
 class TextColumn(COLUMN):
@@ -61,6 +61,9 @@ def make_schema() -> Schema:
         # Every folded word once per article: prefix queries and spelling
         # suggestions work on words, not stems ("libér*" must not find "librairie").
         words=FieldType(Existence(), analyzer=FrenchAnalyzer(unstemmed=True), scorable=False),
+        # The words of ``body`` cut to their first letters, with frequencies:
+        # a second, looser match beside the stems (see searchkit.analysis.truncated).
+        truncated=FieldType(Frequency(), analyzer=FrenchAnalyzer(truncated=True), scorable=True),
         source=TEXT(analyzer=analyzer, stored=True),
         author=TEXT(analyzer=analyzer, stored=True),
         date=ID(stored=True, sortable=True),
@@ -490,6 +493,7 @@ def _document(article: Article, file_signature: str, text_digest: str) -> dict[s
         "title": article.title,
         "body": body,
         "words": body,
+        "truncated": body,
         "text": article.text,
         "path": article.path,
         "_body_start": article.body_start,  # for _cut_passages

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import accumulate
 from pickle import dumps
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.formats import Existence, Positions
+from whoosh.formats import Existence, Frequency, Positions
 from whoosh.system import pack_int, pack_uint
 from whoosh.util.numeric import length_to_byte
 
-from .analysis import FrenchAnalyzer, index_tokens
+from .analysis import FrenchAnalyzer, index_tokens, truncated
 from .tails import TAIL_MIN_POSTINGS, encode_tail
 
 # Whoosh pickles blocks with protocol 2, where each posting's positions (bytes)
@@ -35,12 +35,17 @@ Prepare = Callable[[dict], dict]
 
 
 class FrenchField(NamedTuple):
-    """A field indexed with FrenchAnalyzer, with positions or existence."""
+    """A field indexed with FrenchAnalyzer, with positions, frequencies or existence."""
 
     name: str
-    unstemmed: bool  # folded words rather than stems
-    existence: bool  # one weightless posting per document
+    form: int  # which form of a token it indexes: STEM, WORD or TRUNCATED
+    format: int  # POSITIONS, FREQUENCY or EXISTENCE
     scorable: bool
+
+
+STEM, WORD, TRUNCATED = range(3)
+POSITIONS, FREQUENCY, EXISTENCE = range(3)
+_FORMATS = {Positions: POSITIONS, Frequency: FREQUENCY, Existence: EXISTENCE}
 
 
 class StoredPlan(NamedTuple):
@@ -70,9 +75,10 @@ def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Pla
         if field.separate_spelling() or field.vector:
             raise NotImplementedError("BulkWriter does not write spelling or vector fields")
         fmt = field.format
-        if (isinstance(field.analyzer, FrenchAnalyzer) and type(fmt) in (Positions, Existence)
-                and fmt.field_boost == 1.0):
-            french.append(FrenchField(name, field.analyzer.unstemmed, type(fmt) is Existence, field.scorable))
+        if isinstance(field.analyzer, FrenchAnalyzer) and type(fmt) in _FORMATS and fmt.field_boost == 1.0:
+            analyzer = field.analyzer
+            form = TRUNCATED if getattr(analyzer, "truncated", False) else WORD if analyzer.unstemmed else STEM
+            french.append(FrenchField(name, form, _FORMATS[type(fmt)], field.scorable))
         else:
             others[name] = field
     return Plan(tuple(french), others, stored, prepare)
@@ -166,8 +172,8 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
     extras = [plan.prepare(document) for document in documents] if plan.prepare else [{}] * len(documents)
     stored: list[bytes | None] = []
     lengths = []
-    plain: dict[str, dict[str, list[int]]] = {f.name: {} for f in plan.french if f.existence}
-    full: dict[str, dict] = {f.name: {} for f in plan.french if not f.existence}
+    plain: dict[str, dict[str, list[int]]] = {f.name: {} for f in plan.french if f.format == EXISTENCE}
+    full: dict[str, dict] = {f.name: {} for f in plan.french if f.format != EXISTENCE}
     others: dict[str, dict[bytes, tuple[list, list, bytearray, list]]] = {name: {} for name in plan.others}
     count = 0
     for docnum, document, extra in zip(range(first, first + len(documents)), documents, extras):
@@ -179,18 +185,22 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
         for name, tokens in document.get("_tokens", {}).items():  # analysed by prepare already
             analysed[id(document[name])] = tokens
         doc_lengths = {}
-        for name, unstemmed, existence, scorable in plan.french:
+        for name, form, fmt, scorable in plan.french:
             value = document.get(name)
             if value is None:
                 continue
             tokens = analysed.get(id(value))
             if tokens is None:
                 tokens = analysed[id(value)] = index_tokens(value)
-            which = 1 if unstemmed else 0
             doc_lengths[name] = len(tokens) if scorable else 0
-            if existence:
+            if form == TRUNCATED:
+                forms = [truncated(word) for _, word in tokens]
+            else:
+                which = 1 if form == WORD else 0
+                forms = [token[which] for token in tokens]
+            if fmt == EXISTENCE:
                 table = plain[name]
-                distinct = {token[which] for token in tokens}
+                distinct = set(forms)
                 count += len(distinct)
                 for term in distinct:
                     found = table.get(term)
@@ -199,11 +209,23 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
                     else:
                         found.append(docnum)
                 continue
-            positions: defaultdict[str, list[int]] = defaultdict(list)
-            for position, token in enumerate(tokens):
-                positions[token[which]].append(position)
-            count += len(positions)
             table = full[name]
+            if fmt == FREQUENCY:
+                frequencies = Counter(forms)
+                count += len(frequencies)
+                for term, frequency in frequencies.items():
+                    entry = table.get(term)
+                    if entry is None:
+                        entry = table[term] = ([], [], bytearray(), [])
+                    entry[0].append(docnum)
+                    entry[1].append(frequency)
+                    entry[2].extend(pack_uint(frequency))  # as whoosh.formats.Frequency encodes it
+                    entry[3].append(4)
+                continue
+            positions: defaultdict[str, list[int]] = defaultdict(list)
+            for position, term in enumerate(forms):
+                positions[term].append(position)
+            count += len(positions)
             for term, poslist in positions.items():
                 entry = table.get(term)
                 if entry is None:

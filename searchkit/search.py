@@ -14,13 +14,14 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from .analysis import analyze, fold, stem
+from .analysis import analyze, fold, stem, truncated
 from .errors import QueryError
 from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from .highlight import MatchSpec, PassageMatch, best_passages, find_matches, with_marks
 from .passages import Span
 from .proximity import PROXIMITY_DEPTH, proximity_rerank, read_positions
 from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain
+from .truncation import TRUNCATED_FIELD, TRUNCATED_WEIGHT
 
 if TYPE_CHECKING:
     from .index import Index
@@ -89,6 +90,7 @@ class _Compiler:
         self.prefixes: list[str] = []
         # (as typed, folded) for the plain words a spelling suggestion may fix
         self.typed: list[tuple[str, str]] = []
+        self.truncated: list[str] = []  # of the plain words, and of their corrections
         # An OR of words in the default field can be scored without Whoosh's matchers.
         self.plain_or = True
 
@@ -111,10 +113,12 @@ class _Compiler:
             self.plain_or &= node.field is None and positive
             tokens = list(analyze(node.text))
             found = [token.term for token in tokens]
+            words = [token.word for token in tokens]
             for token in tokens:
                 corrected = self.corrections.get(token.word)
                 if corrected is not None:
                     found.append(stem(corrected) if corrected.isalpha() else corrected)
+                    words.append(corrected)
             if not found:
                 return None
             if positive:
@@ -122,6 +126,7 @@ class _Compiler:
                     self.terms[term] = self._weigh(term)
                 if node.field is None:
                     self.typed.extend((node.text[t.start:t.end], t.word) for t in tokens)
+                    self.truncated.extend(truncated(word) for word in words)
             return _any([
                 wq.Term(name, term, boost=boost)
                 for term in dict.fromkeys(found)
@@ -237,6 +242,7 @@ class CompiledQuery:
     spec: MatchSpec  # what to highlight, and term weights
     typed: list[tuple[str, str]]  # plain words (as typed, folded), for spelling
     terms: list[str] | None  # the terms when the query is an OR of words: the fast path
+    truncated: list[str]  # its truncated words (searchkit.truncation), when it is
 
 
 def compile_query(  # type: ignore[no-untyped-def]
@@ -251,7 +257,13 @@ def compile_query(  # type: ignore[no-untyped-def]
     if query is None:
         raise QueryError("the query holds only stop words: add a word that carries meaning")
     spec = compiler.spec()
-    return CompiledQuery(query, spec, compiler.typed, list(spec.terms) if compiler.plain_or else None)
+    if not compiler.plain_or:
+        return CompiledQuery(query, spec, compiler.typed, None, [])
+    # Only an OR of words matches truncated words too: a word required,
+    # excluded or in a phrase is matched by its stem alone.
+    truncated_words = list(dict.fromkeys(compiler.truncated))
+    query = wq.Or([query] + [wq.Term(TRUNCATED_FIELD, word, boost=TRUNCATED_WEIGHT) for word in truncated_words])
+    return CompiledQuery(query, spec, compiler.typed, list(spec.terms), truncated_words)
 
 
 def _run(  # type: ignore[no-untyped-def]
@@ -267,7 +279,7 @@ def _run(  # type: ignore[no-untyped-def]
     idf = lambda word: searcher.idf(WORDS_FIELD, word)  # noqa: E731
     if index.fast_scoring and terms is not None and filters == Filters():
         scorer = index.fast_scorer(searcher)
-        ranked = scorer.rerank(terms, scorer.top(terms, depth))
+        ranked = scorer.rerank(terms, scorer.top(terms, depth, compiled.truncated))
         return exact_word_rerank(words, ranked, scorer.holding, idf)[:limit]
     query = filters.apply(compiled.query)
     if filters.sort == "date":

@@ -21,7 +21,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-TAIL_FIELDS = ("body", "words")  # the fields the fast scorer reads
+TAIL_FIELDS = ("body", "words", "truncated")  # the fields the fast scorer reads
 TAIL_MIN_POSTINGS = 1024
 _MAGIC = b"skTail01"
 # postings, blocks, postings per block, payload bytes, magic
