@@ -249,16 +249,19 @@ class FastScorer:
                 postings = _leaf_postings(leaf, term, field, tails=True)
             except TermNotFound:
                 continue
+            positional = field == FIELD  # other fields have no positions to keep
             if isinstance(postings, Tail):
                 ids.append(postings.ids + offset)
                 weights.append(postings.weights)
-                values.append(_BlockValues(leaf._terms._postfile, postings, ids[-1]))
+                if positional:
+                    values.append(_BlockValues(leaf._terms._postfile, postings, ids[-1]))
             else:
                 leaf_ids, leaf_weights, leaf_values = postings
                 ids.append(np.array(leaf_ids, dtype=np.int64) + offset)
                 weights.append(np.array(leaf_weights, dtype=np.float64))
-                # Decoded only for the documents proximity and passages look at.
-                values.append(_JoinedValues(ids[-1], leaf_values))
+                if positional:
+                    # Decoded only for the documents proximity and passages look at.
+                    values.append(_JoinedValues(ids[-1], leaf_values))
         result = (
             np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
             np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Existence, Frequency
+from whoosh.formats import Existence
 from whoosh.index import LockError
 
 from . import __version__
 from .analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from .articles import Article
+from .formats import Frequencies
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
@@ -63,7 +64,7 @@ def make_schema() -> Schema:
         words=FieldType(Existence(), analyzer=FrenchAnalyzer(unstemmed=True), scorable=False),
         # The words of ``body`` cut to their first letters, with frequencies:
         # a second, looser match beside the stems (see searchkit.analysis.truncated).
-        truncated=FieldType(Frequency(), analyzer=FrenchAnalyzer(truncated=True), scorable=True),
+        truncated=FieldType(Frequencies(), analyzer=FrenchAnalyzer(truncated=True), scorable=True),
         source=TEXT(analyzer=analyzer, stored=True),
         author=TEXT(analyzer=analyzer, stored=True),
         date=ID(stored=True, sortable=True),

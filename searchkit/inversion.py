@@ -12,15 +12,17 @@ import zlib
 from array import array
 from collections import Counter, defaultdict
 from itertools import accumulate
+from operator import itemgetter
 from pickle import dumps
 from typing import Callable, Iterator, NamedTuple, Sequence
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.formats import Existence, Frequency, Positions
+from whoosh.formats import Existence, Positions
 from whoosh.system import pack_int, pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from .analysis import FrenchAnalyzer, index_tokens, truncated
+from .formats import Frequencies
 from .tails import TAIL_MIN_POSTINGS, encode_tail
 
 # Whoosh pickles blocks with protocol 2, where each posting's positions (bytes)
@@ -45,7 +47,7 @@ class FrenchField(NamedTuple):
 
 STEM, WORD, TRUNCATED = range(3)
 POSITIONS, FREQUENCY, EXISTENCE = range(3)
-_FORMATS = {Positions: POSITIONS, Frequency: FREQUENCY, Existence: EXISTENCE}
+_FORMATS = {Positions: POSITIONS, Frequencies: FREQUENCY, Existence: EXISTENCE}
 
 
 class StoredPlan(NamedTuple):
@@ -78,9 +80,10 @@ def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Pla
         if isinstance(field.analyzer, FrenchAnalyzer) and type(fmt) in _FORMATS and fmt.field_boost == 1.0:
             analyzer = field.analyzer
             form = TRUNCATED if getattr(analyzer, "truncated", False) else WORD if analyzer.unstemmed else STEM
-            french.append(FrenchField(name, form, _FORMATS[type(fmt)], field.scorable))
-        else:
-            others[name] = field
+            if form != TRUNCATED or type(fmt) is Frequencies:  # else Whoosh's own indexing, below
+                french.append(FrenchField(name, form, _FORMATS[type(fmt)], field.scorable))
+                continue
+        others[name] = field
     return Plan(tuple(french), others, stored, prepare)
 
 
@@ -193,14 +196,10 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
             if tokens is None:
                 tokens = analysed[id(value)] = index_tokens(value)
             doc_lengths[name] = len(tokens) if scorable else 0
-            if form == TRUNCATED:
-                forms = [truncated(word) for _, word in tokens]
-            else:
-                which = 1 if form == WORD else 0
-                forms = [token[which] for token in tokens]
+            which = 0 if form == STEM else 1
             if fmt == EXISTENCE:
                 table = plain[name]
-                distinct = set(forms)
+                distinct = set(map(itemgetter(which), tokens))
                 count += len(distinct)
                 for term in distinct:
                     found = table.get(term)
@@ -211,7 +210,12 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
                 continue
             table = full[name]
             if fmt == FREQUENCY:
-                frequencies = Counter(forms)
+                frequencies = Counter(map(itemgetter(which), tokens))
+                if form == TRUNCATED:  # per distinct word, not per token
+                    merged: Counter[str] = Counter()
+                    for word, frequency in frequencies.items():
+                        merged[truncated(word)] += frequency
+                    frequencies = merged
                 count += len(frequencies)
                 for term, frequency in frequencies.items():
                     entry = table.get(term)
@@ -219,12 +223,11 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
                         entry = table[term] = ([], [], bytearray(), [])
                     entry[0].append(docnum)
                     entry[1].append(frequency)
-                    entry[2].extend(pack_uint(frequency))  # as whoosh.formats.Frequency encodes it
-                    entry[3].append(4)
+                    entry[3].append(0)
                 continue
             positions: defaultdict[str, list[int]] = defaultdict(list)
-            for position, term in enumerate(forms):
-                positions[term].append(position)
+            for position, token in enumerate(tokens):
+                positions[token[which]].append(position)
             count += len(positions)
             for term, poslist in positions.items():
                 entry = table.get(term)
