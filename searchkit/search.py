@@ -261,7 +261,7 @@ def compile_query(  # type: ignore[no-untyped-def]
         return CompiledQuery(query, spec, compiler.typed, None, [])
     # Only an OR of words matches truncated words too: a word required,
     # excluded or in a phrase is matched by its stem alone.
-    truncated_words = list(dict.fromkeys(compiler.truncated))
+    truncated_words = list(dict.fromkeys(compiler.truncated)) if TRUNCATED_WEIGHT else []
     query = wq.Or([query] + [wq.Term(TRUNCATED_FIELD, word, boost=TRUNCATED_WEIGHT) for word in truncated_words])
     return CompiledQuery(query, spec, compiler.typed, list(spec.terms), truncated_words)
 

@@ -1,0 +1,40 @@
+"""An OR of words also matches words sharing their first letters with the
+query's: "Europe" finds "européennes", which Snowball stems apart."""
+
+import pytest
+
+import searchkit
+from searchkit import fastscore, search
+from searchkit.analysis import truncated
+
+from .corpora import FILLER, index_of
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("truncation")
+    articles = {
+        "same-stem": "L'Europe " + " ".join(FILLER[:8]),  # the query's stem, in a longer text
+        "same-family": "Les institutions européennes " + " ".join(FILLER[:2]),
+        "elsewhere": "Un voyage en Amérique " + " ".join(FILLER[:2]),
+    }
+    return index_of(folder, articles)
+
+
+def test_truncation_keeps_the_first_five_letters_of_words_and_numbers_whole():
+    assert [truncated(w) for w in ("europeennes", "europe", "gouverneur", "eu", "2016", "1,5")] == [
+        "europ", "europ", "gouve", "eu", "2016", "1,5"]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_words_of_the_same_family_are_found_after_the_same_stem(index, fast, monkeypatch):
+    with searchkit.Index(index, create=False, fast_scoring=fast) as ix:
+        assert [a for a, _ in ix.rank_articles("Europe")] == ["same-stem", "same-family"]
+        assert [a for a, _ in ix.rank_articles("européen")] == ["same-family", "same-stem"]
+        # A required or excluded word, or a phrase, is matched by its stem alone.
+        assert [a for a, _ in ix.rank_articles("Europe AND institutions")] == []
+        assert [a for a, _ in ix.rank_articles('"institutions européennes"')] == ["same-family"]
+        assert [a for a, _ in ix.rank_articles("institutions -Europe")] == ["same-family"]
+        for module in (fastscore, search):
+            monkeypatch.setattr(module, "TRUNCATED_WEIGHT", 0.0)
+        assert [a for a, _ in ix.rank_articles("Europe")] == ["same-stem"]
