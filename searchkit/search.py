@@ -321,7 +321,10 @@ def _corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dic
             continue
         maxdist = 1 if len(word) < 6 else 2
         best = None
-        for candidate in reader.terms_within("words", word, maxdist):
+        # Per segment: Whoosh's reader of several segments compares the word
+        # with every word of the index instead of walking its automaton.
+        candidates = {c for leaf, _ in reader.leaf_readers() for c in leaf.terms_within("words", word, maxdist)}
+        for candidate in sorted(candidates):
             if candidate == word:
                 continue
             frequency = reader.doc_frequency("words", candidate)

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from whoosh.reading import MultiReader
 
 from searchkit.cli import main
 
@@ -121,6 +122,19 @@ def test_a_misspelt_name_finds_the_right_one_with_a_suggestion(index, typo):
     assert result["suggestion"] == "Mossoul"
     assert result["hits"][0]["article_id"] == "liberation"
     assert "Mossoul" in marked(result["hits"][0])
+
+
+def test_suggestions_in_an_index_of_several_segments_walk_each_segment(tmp_path, monkeypatch):
+    # Whoosh's reader of several segments compares a word with every word of
+    # the index, seconds on a large one: each segment's automaton is walked.
+    monkeypatch.setattr(MultiReader, "terms_within", lambda *args: pytest.fail("every word compared"))
+    for number, article in enumerate(ARTICLES[:4]):
+        corpus = tmp_path / f"part{number}.jsonl"
+        corpus.write_text(json.dumps(article, ensure_ascii=False), "utf-8")
+        assert CliRunner().invoke(main, ["ingest", str(corpus), "--index", str(tmp_path / "ix")]).exit_code == 0
+    result = search(tmp_path / "ix", "Mosoul")
+    assert result["suggestion"] == "Mossoul"
+    assert result["hits"][0]["article_id"] == "liberation"
 
 
 def test_no_suggestion_when_the_word_is_found(index):
