@@ -22,6 +22,7 @@ import struct
 import zlib
 from collections import OrderedDict
 from itertools import accumulate, repeat
+from math import log
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -211,11 +212,22 @@ class FastScorer:
                 live[offset:offset + count] = [not leaf.is_deleted(d) for d in range(count)]
         self.norms = K1 * ((1 - B) + B * lengths / self.avgfl)
         self.live = live
+        self.deleted = np.flatnonzero(~live)
         self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         # term -> where the encoded positions of its postings are, per segment
         self._values: dict[str, list[_JoinedValues | _BlockValues]] = {}
         self.format = searcher.schema[FIELD].format
         self._holders: OrderedDict[str, np.ndarray] = OrderedDict()  # word -> documents holding it
+
+    def idf(self, doc_frequency: int) -> float:
+        """Whoosh's BM25 idf of a term in ``doc_frequency`` documents (deleted
+        ones included, as Whoosh counts them), from the postings already read:
+        Whoosh's own would look the term up again in every segment."""
+        return log(self.size / (doc_frequency + 1)) + 1
+
+    def word_idf(self, word: str) -> float:
+        """The idf of ``word`` in the ``words`` field; after ``holding(word, ...)``."""
+        return self.idf(len(self._holders[word]))
 
     def holding(self, word: str, docnums: list[int]) -> set[int]:
         """Those of ``docnums`` whose ``words`` field holds ``word``."""
@@ -297,9 +309,9 @@ class FastScorer:
             if not len(ids):
                 continue
             # Both fields hold one token per word of the body: the same lengths.
-            idf = weight * self.searcher.idf(field, term)
+            idf = weight * self.idf(len(ids))
             scores[ids] += idf * ((tf * (k1 + 1)) / (tf + self.norms[ids]))
-        scores[~self.live] = 0.0
+        scores[self.deleted] = 0.0
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:
             kth = np.argpartition(-scores[candidates], limit - 1)[:limit]

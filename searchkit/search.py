@@ -276,11 +276,10 @@ def _run(  # type: ignore[no-untyped-def]
     terms = compiled.terms if filters.sort == "relevance" else None
     depth = max(limit, PROXIMITY_DEPTH) if terms is not None else limit
     words = [word for _, word in compiled.typed]
-    idf = lambda word: searcher.idf(WORDS_FIELD, word)  # noqa: E731
     if index.fast_scoring and terms is not None and filters == Filters():
         scorer = index.fast_scorer(searcher)
         ranked = scorer.rerank(terms, scorer.top(terms, depth, compiled.truncated))
-        return exact_word_rerank(words, ranked, scorer.holding, idf)[:limit]
+        return exact_word_rerank(words, ranked, scorer.holding, scorer.word_idf)[:limit]
     query = filters.apply(compiled.query)
     if filters.sort == "date":
         results = searcher.search(query, limit=limit, sortedby="date", reverse=True)
@@ -289,7 +288,8 @@ def _run(  # type: ignore[no-untyped-def]
     ranked = [(hit.docnum, hit.score) for hit in results]
     if terms is not None:
         ranked = _proximity_rerank(searcher, terms, ranked)
-        ranked = exact_word_rerank(words, ranked, lambda word, docnums: words_held(searcher, word, docnums), idf)
+        ranked = exact_word_rerank(words, ranked, lambda word, docnums: words_held(searcher, word, docnums),
+                                   lambda word: searcher.idf(WORDS_FIELD, word))
         ranked = ranked[:limit]
     return ranked
 
