@@ -247,7 +247,9 @@ class FastScorer:
         return set(holders[_indexes_of(np.asarray(docnums, dtype=np.int64), holders)].tolist())
 
     def postings(self, term: str, field: str = FIELD) -> tuple[np.ndarray, np.ndarray]:
-        """Global document numbers and term frequencies (weights) of a term."""
+        """Global document numbers of a term's postings, and the BM25 factor
+        of its frequency in each, tf (k1 + 1) / (tf + K): computed once per
+        term read, not at each query."""
         key = (field, term)
         cached = self._postings.get(key)
         if cached is not None:
@@ -274,10 +276,9 @@ class FastScorer:
                 if positional:
                     # Decoded only for the documents proximity and passages look at.
                     values.append(_JoinedValues(ids[-1], leaf_values))
-        result = (
-            np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
-            np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
-        )
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
+        result = (all_ids, tf * (self.K1 + 1) / (tf + self.norms[all_ids]))
         self._postings[key] = result
         self._values[key] = values
         if len(self._postings) > MAX_CACHED_TERMS:
@@ -301,16 +302,13 @@ class FastScorer:
         ``body`` and of the ``truncated`` words (weighed TRUNCATED_WEIGHT),
         best first, ties in document order."""
         scores = np.zeros(self.size, dtype=np.float64)
-        k1 = self.K1
         fields = [(FIELD, term, 1.0) for term in dict.fromkeys(terms)]
         fields += [(TRUNCATED_FIELD, word, TRUNCATED_WEIGHT) for word in dict.fromkeys(truncated)]
         for field, term, weight in fields:
-            ids, tf = self.postings(term, field)
-            if not len(ids):
-                continue
             # Both fields hold one token per word of the body: the same lengths.
-            idf = weight * self.idf(len(ids))
-            scores[ids] += idf * ((tf * (k1 + 1)) / (tf + self.norms[ids]))
+            ids, factors = self.postings(term, field)
+            if len(ids):
+                scores[ids] += weight * self.idf(len(ids)) * factors
         scores[self.deleted] = 0.0
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:
