@@ -39,7 +39,7 @@ from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, en
 from .tails import TAIL_FIELDS
 from .workers import Workers
 
-BATCH_SIZE = 2000  # documents a worker indexes at a time
+BATCH_SIZE = 1500  # documents a worker indexes at a time
 MAX_POSTINGS = 15_000_000  # postings held in memory before a segment is written (about 0.5 GiB)
 ENCODE_CHUNK = 100_000  # postings a worker encodes into blocks at a time
 
