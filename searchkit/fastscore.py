@@ -31,9 +31,9 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .exactwords import WORDS_FIELD
-from .truncation import TRUNCATED_FIELD, TRUNCATED_WEIGHT
 from .proximity import proximity_rerank
 from .tails import Tail, read_tail
+from .truncation import TRUNCATED_FIELD, TRUNCATED_WEIGHT
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
@@ -213,9 +213,10 @@ class FastScorer:
         self.norms = K1 * ((1 - B) + B * lengths / self.avgfl)
         self.live = live
         self.deleted = np.flatnonzero(~live)
-        self._postings: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        # term -> where the encoded positions of its postings are, per segment
-        self._values: dict[str, list[_JoinedValues | _BlockValues]] = {}
+        # (field, term) -> document numbers and BM25 frequency factors
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # (field, term) -> where the encoded positions of its postings are, per segment (body only)
+        self._values: dict[tuple[str, str], list[_JoinedValues | _BlockValues]] = {}
         self.format = searcher.schema[FIELD].format
         self._holders: OrderedDict[str, np.ndarray] = OrderedDict()  # word -> documents holding it
 
