@@ -204,7 +204,13 @@ def _word_term(surface: str) -> tuple[str, str | None]:
     word = fold(surface)
     if not word or word in STOP_WORDS:
         return word, None
-    return word, stem(masculine(singular(word))) if word.isalpha() else word
+    return word, term_of(word)
+
+
+def term_of(word: str) -> str:
+    """The index term of a folded word that is not a stop word: what the
+    ``words`` field holds becomes what ``body`` holds."""
+    return stem(masculine(singular(word))) if word.isalpha() else word
 
 
 def _number_term(surface: str) -> str:

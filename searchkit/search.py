@@ -14,7 +14,7 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from .analysis import analyze, fold, stem, truncated
+from .analysis import analyze, fold, term_of, truncated
 from .errors import QueryError
 from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from .highlight import MatchSpec, PassageMatch, best_passages, find_matches, with_marks
@@ -117,7 +117,7 @@ class _Compiler:
             for token in tokens:
                 corrected = self.corrections.get(token.word)
                 if corrected is not None:
-                    found.append(stem(corrected) if corrected.isalpha() else corrected)
+                    found.append(term_of(corrected))
                     words.append(corrected)
             if not found:
                 return None
@@ -156,7 +156,7 @@ class _Compiler:
             ))
             if not words:
                 return wq.NullQuery
-            stems = list(dict.fromkeys(stem(w) if w.isalpha() else w for w in words))
+            stems = list(dict.fromkeys(map(term_of, words)))
             if positive:
                 self.prefixes.append(prefix)
                 for term in stems:

@@ -102,6 +102,18 @@ def test_prefix_matches_words_not_stems(index):
     assert ids(index, "djihadis*") and "raqqa" in ids(index, "djihadis*")
 
 
+def test_prefix_finds_words_whose_term_is_not_their_plain_stem(tmp_path):
+    # Plurals and feminine participles are made singular and masculine
+    # before Snowball: "passagers" is indexed as "passag", not "passager".
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"id": "plural", "text": "Les passagers attendent."}) + "\n"
+                      + json.dumps({"id": "feminine", "text": "Une idée créée hier."}), "utf-8")
+    assert CliRunner().invoke(main, ["ingest", str(corpus), "--index", str(tmp_path / "ix")]).exit_code == 0
+    assert ids(tmp_path / "ix", "passag*") == ["plural"]
+    assert ids(tmp_path / "ix", "cré*") == ["feminine"]
+    assert marked(search(tmp_path / "ix", "passager*")["hits"][0]) == ["passagers"]
+
+
 def test_dates_filter_and_sort(index):
     assert set(ids(index, "coalition", "--since", "2016", "--until", "2016")) == {"phrase", "apart"}
     assert set(ids(index, "coalition", "--since", "2016-10")) == {"phrase", "raqqa"}
