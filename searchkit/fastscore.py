@@ -56,10 +56,10 @@ def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-d
 
 def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-def]
     """The W3 term info of ``term`` when the segment's postings can be read
-    directly (W3 codec, not inlined), else None; raises TermNotFound when the
-    segment does not hold it."""
+    directly (W3 codec, values of variable size or none, not inlined), else
+    None; raises TermNotFound when the segment does not hold it."""
     terms = getattr(leaf, "_terms", None)
-    if not isinstance(terms, W3TermsReader):
+    if not isinstance(terms, W3TermsReader) or leaf.schema[field].format.fixed_value_size() not in (None, 0):
         return None
     info = terms.term_info(field, leaf._text_to_bytes(field, term))
     return None if info.is_inlined() else info
@@ -131,13 +131,7 @@ def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes | 
             weights.extend(repeat(block_weights, count))
         else:
             weights.extend(block_weights)
-        if not block_values:
-            values.extend(repeat(None, count))
-        elif isinstance(block_values, bytes):  # values of a fixed size, end to end
-            size = len(block_values) // count
-            values.extend(block_values[i:i + size] for i in range(0, len(block_values), size))
-        else:
-            values.extend(block_values)
+        values.extend(repeat(None, count) if block_values is None else block_values)
     return ids, weights, values
 
 
