@@ -416,7 +416,7 @@ class FrenchAnalyzer(Analyzer):
                 token.endchar = start_char + len(value)
             yield token
             return
-        unstemmed, truncate = self.unstemmed, self.truncated
+        unstemmed, truncate = self.unstemmed, getattr(self, "truncated", False)  # older pickles lack it
         for item in analyze(value):
             token.text = truncated(item.word) if truncate else item.word if unstemmed else item.term
             token.boost = 1.0
