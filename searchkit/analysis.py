@@ -335,18 +335,22 @@ def _term_head(surface: str) -> str:
     return head
 
 
-def find_terms(text: str, start: int, end: int, wanted: frozenset[str]) -> list[tuple[int, int]]:
+def find_terms(text: str, start: int, end: int, wanted: frozenset[str],
+               families: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """[start, end) offsets of the tokens of a span of ``text`` whose term is
-    ``wanted``, as ``analyze`` would give them."""
+    ``wanted``, or whose truncated word is one of ``families``, as ``analyze``
+    would give them."""
     # A span that cuts no word is tokenized alone.
     surfaces = _token_re(text[start:end]).findall(text, start, end)
-    # Only the words that may give a wanted term are analysed.
-    heads = {term[:2] for term in wanted}
+    # Only the words that may give a wanted term are analysed (a truncated
+    # word starts as its term does).
+    heads = {term[:2] for term in wanted | families}
     heads.add(_ANALYSE)
     known = _head_cache.get
     hits = {}
     for surface in [s for s in set(surfaces) if (known(s) or _term_head(s)) in heads]:
-        found = [(s, e) for term, _, s, e in _surface_tokens(surface) if term in wanted]
+        found = [(s, e) for term, word, s, e in _surface_tokens(surface)
+                 if term in wanted or (families and truncated(word) in families)]
         if found:
             hits[surface] = found
     offsets: list[tuple[int, int]] = []

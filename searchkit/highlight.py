@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .analysis import AnalyzedToken, find_terms, index_tokens_of_spans, scan
+from .analysis import AnalyzedToken, find_terms, index_tokens_of_spans, scan, truncated
 from .passages import Span
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
@@ -27,6 +27,9 @@ class MatchSpec:
     phrases: tuple[tuple[str, ...], ...] = ()  # marked only where the whole phrase stands
     prefixes: tuple[str, ...] = ()  # folded word prefixes
     weights: dict[str, float] = field(default_factory=dict)  # idf of phrase terms too
+    # Truncated words (searchkit.truncation) -> weight: words of the same family
+    # as a query word, which an OR of words matches too.
+    families: dict[str, float] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases or self.prefixes)
@@ -46,7 +49,7 @@ def find_matches(tokens: Sequence[AnalyzedToken], spec: MatchSpec) -> list[Analy
     for i, token in enumerate(tokens):
         if token.term in spec.terms or (
             spec.prefixes and token.word.startswith(spec.prefixes)
-        ):
+        ) or (spec.families and truncated(token.word) in spec.families):
             marked[i] = token
     for phrase in spec.phrases:
         size = len(phrase)
@@ -100,7 +103,8 @@ def best_passages(
     text: str, spans: Sequence[Span], spec: MatchSpec, count: int,
     positions: tuple[dict[str, list[int]], Sequence[int]] | None = None, marked: bool = True,
 ) -> list[PassageMatch]:
-    """Up to ``count`` best-scoring passages; the lead passage when none
+    """Up to ``count`` best-scoring passages; scored by words of the query's
+    families when none holds a query term; the lead passage when none
     matches. ``positions``: the positions of the query's plain terms in the
     indexed body, and the body positions where each passage starts and ends
     (as recorded at ingest), to score without analysing the text. Unless
@@ -114,6 +118,11 @@ def best_passages(
     else:
         scored = _score_by_terms(text, spans or [Span(0, len(text))], spec)
     matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
+    if not matching and spec.families:
+        # An article found through words of the same family only: the
+        # positions read hold none of them, its text is analysed.
+        scored = _score_by_terms(text, spans or [Span(0, len(text))], spec, families=True)
+        matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
     chosen = matching[:count] or scored[:1]
     return [with_marks(text, p, spec) for p in chosen] if marked else chosen
 
@@ -125,15 +134,24 @@ def with_marks(text: str, passage: PassageMatch, spec: MatchSpec) -> PassageMatc
     return PassageMatch(passage.index, passage.span, passage.score, _marks(text, passage.span, spec))
 
 
-def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
+def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec,
+                    families: bool = False) -> list[PassageMatch]:
     """The scores of score_passages for a query of plain terms, counted on
-    each passage's terms, without highlights: most passages are not shown."""
+    each passage's terms (with ``families``, words of their families too),
+    without highlights: most passages are not shown."""
     weights = spec.weights or spec.terms
+    family_weights = spec.families if families else {}
     results = []
     for index, (span, tokens) in enumerate(zip(spans, index_tokens_of_spans(text, spans))):
-        terms = [term for term, _ in tokens]
-        counts = {term: found for term in spec.terms if (found := terms.count(term))}
-        results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), None))
+        counts: dict[str, int] = {}
+        family_counts: dict[str, int] = {}
+        for term, word in tokens:
+            if term in spec.terms:
+                counts[term] = counts.get(term, 0) + 1
+            elif family_weights and (family := truncated(word)) in family_weights:
+                family_counts[family] = family_counts.get(family, 0) + 1
+        score = _bm25(counts, len(tokens), weights) + _bm25(family_counts, len(tokens), family_weights)
+        results.append(PassageMatch(index, span, score, None))
     return results
 
 
@@ -154,5 +172,6 @@ def _score_by_positions(spans: Sequence[Span], spec: MatchSpec, positions: dict[
 
 
 def _marks(text: str, span: Span, spec: MatchSpec) -> list[tuple[int, int]]:
-    """Offsets in ``text`` of the query's plain terms inside one passage."""
-    return find_terms(text, span.start, span.end, frozenset(spec.terms))
+    """Offsets in ``text`` of the query's plain terms, and words of their
+    families, inside one passage."""
+    return find_terms(text, span.start, span.end, frozenset(spec.terms), frozenset(spec.families))

@@ -7,7 +7,7 @@ import calendar
 import itertools
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
@@ -103,10 +103,12 @@ class _Compiler:
     def _weigh(self, term: str) -> float:
         weight = self.weights.get(term)
         if weight is None:
-            # Whoosh's idf takes the log of the document count: not on an empty index.
-            empty = self.searcher.doc_count_all() == 0
-            weight = self.weights[term] = 1.0 if empty else self.searcher.idf("body", term)
+            weight = self.weights[term] = self.idf("body", term)
         return weight
+
+    def idf(self, field_name: str, term: str) -> float:
+        # Whoosh's idf takes the log of the document count: not on an empty index.
+        return 1.0 if self.searcher.doc_count_all() == 0 else self.searcher.idf(field_name, term)
 
     def compile(self, node: Node, positive: bool = True) -> wq.Query | None:
         if isinstance(node, Words):
@@ -263,7 +265,9 @@ def compile_query(  # type: ignore[no-untyped-def]
     # excluded or in a phrase is matched by its stem alone.
     truncated_words = list(dict.fromkeys(compiler.truncated)) if TRUNCATED_WEIGHT else []
     query = wq.Or([query] + [wq.Term(TRUNCATED_FIELD, word, boost=TRUNCATED_WEIGHT) for word in truncated_words])
-    return CompiledQuery(query, spec, compiler.typed, list(spec.terms), truncated_words)
+    # Passages are chosen and marked by these words too.
+    families = {word: TRUNCATED_WEIGHT * compiler.idf(TRUNCATED_FIELD, word) for word in truncated_words}
+    return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), truncated_words)
 
 
 def _run(  # type: ignore[no-untyped-def]

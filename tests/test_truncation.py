@@ -38,3 +38,31 @@ def test_words_of_the_same_family_are_found_after_the_same_stem(index, fast, mon
         for module in (fastscore, search):
             monkeypatch.setattr(module, "TRUNCATED_WEIGHT", 0.0)
         assert [a for a, _ in ix.rank_articles("Europe")] == ["same-stem"]
+
+
+@pytest.fixture(scope="module")
+def family_passages(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("family")
+    lead = "Le village " + " ".join(FILLER * 2) + "."
+    later = "Les élections européennes " + " ".join(FILLER) + "."
+    articles = {
+        "family-only": lead + "\n\n" + later,
+        "both": "L'Europe et les institutions européennes " + " ".join(FILLER) + ".",
+    }
+    return index_of(folder, articles)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_passages_are_chosen_and_marked_by_words_of_the_same_family(family_passages, fast):
+    with searchkit.Index(family_passages, create=False, fast_scoring=fast) as ix:
+        hits = {hit.article_id: hit for hit in ix.search("Europe", per_article=1).hits}
+    # Found through "européennes" alone: the passage holding it, not the lead.
+    assert hits["family-only"].passage_index == 1
+    assert [hits["family-only"].text[s:e] for s, e in hits["family-only"].highlights] == ["européennes"]
+    assert [hits["both"].text[s:e] for s, e in hits["both"].highlights] == ["Europe", "européennes"]
+
+
+def test_a_phrase_marks_no_word_of_the_family(family_passages):
+    with searchkit.Index(family_passages, create=False) as ix:
+        hits = ix.search('"institutions européennes"').hits
+    assert [[hit.text[s:e] for s, e in hit.highlights] for hit in hits] == [["institutions", "européennes"]]
