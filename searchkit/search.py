@@ -36,6 +36,10 @@ MAX_PREFIX_WORDS = 1000
 # than RARE_WORD_ARTICLES too, when the query finds fewer than FEW_RESULTS.
 RARE_WORD_ARTICLES = 3
 FEW_RESULTS = 3
+# Corrections keep the typed word's first letter, as Elasticsearch's term
+# suggester does by default (prefix_length 1): typos there are rare, and
+# Whoosh's automaton then walks one letter's words, not all of them.
+SPELLING_PREFIX = 1
 
 
 @dataclass
@@ -312,9 +316,9 @@ def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]
 
 def _corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Likely spellings of typed words found nowhere (or, unless ``rare_only``,
-    in few articles): the closest word of the index (Damerau-Levenshtein, at
-    most 2 edits, 1 for short words), the most frequent among equals, and more
-    frequent than the word typed."""
+    in few articles): the closest word of the index with the same first letter
+    (Damerau-Levenshtein, at most 2 edits, 1 for short words), the most
+    frequent among equals, and more frequent than the word typed."""
     reader = searcher.reader()
     corrections = {}
     for _, word in typed:
@@ -327,7 +331,8 @@ def _corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dic
         best = None
         # Per segment: Whoosh's reader of several segments compares the word
         # with every word of the index instead of walking its automaton.
-        candidates = {c for leaf, _ in reader.leaf_readers() for c in leaf.terms_within("words", word, maxdist)}
+        candidates = {c for leaf, _ in reader.leaf_readers()
+                      for c in leaf.terms_within("words", word, maxdist, prefix=SPELLING_PREFIX)}
         for candidate in sorted(candidates):
             if candidate == word:
                 continue

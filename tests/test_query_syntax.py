@@ -149,6 +149,12 @@ def test_suggestions_in_an_index_of_several_segments_walk_each_segment(tmp_path,
     assert result["hits"][0]["article_id"] == "liberation"
 
 
+def test_suggestions_keep_the_first_letter_typed(index):
+    # As Elasticsearch's term suggester: the first letter is taken as typed.
+    assert search(index, "Nossoul")["suggestion"] is None
+    assert search(index, "Mossoum")["suggestion"] == "Mossoul"
+
+
 def test_no_suggestion_when_the_word_is_found(index):
     assert search(index, "Mossoul")["suggestion"] is None
 
