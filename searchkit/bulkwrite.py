@@ -151,7 +151,9 @@ class BulkWriter(SegmentWriter):
     Use it where ``index.writer()`` would be used: ``BulkWriter(ix, timeout=...)``.
     ``prepare``, a module-level function, runs in the workers on each document
     before it is indexed and returns fields to add to it (work worth sharing
-    out). ``on_document`` is called with each document once it is written.
+    out). ``on_document`` is called with each document once it is written;
+    ``on_failure`` with each document that ``prepare`` or the analysis failed
+    on, and the reason: it is left out, and the rest indexed.
     With ``workers=1`` everything runs in this process.
     """
 
@@ -165,6 +167,8 @@ class BulkWriter(SegmentWriter):
         self.pool = MemoryPool()  # type: ignore[assignment]
         self.prepare = prepare
         self.on_document: Callable[[dict], None] | None = None
+        # Called with a document that could not be indexed, and why.
+        self.on_failure: Callable[[dict, str], None] | None = None
         self.worker_count = workers if workers is not None else _usable_cores()
         self._plan, self._stored_writer = self._make_plan()
         self._pending: list[dict] = []
@@ -237,9 +241,20 @@ class BulkWriter(SegmentWriter):
         perdocwriter = self.perdocwriter
         stored_writer = self._stored_writer if run.stored else None
         stored_blobs = run.stored or [None] * len(documents)
-        for document, extra, lengths, stored_blob in zip(documents, run.extras, run.lengths, stored_blobs):
-            document.update(extra)
+        for number, (document, extra, lengths, stored_blob) in enumerate(
+                zip(documents, run.extras, run.lengths, stored_blobs)):
             docnum = self.docnum
+            reason = run.failed.get(number)
+            if reason is not None:
+                # Its number was given out with the batch: written empty, deleted.
+                perdocwriter.start_doc(docnum)
+                perdocwriter.finish_doc()
+                self.newsegment.delete_document(docnum)
+                self.docnum += 1
+                if self.on_failure is not None:
+                    self.on_failure(document, reason)
+                continue
+            document.update(extra)
             perdocwriter.start_doc(docnum)
             for fieldname in sorted(name for name in document if not name.startswith("_")):
                 value = document[fieldname]

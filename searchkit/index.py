@@ -326,6 +326,7 @@ class Index:
                 run.report.passages += document["passage_count"]  # type: ignore[operator]
 
             writer.on_document = count_passages
+            writer.on_failure = run.unwritten
             yield run
             if run.report.added or run.report.updated or run.report.removed:
                 writer.commit()

@@ -189,8 +189,17 @@ class Ingestion:
             self.report.updated += 1
         else:
             self.report.added += 1
-        self.writer.add_document(**self.to_document(article, signature, digest))
+        self.writer.add_document(**self.to_document(article, signature, digest), _updates=other_path is not None)
         return True
+
+    def unwritten(self, document: dict[str, object], reason: str) -> None:
+        """A document given to the writer that could not be indexed."""
+        line: int | None = document.get("line")  # type: ignore[assignment]
+        self.problem(Problem(str(document["path"]), f"could not be indexed: {reason}", line))
+        if document["_updates"]:
+            self.report.updated -= 1
+        else:
+            self.report.added -= 1
 
     def prune(self, roots: Iterable[str]) -> None:
         """Remove the articles of files under ``roots`` that have gone."""

@@ -143,6 +143,7 @@ class Run(NamedTuple):
     lengths: list[dict[str, int]]  # per document: the length of each indexed field
     postings: dict[str, list[Postings]]  # per field
     count: int  # postings in all
+    failed: dict[int, str]  # number in the batch -> why the document could not be indexed
 
 
 _SINGLE_POSITIONS: dict[int, bytes] = {}
@@ -169,32 +170,62 @@ def _encode_stored(document: dict, plan: StoredPlan) -> bytes | None:
     return zlib.compress(dumps(stored, 2), plan.level) if stored else None
 
 
+class _Analysed(NamedTuple):
+    """What indexing a document needs, computed before any of it is added."""
+
+    stored: bytes | None
+    french: list[tuple[FrenchField, list[tuple[str, str]]]]  # (field, index_tokens of its value)
+    others: list[tuple[str, list]]  # (field name, what the field's index() gives)
+
+
+def _analyse(plan: Plan, document: dict) -> _Analysed:
+    stored = _encode_stored(document, plan.stored) if plan.stored is not None else None
+    analysed: dict[int, list[tuple[str, str]]] = {}  # a text indexed by several fields
+    for name, tokens in document.get("_tokens", {}).items():  # analysed by prepare already
+        analysed[id(document[name])] = tokens
+    french = []
+    for field in plan.french:
+        value = document.get(field.name)
+        if value is not None:
+            tokens = analysed.get(id(value))
+            if tokens is None:
+                tokens = analysed[id(value)] = index_tokens(value)
+            french.append((field, tokens))
+    others = [(name, list(field.index(document[name])))
+              for name, field in plan.others.items() if document.get(name) is not None]
+    return _Analysed(stored, french, others)
+
+
 def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
     """Index a batch of documents numbered from ``first``: each term's
-    postings in document order, field lengths, encoded stored fields."""
-    extras = [plan.prepare(document) for document in documents] if plan.prepare else [{}] * len(documents)
+    postings in document order, field lengths, encoded stored fields. A
+    document that cannot be analysed is left out, with the reason (its
+    number stays taken), and the rest of the batch is indexed."""
+    extras: list[dict] = []
     stored: list[bytes | None] = []
-    lengths = []
+    lengths: list[dict[str, int]] = []
+    failed: dict[int, str] = {}
     plain: dict[str, dict[str, list[int]]] = {f.name: {} for f in plan.french if f.format == EXISTENCE}
     full: dict[str, dict] = {f.name: {} for f in plan.french if f.format != EXISTENCE}
     others: dict[str, dict[bytes, tuple[list, list, bytearray, list]]] = {name: {} for name in plan.others}
     count = 0
-    for docnum, document, extra in zip(range(first, first + len(documents)), documents, extras):
-        if extra:
-            document = {**document, **extra}
+    for number, document in enumerate(documents):
+        docnum = first + number
+        try:
+            extra = plan.prepare(document) if plan.prepare else {}
+            analysed = _analyse(plan, {**document, **extra} if extra else document)
+        except Exception as error:  # a fault on one article must not lose its batch
+            failed[number] = f"{type(error).__name__}: {error}"
+            extras.append({})
+            if plan.stored is not None:
+                stored.append(None)
+            lengths.append({})
+            continue
+        extras.append(extra)
         if plan.stored is not None:
-            stored.append(_encode_stored(document, plan.stored))
-        analysed: dict[int, list[tuple[str, str]]] = {}  # a text indexed by several fields
-        for name, tokens in document.get("_tokens", {}).items():  # analysed by prepare already
-            analysed[id(document[name])] = tokens
+            stored.append(analysed.stored)
         doc_lengths = {}
-        for name, form, fmt, scorable in plan.french:
-            value = document.get(name)
-            if value is None:
-                continue
-            tokens = analysed.get(id(value))
-            if tokens is None:
-                tokens = analysed[id(value)] = index_tokens(value)
+        for (name, form, fmt, scorable), tokens in analysed.french:
             doc_lengths[name] = len(tokens) if scorable else 0
             which = 0 if form == STEM else 1
             if fmt == EXISTENCE:
@@ -238,13 +269,11 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
                 entry[1].append(len(poslist))
                 entry[2].extend(encoded)
                 entry[3].append(len(encoded))
-        for name, field in plan.others.items():
-            value = document.get(name)
-            if value is None:
-                continue
+        for name, indexed in analysed.others:
+            field = plan.others[name]
             length = 0
             table = others[name]
-            for tbytes, freq, weight, vbytes in field.index(value):
+            for tbytes, freq, weight, vbytes in indexed:
                 if field.scorable:
                     length += freq
                 entry = table.get(tbytes)
@@ -270,7 +299,7 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
                           _full_postings({t: e for t, e in table.items() if t not in plain_table})]
     # Private fields of prepare (such as "_tokens") stay in the worker.
     extras = [{name: value for name, value in extra.items() if not name.startswith("_")} for extra in extras]
-    return Run(extras, stored, lengths, postings, count)
+    return Run(extras, stored, lengths, postings, count, failed)
 
 
 # -- postings to blocks -------------------------------------------------------

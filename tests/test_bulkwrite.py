@@ -1,6 +1,7 @@
 """The bulk writer builds the same index as Whoosh's stock writer."""
 
 import random
+from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
@@ -118,3 +119,47 @@ def test_parallel_analysis_and_segments_cut_by_memory_read_back_identical(tmp_pa
     with ix.reader() as reader:
         assert len(list(reader.leaf_readers())) > 3
     assert dump_whole(tmp_path / "bulk") == dump_whole(tmp_path / "stock")
+
+
+def fail_on_doc7(document):
+    """A prepare function that fails on one document (run in the workers)."""
+    if document["id"] == "doc7":
+        raise ValueError("cannot cut this one")
+    return {}
+
+
+def live_view(path):
+    """What a searcher sees of an index, documents named by id."""
+    ix = whoosh_index.open_dir(path, indexname="searchkit")
+    with ix.reader() as reader:
+        ids = {docnum: reader.stored_fields(docnum)["id"] for docnum in reader.all_doc_ids()}
+        postings = {}
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            items = []
+            while matcher.is_active():
+                items.append((ids[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            if items:
+                postings[(fieldname, text)] = sorted(items)
+        stored = sorted((reader.stored_fields(d) for d in ids), key=lambda fields: fields["id"])
+        return postings, stored, reader.doc_count()
+
+
+def test_a_document_that_fails_in_a_worker_is_left_out_and_the_rest_indexed(tmp_path, monkeypatch):
+    import searchkit.bulkwrite as bulkwrite
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))  # workers import this module
+    monkeypatch.setattr(bulkwrite, "BATCH_SIZE", 16)
+    batch = list(documents(60, 5))
+    build(tmp_path / "stock", SegmentWriter, [[d for d in batch if d["id"] != "doc7"]])
+    failures = []
+
+    def bulk_writer(ix):
+        writer = BulkWriter(ix, prepare=fail_on_doc7, workers=2)
+        writer.on_failure = lambda document, reason: failures.append((document["id"], reason))
+        return writer
+
+    build(tmp_path / "bulk", bulk_writer, [batch])
+    assert failures == [("doc7", "ValueError: cannot cut this one")]
+    assert live_view(tmp_path / "bulk") == live_view(tmp_path / "stock")

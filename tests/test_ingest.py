@@ -327,3 +327,36 @@ def test_a_file_without_a_date_takes_its_modification_date(tmp_path):
     ingest(tmp_path / "a.txt", tmp_path / "b.txt", index=tmp_path / "ix")
     articles = article_texts(tmp_path / "ix")
     assert (articles["a.txt"].date, articles["b.txt"].date) == ("2017-07-14", "2012-06-21")
+
+
+def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ingested(tmp_path, monkeypatch):
+    from searchkit import bulkwrite
+    from searchkit import index as index_module
+
+    cut = index_module._cut_passages
+
+    def failing(document):
+        if "Grèce" in document["text"]:
+            raise ValueError("unexpected text")
+        return cut(document)
+
+    monkeypatch.setattr(bulkwrite, "_usable_cores", lambda: 1)  # the fault is made in this process
+    monkeypatch.setattr(index_module, "_cut_passages", failing)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("La coalition internationale se réunit à Paris.", "utf-8")
+    (folder / "b.txt").write_text("Le nouveau gouvernement de coalition en Grèce.", "utf-8")
+    (folder / "c.txt").write_text("La coalition annonce la reprise de Raqqa.", "utf-8")
+    with searchkit.Index(tmp_path / "ix") as index:
+        report = index.ingest([folder])
+        assert (report.added, report.failed) == (2, 1)
+        assert [str(problem) for problem in report.problems] == [
+            f"{folder / 'b.txt'}: could not be indexed: ValueError: unexpected text"]
+        assert len(index) == 2
+        assert sorted(article_id for article_id, _ in index.rank_articles("coalition")) == ["a.txt", "c.txt"]
+    # Once the fault is gone, the next ingest indexes the article it left out.
+    monkeypatch.setattr(index_module, "_cut_passages", cut)
+    with searchkit.Index(tmp_path / "ix") as index:
+        report = index.ingest([folder])
+        assert (report.added, report.unchanged, report.failed) == (1, 2, 0)
+        assert len(index) == 3
