@@ -94,7 +94,9 @@ class _Compiler:
         self.prefixes: list[str] = []
         # (as typed, folded) for the plain words a spelling suggestion may fix
         self.typed: list[tuple[str, str]] = []
-        self.truncated: list[str] = []  # of the plain words, and of their corrections
+        # The truncated words (searchkit.truncation) of the plain words and of
+        # their corrections -> weight in passages: half their word's idf.
+        self.families: dict[str, float] = {}
         # An OR of words in the default field can be scored without Whoosh's matchers.
         self.plain_or = True
 
@@ -107,12 +109,10 @@ class _Compiler:
     def _weigh(self, term: str) -> float:
         weight = self.weights.get(term)
         if weight is None:
-            weight = self.weights[term] = self.idf("body", term)
+            # Whoosh's idf takes the log of the document count: not on an empty index.
+            empty = self.searcher.doc_count_all() == 0
+            weight = self.weights[term] = 1.0 if empty else self.searcher.idf("body", term)
         return weight
-
-    def idf(self, field_name: str, term: str) -> float:
-        # Whoosh's idf takes the log of the document count: not on an empty index.
-        return 1.0 if self.searcher.doc_count_all() == 0 else self.searcher.idf(field_name, term)
 
     def compile(self, node: Node, positive: bool = True) -> wq.Query | None:
         if isinstance(node, Words):
@@ -132,7 +132,8 @@ class _Compiler:
                     self.terms[term] = self._weigh(term)
                 if node.field is None:
                     self.typed.extend((node.text[t.start:t.end], t.word) for t in tokens)
-                    self.truncated.extend(truncated(word) for word in words)
+                    for term, word in zip(found, words):
+                        self.families.setdefault(truncated(word), TRUNCATED_WEIGHT * self.terms[term])
             return _any([
                 wq.Term(name, term, boost=boost)
                 for term in dict.fromkeys(found)
@@ -267,11 +268,10 @@ def compile_query(  # type: ignore[no-untyped-def]
         return CompiledQuery(query, spec, compiler.typed, None, [])
     # Only an OR of words matches truncated words too: a word required,
     # excluded or in a phrase is matched by its stem alone.
-    truncated_words = list(dict.fromkeys(compiler.truncated)) if TRUNCATED_WEIGHT else []
-    query = wq.Or([query] + [wq.Term(TRUNCATED_FIELD, word, boost=TRUNCATED_WEIGHT) for word in truncated_words])
+    families = compiler.families if TRUNCATED_WEIGHT else {}
+    query = wq.Or([query] + [wq.Term(TRUNCATED_FIELD, word, boost=TRUNCATED_WEIGHT) for word in families])
     # Passages are chosen and marked by these words too.
-    families = {word: TRUNCATED_WEIGHT * compiler.idf(TRUNCATED_FIELD, word) for word in truncated_words}
-    return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), truncated_words)
+    return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), list(families))
 
 
 def _run(  # type: ignore[no-untyped-def]
