@@ -10,8 +10,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .analysis import AnalyzedToken, find_terms, index_tokens_of_spans, scan, truncated
-from .passages import Span
+from .analysis import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
+from .passages import Span, word_count
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
 K1 = 1.2
@@ -120,8 +120,8 @@ def best_passages(
     matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
     if not matching and spec.families:
         # An article found through words of the same family only: the
-        # positions read hold none of them, its text is analysed.
-        scored = _score_by_terms(text, spans or [Span(0, len(text))], spec, families=True)
+        # positions read hold none of them, they are found in its text.
+        scored = _score_by_families(text, spans or [Span(0, len(text))], spec)
         matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
     chosen = matching[:count] or scored[:1]
     return [with_marks(text, p, spec) for p in chosen] if marked else chosen
@@ -134,25 +134,31 @@ def with_marks(text: str, passage: PassageMatch, spec: MatchSpec) -> PassageMatc
     return PassageMatch(passage.index, passage.span, passage.score, _marks(text, passage.span, spec))
 
 
-def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec,
-                    families: bool = False) -> list[PassageMatch]:
+def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
     """The scores of score_passages for a query of plain terms, counted on
-    each passage's terms (with ``families``, words of their families too),
-    without highlights: most passages are not shown."""
+    each passage's terms, without highlights: most passages are not shown."""
     weights = spec.weights or spec.terms
-    family_weights = spec.families if families else {}
     results = []
     for index, (span, tokens) in enumerate(zip(spans, index_tokens_of_spans(text, spans))):
-        counts: dict[str, int] = {}
-        family_counts: dict[str, int] = {}
-        for term, word in tokens:
-            if term in spec.terms:
-                counts[term] = counts.get(term, 0) + 1
-            elif family_weights and (family := truncated(word)) in family_weights:
-                family_counts[family] = family_counts.get(family, 0) + 1
-        score = _bm25(counts, len(tokens), weights) + _bm25(family_counts, len(tokens), family_weights)
-        results.append(PassageMatch(index, span, score, None))
+        terms = [term for term, _ in tokens]
+        counts = {term: found for term in spec.terms if (found := terms.count(term))}
+        results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), None))
     return results
+
+
+def _score_by_families(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
+    """Passage scores from the words of the query's families alone, found as
+    they are marked (only words that may be one are analysed); lengths in
+    words, which rank the passages of one article alike."""
+    counts: list[dict[str, int]] = [{} for _ in spans]
+    span_starts = [span.start for span in spans]
+    for start, end in find_terms(text, spans[0].start, spans[-1].end, frozenset(), frozenset(spec.families)):
+        index = bisect_right(span_starts, start) - 1
+        if index >= 0 and end <= spans[index].end:
+            family = truncated(fold(text[start:end]))
+            counts[index][family] = counts[index].get(family, 0) + 1
+    return [PassageMatch(index, span, _bm25(found, word_count(text, span), spec.families), None)
+            for index, (span, found) in enumerate(zip(spans, counts))]
 
 
 def _score_by_positions(spans: Sequence[Span], spec: MatchSpec, positions: dict[str, list[int]],

@@ -84,7 +84,7 @@ def _trim(text: str, start: int, end: int) -> Span:
     return Span(start, end)
 
 
-def _word_count(text: str, span: Span) -> int:
+def word_count(text: str, span: Span) -> int:
     return len(text[span.start:span.end].split())
 
 
@@ -92,7 +92,7 @@ def _windows(text: str, para: Span) -> list[Span]:
     """Cut a long paragraph into windows of whole sentences, MIN..MAX words."""
     units: list[tuple[Span, int]] = []
     for sentence in sentences(text, para.start, para.end):
-        count = _word_count(text, sentence)
+        count = word_count(text, sentence)
         if count <= MAX_WORDS:
             units.append((sentence, count))
             continue
@@ -125,18 +125,18 @@ def passages(text: str, start: int = 0) -> list[Span]:
         if pending is not None:
             para = Span(pending.start, para.end)
             pending = None
-        if _word_count(text, para) < SHORT_PARAGRAPH_WORDS:
+        if word_count(text, para) < SHORT_PARAGRAPH_WORDS:
             pending = para
             continue
         merged.append(para)
     if pending is not None:
-        if merged and _word_count(text, Span(merged[-1].start, pending.end)) <= MAX_WORDS:
+        if merged and word_count(text, Span(merged[-1].start, pending.end)) <= MAX_WORDS:
             merged[-1] = Span(merged[-1].start, pending.end)
         else:
             merged.append(pending)
     spans: list[Span] = []
     for para in merged:
-        if _word_count(text, para) > MAX_WORDS:
+        if word_count(text, para) > MAX_WORDS:
             spans.extend(_windows(text, para))
         else:
             spans.append(para)
