@@ -2,6 +2,7 @@
 
     python bench/relevance.py                       # every set in ../shared/eval
     python bench/relevance.py ../shared/eval/piaf   # one set
+    python bench/relevance.py --runs runs/          # also write the TREC runs
 
 For each set: ingest its corpus into a fresh index through the library, run
 its queries through the path of `searchkit query --batch --format trec`, and
@@ -70,7 +71,15 @@ def evaluate(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dic
     return {name: value / len(qrels) for name, value in totals.items()}
 
 
-def run_set(set_dir: Path, plain: bool) -> None:
+def write_run(path: Path, run: dict[str, list[str]], tag: str) -> None:
+    """The run in TREC format (qid Q0 docid rank score tag), for trec_eval or a diff."""
+    with path.open("w", encoding="utf-8") as out:
+        for qid, ranked in run.items():
+            for rank, article_id in enumerate(ranked, 1):
+                out.write(f"{qid} Q0 {article_id} {rank} {len(ranked) - rank + 1} {tag}\n")
+
+
+def run_set(set_dir: Path, plain: bool, runs: Path | None = None) -> None:
     queries = read_queries(set_dir / "queries.tsv")
     qrels = read_qrels(set_dir / "qrels.tsv")
     with tempfile.TemporaryDirectory() as tmp, searchkit.Index(Path(tmp) / "index") as index:
@@ -88,10 +97,13 @@ def run_set(set_dir: Path, plain: bool) -> None:
             times.append(time.perf_counter() - started)
             run[qid] = [article_id for article_id, _ in ranked]
     scores = evaluate(run, qrels)
+    if runs is not None:
+        runs.mkdir(parents=True, exist_ok=True)
+        write_run(runs / f"{set_dir.name}.trec", run, "searchkit")
     print(f"\n## {set_dir.name}: {report.articles} articles, {len(queries)} queries"
           f"{f', {failed} rejected by the parser' if failed else ''}")
     print(f"ingest {report.seconds:.1f} s, median query {statistics.median(times) * 1000:.1f} ms")
-    print("  ".join(f"{name} {value:.3f}" for name, value in scores.items()))
+    print("  ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     anchors = ANCHORS.get(set_dir.name)
     if anchors:
         print("anchors MRR@10: " + ", ".join(f"{name} {value:.3f}" for name, value in anchors.items()))
@@ -103,10 +115,12 @@ def main() -> None:
     parser.add_argument("sets", nargs="*", type=Path, help="set folders (default: all in ../shared/eval)")
     parser.add_argument("--syntax", action="store_true",
                         help="read queries with the query syntax (default: as plain words)")
+    parser.add_argument("--runs", type=Path, metavar="DIR",
+                        help="also write each set's run to DIR/<set>.trec")
     args = parser.parse_args()
     sets = args.sets or sorted(p for p in EVAL_DIR.iterdir() if (p / "qrels.tsv").exists())
     for set_dir in sets:
-        run_set(set_dir, plain=not args.syntax)
+        run_set(set_dir, plain=not args.syntax, runs=args.runs)
 
 
 if __name__ == "__main__":

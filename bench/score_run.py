@@ -23,4 +23,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     scores = evaluate(read_run(Path(sys.argv[1])), read_qrels(Path(sys.argv[2])))
-    print("  ".join(f"{name} {value:.3f}" for name, value in scores.items()))
+    print("  ".join(f"{name} {value:.4f}" for name, value in scores.items()))

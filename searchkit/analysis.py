@@ -23,7 +23,7 @@ from ._marks import COMBINING_MARKS
 
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.
-ANALYZER_VERSION = "fr-4"
+ANALYZER_VERSION = "fr-5"
 
 APOSTROPHES = "'’ʼ"
 # Invisible characters that may sit inside a word: soft hyphen, zero-width
@@ -76,6 +76,10 @@ _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _NOT_TERM_CHAR_RE = re.compile(r"[^a-z0-9]")
 _NUMBER_SEPARATOR_RE = re.compile("[ \u00a0\u202f]")
+# Thousands separated by dots, as much of the French press writes them
+# ("2.000 euros"): the same number as "2 000" and "2000". A dot before fewer
+# or more than three digits is not a thousands separator ("1.5", "12.05.2020").
+_DOTTED_THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 
 # Elided articles, pronouns and conjunctions, as they stand before an apostrophe.
 ELISIONS = frozenset(
@@ -157,7 +161,9 @@ stem = _Stemmer()
 # Snowball French leaves some plurals apart from their singular ("passagers"
 # -> "passager" but "passager" -> "passag"; "jeux" stays "jeux"): plurals are
 # made singular before stemming, as Lucene's light French stemmer does.
-PLURAL_X_ENDINGS = ("eux", "oux")  # Snowball itself turns -aux into -al
+# Snowball itself turns -aux into -al. "travaux" stays apart from "travail"
+# on purpose: in the news the works are not the labour.
+PLURAL_X_ENDINGS = ("eux", "oux")
 
 
 def singular(word: str) -> str:
@@ -210,11 +216,17 @@ def _word_term(surface: str) -> tuple[str, str | None]:
 def term_of(word: str) -> str:
     """The index term of a folded word that is not a stop word: what the
     ``words`` field holds becomes what ``body`` holds."""
-    return stem(masculine(singular(word))) if word.isalpha() else word
+    if not word.isalpha() or len(word) < 3:
+        # Snowball would make "ps" (the Parti socialiste) "p".
+        return word
+    return stem(masculine(singular(word)))
 
 
 def _number_term(surface: str) -> str:
-    return _NUMBER_SEPARATOR_RE.sub("", surface)
+    term = _NUMBER_SEPARATOR_RE.sub("", surface)
+    if "." in term and _DOTTED_THOUSANDS_RE.fullmatch(term):
+        term = term.replace(".", "")
+    return term
 
 
 def _split_word(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

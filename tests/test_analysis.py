@@ -48,6 +48,10 @@ def surfaces(text):
         ("1,5 %", ["1,5"]),
         ("3,5 milliards", ["3,5", "milliard"]),
         ("en 2016 300 soldats", ["2016", "300", "soldat"]),
+        # ... or with dots, as much of the French press writes them
+        ("2.000 euros", ["2000", "euro"]),
+        ("1.500.000 3.000,50", ["1500000", "3000,50"]),
+        ("1.5 12.05.2020 1.0001", ["1.5", "12.05.2020", "1.0001"]),
         # accents and ligatures folded, per word, before stemming
         ("œuvre", ["oeuvr"]),
         ("Œdipe", ["oedip"]),
@@ -74,6 +78,8 @@ def surfaces(text):
         ("chevaux cheval bijoux bijou", ["cheval", "cheval", "bijou", "bijou"]),
         ("prix pris", ["prix", "pri"]),
         ("stress bus", ["stress", "bus"]),
+        # two-letter words are their own term: the PS is not "p"
+        ("PS UE os", ["ps", "ue", "os"]),
         # feminine -ée of past participles, which Snowball removes only when accented
         ("réalisée réalisé réalisées réalisés", ["realis"] * 4),
         ("cartographiée cartographié creee crees", ["cartograph", "cartograph", "cre", "cre"]),
