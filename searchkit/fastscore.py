@@ -23,7 +23,7 @@ import zlib
 from collections import OrderedDict
 from itertools import accumulate, repeat
 from math import log
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
@@ -33,7 +33,7 @@ from whoosh.util.numeric import byte_to_length
 from .exactwords import WORDS_FIELD
 from .proximity import proximity_rerank
 from .tails import Tail, read_tail
-from .truncation import TRUNCATED_FIELD, TRUNCATED_WEIGHT
+from .truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
@@ -207,8 +207,11 @@ class FastScorer:
         self.norms = K1 * ((1 - B) + B * lengths / self.avgfl)
         self.live = live
         self.deleted = np.flatnonzero(~live)
-        # (field, term) -> document numbers and BM25 frequency factors
+        # (field, term) -> document numbers and term frequencies
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # (term, truncated word or None) -> document numbers and BM25 scores
+        self._scores: OrderedDict[tuple[str, str | None], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._joint = np.zeros(self.size, dtype=np.float64)  # scratch for joint_frequency
         # (field, term) -> where the encoded positions of its postings are, per segment (body only)
         self._values: dict[tuple[str, str], list[_JoinedValues | _BlockValues]] = {}
         self.format = searcher.schema[FIELD].format
@@ -242,9 +245,7 @@ class FastScorer:
         return set(holders[_indexes_of(np.asarray(docnums, dtype=np.int64), holders)].tolist())
 
     def postings(self, term: str, field: str = FIELD) -> tuple[np.ndarray, np.ndarray]:
-        """Global document numbers of a term's postings, and the BM25 factor
-        of its frequency in each, tf (k1 + 1) / (tf + K): computed once per
-        term read, not at each query."""
+        """Global document numbers of a term's postings, and its frequency in each."""
         key = (field, term)
         cached = self._postings.get(key)
         if cached is not None:
@@ -273,7 +274,7 @@ class FastScorer:
                     values.append(_JoinedValues(ids[-1], leaf_values))
         all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
         tf = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
-        result = (all_ids, tf * (self.K1 + 1) / (tf + self.norms[all_ids]))
+        result = (all_ids, tf)
         self._postings[key] = result
         self._values[key] = values
         if len(self._postings) > MAX_CACHED_TERMS:
@@ -292,18 +293,43 @@ class FastScorer:
         """``ranked`` with a proximity bonus (see ``proximity_rerank``)."""
         return proximity_rerank(terms, ranked, self.positions, lambda d: float(self.norms[d]), self.K1)
 
-    def top(self, terms: list[str], limit: int, truncated: Sequence[str] = ()) -> list[tuple[int, float]]:
+    def _weights(self, term: str, family: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding ``term`` (or a word of its ``family``) and
+        its BM25 score in each: kept, as queries share their words."""
+        key = (term, family)
+        cached = self._scores.get(key)
+        if cached is not None:
+            self._scores.move_to_end(key)
+            return cached
+        ids, tf = self.postings(term)
+        idf = self.idf(len(ids))
+        if family is not None:
+            # joint_frequency, for every document holding the stem or its family
+            family_ids, family_tf = self.postings(family, TRUNCATED_FIELD)
+            joint = self._joint
+            joint[family_ids] = FAMILY_WEIGHT * family_tf
+            joint[ids] = np.maximum(tf, (1 - FAMILY_WEIGHT) * tf + joint[ids])
+            ids = np.union1d(family_ids, ids)
+            tf = joint[ids]
+            joint[ids] = 0.0
+        result = (ids, idf * tf * (self.K1 + 1) / (tf + self.norms[ids]))
+        self._scores[key] = result
+        if len(self._scores) > MAX_CACHED_TERMS:
+            self._scores.popitem(last=False)
+        return result
+
+    def top(self, terms: list[str], limit: int, truncated: Mapping[str, str] | None = None) -> list[tuple[int, float]]:
         """(docnum, score) of the best documents for an OR of ``terms`` in
-        ``body`` and of the ``truncated`` words (weighed TRUNCATED_WEIGHT),
-        best first, ties in document order."""
+        ``body``, each term with the words of its family when ``truncated``
+        gives its truncated word (see searchkit.truncation), best first, ties
+        in document order."""
+        if not self.size:
+            return []  # no idf on an empty index
         scores = np.zeros(self.size, dtype=np.float64)
-        fields = [(FIELD, term, 1.0) for term in dict.fromkeys(terms)]
-        fields += [(TRUNCATED_FIELD, word, TRUNCATED_WEIGHT) for word in dict.fromkeys(truncated)]
-        for field, term, weight in fields:
-            # Both fields hold one token per word of the body: the same lengths.
-            ids, factors = self.postings(term, field)
-            if len(ids):
-                scores[ids] += weight * self.idf(len(ids)) * factors
+        truncated = truncated if truncated and FAMILY_WEIGHT else {}
+        for term in dict.fromkeys(terms):
+            ids, weights = self._weights(term, truncated.get(term))
+            scores[ids] += weights
         scores[self.deleted] = 0.0
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:

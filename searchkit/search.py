@@ -21,7 +21,7 @@ from .highlight import MatchSpec, PassageMatch, best_passages, find_matches, wit
 from .passages import Span
 from .proximity import PROXIMITY_DEPTH, proximity_rerank, read_positions
 from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain
-from .truncation import TRUNCATED_FIELD, TRUNCATED_WEIGHT
+from .truncation import FAMILY_WEIGHT, WordWithFamily
 
 if TYPE_CHECKING:
     from .index import Index
@@ -95,8 +95,10 @@ class _Compiler:
         # (as typed, folded) for the plain words a spelling suggestion may fix
         self.typed: list[tuple[str, str]] = []
         # The truncated words (searchkit.truncation) of the plain words and of
-        # their corrections -> weight in passages: half their word's idf.
+        # their corrections -> weight in passages: FAMILY_WEIGHT times their word's idf.
         self.families: dict[str, float] = {}
+        # The term of each plain word -> its truncated word.
+        self.family_of: dict[str, str] = {}
         # An OR of words in the default field can be scored without Whoosh's matchers.
         self.plain_or = True
 
@@ -133,7 +135,8 @@ class _Compiler:
                 if node.field is None:
                     self.typed.extend((node.text[t.start:t.end], t.word) for t in tokens)
                     for term, word in zip(found, words):
-                        self.families.setdefault(truncated(word), TRUNCATED_WEIGHT * self.terms[term])
+                        self.families.setdefault(truncated(word), FAMILY_WEIGHT * self.terms[term])
+                        self.family_of.setdefault(term, truncated(word))
             return _any([
                 wq.Term(name, term, boost=boost)
                 for term in dict.fromkeys(found)
@@ -249,7 +252,7 @@ class CompiledQuery:
     spec: MatchSpec  # what to highlight, and term weights
     typed: list[tuple[str, str]]  # plain words (as typed, folded), for spelling
     terms: list[str] | None  # the terms when the query is an OR of words: the fast path
-    truncated: list[str]  # its truncated words (searchkit.truncation), when it is
+    truncated: dict[str, str]  # then each term's truncated word (searchkit.truncation)
 
 
 def compile_query(  # type: ignore[no-untyped-def]
@@ -265,13 +268,17 @@ def compile_query(  # type: ignore[no-untyped-def]
         raise QueryError("the query holds only stop words: add a word that carries meaning")
     spec = compiler.spec()
     if not compiler.plain_or:
-        return CompiledQuery(query, spec, compiler.typed, None, [])
-    # Only an OR of words matches truncated words too: a word required,
-    # excluded or in a phrase is matched by its stem alone.
-    families = compiler.families if TRUNCATED_WEIGHT else {}
-    query = wq.Or([query] + [wq.Term(TRUNCATED_FIELD, word, boost=TRUNCATED_WEIGHT) for word in families])
+        return CompiledQuery(query, spec, compiler.typed, None, {})
+    # Only an OR of words matches words of the same family too: a word
+    # required, excluded or in a phrase is matched by its stem alone.
+    families = compiler.families if FAMILY_WEIGHT else {}
+    family_of = compiler.family_of if FAMILY_WEIGHT else {}
+    query = _any([
+        WordWithFamily("body", term, family_of[term]) if term in family_of else wq.Term("body", term)
+        for term in spec.terms
+    ])
     # Passages are chosen and marked by these words too.
-    return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), list(families))
+    return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), family_of)
 
 
 def _run(  # type: ignore[no-untyped-def]

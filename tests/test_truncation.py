@@ -36,7 +36,7 @@ def test_words_of_the_same_family_are_found_after_the_same_stem(index, fast, mon
         assert [a for a, _ in ix.rank_articles('"institutions européennes"')] == ["same-family"]
         assert [a for a, _ in ix.rank_articles("institutions -Europe")] == ["same-family"]
         for module in (fastscore, search):
-            monkeypatch.setattr(module, "TRUNCATED_WEIGHT", 0.0)
+            monkeypatch.setattr(module, "FAMILY_WEIGHT", 0.0)
         assert [a for a, _ in ix.rank_articles("Europe")] == ["same-stem"]
 
 
@@ -66,3 +66,43 @@ def test_a_phrase_marks_no_word_of_the_family(family_passages):
     with searchkit.Index(family_passages, create=False) as ix:
         hits = ix.search('"institutions européennes"').hits
     assert [[hit.text[s:e] for s, e in hit.highlights] for hit in hits] == [["institutions", "européennes"]]
+
+
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("counted")
+    # Under a title holding no word of the family (the title counts twice).
+    articles = {
+        "stem-and-family": "Le village\n\nL'Europe et les élections européennes " + " ".join(FILLER[:4]),
+        "family-only": "Le village\n\nLes institutions européennes et les élections européennes "
+                       + " ".join(FILLER[:4]),
+    }
+    return index_of(folder, articles)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_word_of_the_family_counts_a_fraction_of_an_occurrence_of_the_stem(counted, fast):
+    from whoosh.scoring import bm25
+
+    from searchkit.search import WEIGHTING, compile_query
+    from searchkit.truncation import FAMILY_WEIGHT
+
+    with searchkit.Index(counted, create=False) as ix:
+        searcher = ix.searcher()
+        compiled = compile_query(searcher, "Europe")
+        if fast:
+            ranked = ix.fast_scorer(searcher).top(compiled.terms, 10, compiled.truncated)
+        else:
+            ranked = [(hit.docnum, hit.score) for hit in searcher.search(compiled.query)]
+        scores = {searcher.stored_fields(docnum)["id"]: score for docnum, score in ranked}
+        idf = searcher.idf("body", "europ")  # the stem's idf, for both
+        average = searcher.avg_field_length("body")
+
+        def expected(article_id, frequency):
+            length = searcher.doc_field_length(searcher.document_number(id=article_id), "body")
+            return bm25(idf, frequency, length, average, WEIGHTING.B, WEIGHTING.K1)
+
+        # "Europe" once and a family word once: 1 + FAMILY_WEIGHT occurrences, not
+        # a score for the stem plus another for the family, which holds "Europe" too.
+        assert scores["stem-and-family"] == pytest.approx(expected("stem-and-family", 1 + FAMILY_WEIGHT), rel=1e-9)
+        assert scores["family-only"] == pytest.approx(expected("family-only", 2 * FAMILY_WEIGHT), rel=1e-9)
