@@ -321,13 +321,12 @@ class Index:
             with writer.reader() as reader:
                 catalogue = Catalogue.read(reader)
             run = Ingestion(writer, catalogue, _document, on_problem)
-
-            def count_passages(document: dict[str, object]) -> None:
-                run.report.passages += document["passage_count"]  # type: ignore[operator]
-
-            writer.on_document = count_passages
+            writer.on_document = run.written
             writer.on_failure = run.unwritten
-            yield run
+            try:
+                yield run
+            finally:
+                run.close()
             if run.report.added or run.report.updated or run.report.removed:
                 writer.commit()
             else:

@@ -77,6 +77,9 @@ class Catalogue:
             article_id, path, signature, text_hash = (column[docnum] for column in columns)
             stamp, _, digest = signature.partition("/")
             record = catalogue.files.setdefault(path, FileRecord(stamp, digest))
+            if (record.stamp, record.digest) != (stamp, digest):
+                # Some of its articles were kept from an earlier version: read it again.
+                record.stamp = record.digest = ""
             record.ids.add(article_id)
             catalogue.paths_by_id[article_id] = path
             catalogue.ids_by_text[text_hash] = article_id
@@ -113,6 +116,7 @@ class Ingestion:
         self.roots: list[str] = []  # the paths given to ingest
         self.seen_paths: set[str] = set()
         self.seen_ids: dict[str, str] = {}
+        self._reader = None  # of the index as it was, opened when a file changed
 
     def problem(self, problem: Problem) -> None:
         self.report.problems.append(problem)
@@ -149,23 +153,49 @@ class Ingestion:
             self.report.unchanged += len(record.ids)
             return
         signature = f"{stamp}/{digest}"
-        replaced = False
+        # Each article's new version replaces its old one; the articles gone
+        # from the file go only when the whole file was read without a
+        # problem: a broken line or an unreadable file keeps what it gave.
+        old = self._old_versions(path) if record is not None else {}
+        problems = len(self.report.problems)
         new_ids: set[str] = set()
         for item in read_source(source, on_bytes):
             if isinstance(item, Problem):
                 self.problem(item)
                 continue
-            if not replaced and record is not None:
-                # Only once the file gives an article: a file that became
-                # unreadable keeps its articles in the index.
-                self.writer.delete_by_term("path", path)
-                replaced = True
-            if self.article(item, signature, record):
+            if self.article(item, signature, old.get(item.id, [])):
                 new_ids.add(item.id)
-        if replaced and record is not None:
-            self.report.removed += len(record.ids - new_ids)
+        if len(self.report.problems) == problems:
+            for article_id, docnums in old.items():
+                if article_id not in new_ids:
+                    self._delete(docnums)
+                    self.report.removed += 1
 
-    def article(self, article: Article, signature: str, record: FileRecord | None) -> bool:
+    def _old_versions(self, path: str) -> dict[str, list[int]]:
+        """The document numbers of each article the index holds from ``path``."""
+        if self._reader is None:
+            self._reader = self.writer.reader()
+        reader = self._reader
+        found: dict[str, list[int]] = {}
+        if ("path", path) in reader:
+            ids = reader.column_reader("id")
+            for docnum in reader.postings("path", path).all_ids():
+                if not self.writer.is_deleted(docnum):
+                    found.setdefault(ids[docnum], []).append(docnum)
+        return found
+
+    def _delete(self, docnums: Iterable[int]) -> None:
+        for docnum in docnums:
+            self.writer.delete_document(docnum)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    def article(self, article: Article, signature: str, old_version: list[int]) -> bool:
+        """Index one article; ``old_version``, its documents from the same
+        file, are replaced if it is indexed."""
         where = article.path if article.line is None else f"{article.path}:{article.line}"
         if article.id in self.seen_ids:
             self.problem(Problem(article.path, f"article id {article.id!r} was already read from "
@@ -189,13 +219,21 @@ class Ingestion:
             self.report.updated += 1
         else:
             self.report.added += 1
-        self.writer.add_document(**self.to_document(article, signature, digest), _updates=other_path is not None)
+        # The old version goes once the new one is written (see ``written``).
+        self.writer.add_document(**self.to_document(article, signature, digest), _updates=other_path is not None,
+                                 _replaces=old_version)
         return True
+
+    def written(self, document: dict[str, object]) -> None:
+        """A document the writer has indexed: it replaces its old version."""
+        self.report.passages += document["passage_count"]  # type: ignore[operator]
+        self._delete(document["_replaces"])  # type: ignore[arg-type]
 
     def unwritten(self, document: dict[str, object], reason: str) -> None:
         """A document given to the writer that could not be indexed."""
         line: int | None = document.get("line")  # type: ignore[assignment]
-        self.problem(Problem(str(document["path"]), f"could not be indexed: {reason}", line))
+        kept = "; its previous version is kept" if document["_replaces"] else ""
+        self.problem(Problem(str(document["path"]), f"could not be indexed: {reason}{kept}", line))
         if document["_updates"]:
             self.report.updated -= 1
         else:

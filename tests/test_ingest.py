@@ -184,6 +184,26 @@ def test_lines_gone_from_a_jsonl_file_are_removed(tmp_path):
     assert set(article_texts(tmp_path / "ix")) == {"a"}
 
 
+def test_a_line_broken_in_a_new_version_of_a_file_keeps_the_article_it_gave(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text('{"id": "a", "text": "La Seine."}\n{"id": "b", "text": "La Loire."}\n', "utf-8")
+    ingest(dump, index=tmp_path / "ix")
+    dump.write_text('{"id": "a", "text": "La Seine monte."}\n{"id": "b", "text": "La Loire\n', "utf-8")
+    result = ingest(dump, index=tmp_path / "ix")
+    assert f"{dump}:2: invalid JSON" in result.output
+    assert (summary(result)["updated"], summary(result)["removed"]) == (1, 0)
+    articles = article_texts(tmp_path / "ix")
+    assert (articles["a"].text, articles["b"].text) == ("La Seine monte.", "La Loire.")
+    # The file is read again until it reads whole: then the line's new version replaces the old.
+    result = ingest(dump, index=tmp_path / "ix")
+    assert "invalid JSON" in result.output
+    dump.write_text('{"id": "a", "text": "La Seine monte."}\n{"id": "b", "text": "La Loire baisse."}\n', "utf-8")
+    counts = summary(ingest(dump, index=tmp_path / "ix"))
+    assert (counts["updated"], counts["removed"], counts["failed"]) == (2, 0, 0)
+    assert article_texts(tmp_path / "ix")["b"].text == "La Loire baisse."
+    assert summary(ingest(dump, index=tmp_path / "ix"))["unchanged"] == 2
+
+
 def test_exact_duplicate_texts_are_indexed_once_and_counted(folder, tmp_path):
     (folder / "copie.txt").write_text("La Seine déborde à Paris.", "utf-8")
     counts = summary(ingest(folder, index=tmp_path / "ix"))
@@ -360,3 +380,38 @@ def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ing
         report = index.ingest([folder])
         assert (report.added, report.unchanged, report.failed) == (1, 2, 0)
         assert len(index) == 3
+
+
+def test_an_article_whose_new_version_the_analysis_fails_on_keeps_its_old_version(tmp_path, monkeypatch):
+    from searchkit import bulkwrite
+    from searchkit import index as index_module
+
+    cut = index_module._cut_passages
+
+    def failing(document):
+        if "Athènes" in document["text"]:
+            raise ValueError("unexpected text")
+        return cut(document)
+
+    monkeypatch.setattr(bulkwrite, "_usable_cores", lambda: 1)  # the fault is made in this process
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text("La coalition internationale se réunit à Paris.", "utf-8")
+    (folder / "b.txt").write_text("Le nouveau gouvernement de coalition en Grèce.", "utf-8")
+    with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([folder])
+    (folder / "b.txt").write_text("Le nouveau gouvernement de coalition prête serment à Athènes.", "utf-8")
+    monkeypatch.setattr(index_module, "_cut_passages", failing)
+    with searchkit.Index(tmp_path / "ix") as index:
+        report = index.ingest([folder])
+        assert (report.updated, report.unchanged, report.failed) == (0, 1, 1)
+        assert [str(problem) for problem in report.problems] == [
+            f"{folder / 'b.txt'}: could not be indexed: ValueError: unexpected text; its previous version is kept"]
+        assert sorted(article_id for article_id, _ in index.rank_articles("coalition")) == ["a.txt", "b.txt"]
+        assert [article_id for article_id, _ in index.rank_articles("Grèce")] == ["b.txt"]
+    monkeypatch.setattr(index_module, "_cut_passages", cut)
+    with searchkit.Index(tmp_path / "ix") as index:
+        report = index.ingest([folder])
+        assert (report.updated, report.unchanged, report.failed) == (1, 1, 0)
+        assert [article_id for article_id, _ in index.rank_articles("Athènes")] == ["b.txt"]
+        assert index.rank_articles("Grèce") == []
