@@ -141,6 +141,20 @@ def test_batch_trec_lists_each_article_once_in_rank_order(seeds_index, tmp_path)
     assert [row[2] for row in rows if row[0] == "q1"][0] == SEED_ID
 
 
+def test_trec_ids_with_spaces_stay_one_column(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "crue de la Seine.txt").write_text("La Seine déborde à Paris.", "utf-8")
+    (folder / "100%.txt").write_text("La Seine à 100 %.", "utf-8")
+    assert run("ingest", folder, "--index", tmp_path / "ix").exit_code == 0
+    batch = tmp_path / "queries.tsv"
+    batch.write_text("q1\tSeine\n", "utf-8")
+    result = run("query", "--batch", batch, "--format", "trec", "--index", tmp_path / "ix")
+    rows = [line.split() for line in result.output.splitlines()]
+    assert all(len(row) == 6 for row in rows), result.output
+    assert sorted(row[2] for row in rows) == ["100%25.txt", "crue%20de%20la%20Seine.txt"]
+
+
 def test_batch_jsonl_prints_one_object_per_query(seeds_index, tmp_path):
     batch = tmp_path / "queries.tsv"
     batch.write_text("a\tMossoul\nb\tMali\n", "utf-8")
