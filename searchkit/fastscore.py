@@ -318,18 +318,21 @@ class FastScorer:
             self._scores.popitem(last=False)
         return result
 
-    def top(self, terms: list[str], limit: int, truncated: Mapping[str, str] | None = None) -> list[tuple[int, float]]:
+    def top(self, terms: list[str], limit: int, truncated: Mapping[str, str] | None = None,
+            boosts: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
         """(docnum, score) of the best documents for an OR of ``terms`` in
         ``body``, each term with the words of its family when ``truncated``
-        gives its truncated word (see searchkit.truncation), best first, ties
-        in document order."""
+        gives its truncated word (see searchkit.truncation) and weighed as
+        ``boosts`` says (1 if not), best first, ties in document order."""
         if not self.size:
             return []  # no idf on an empty index
         scores = np.zeros(self.size, dtype=np.float64)
         truncated = truncated if truncated and FAMILY_WEIGHT else {}
+        boosts = boosts or {}
         for term in dict.fromkeys(terms):
             ids, weights = self._weights(term, truncated.get(term))
-            scores[ids] += weights
+            boost = boosts.get(term)
+            scores[ids] += weights if boost is None else boost * weights
         scores[self.deleted] = 0.0
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:

@@ -56,7 +56,7 @@ def test_same_documents_and_scores_as_whoosh(index):
             compiled = compile_query(searcher, " ".join(rng.sample(WORDS, rng.randint(1, 6))), plain_text=True)
             query_terms = compiled.terms
             limit = rng.choice([1, 10, 100])
-            fast = scorer.top(query_terms, limit, compiled.truncated)
+            fast = scorer.top(query_terms, limit, compiled.truncated, compiled.boosts)
             whoosh = [(hit.docnum, hit.score) for hit in searcher.search(compiled.query, limit=limit)]
             assert [d for d, _ in fast] == [d for d, _ in whoosh]
             assert [s for _, s in fast] == pytest.approx([s for _, s in whoosh], rel=1e-9)
