@@ -349,19 +349,25 @@ def test_a_file_without_a_date_takes_its_modification_date(tmp_path):
     assert (articles["a.txt"].date, articles["b.txt"].date) == ("2017-07-14", "2012-06-21")
 
 
-def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ingested(tmp_path, monkeypatch):
+def fail_analysis_on(word, monkeypatch):
+    """Make the analysis of an article holding ``word`` fail; returns what mends it."""
     from searchkit import bulkwrite
     from searchkit import index as index_module
 
     cut = index_module._cut_passages
 
     def failing(document):
-        if "Grèce" in document["text"]:
+        if word in document["text"]:
             raise ValueError("unexpected text")
         return cut(document)
 
     monkeypatch.setattr(bulkwrite, "_usable_cores", lambda: 1)  # the fault is made in this process
     monkeypatch.setattr(index_module, "_cut_passages", failing)
+    return lambda: monkeypatch.setattr(index_module, "_cut_passages", cut)
+
+
+def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ingested(tmp_path, monkeypatch):
+    mend = fail_analysis_on("Grèce", monkeypatch)
     folder = tmp_path / "news"
     folder.mkdir()
     (folder / "a.txt").write_text("La coalition internationale se réunit à Paris.", "utf-8")
@@ -375,7 +381,7 @@ def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ing
         assert len(index) == 2
         assert sorted(article_id for article_id, _ in index.rank_articles("coalition")) == ["a.txt", "c.txt"]
     # Once the fault is gone, the next ingest indexes the article it left out.
-    monkeypatch.setattr(index_module, "_cut_passages", cut)
+    mend()
     with searchkit.Index(tmp_path / "ix") as index:
         report = index.ingest([folder])
         assert (report.added, report.unchanged, report.failed) == (1, 2, 0)
@@ -383,17 +389,6 @@ def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ing
 
 
 def test_an_article_whose_new_version_the_analysis_fails_on_keeps_its_old_version(tmp_path, monkeypatch):
-    from searchkit import bulkwrite
-    from searchkit import index as index_module
-
-    cut = index_module._cut_passages
-
-    def failing(document):
-        if "Athènes" in document["text"]:
-            raise ValueError("unexpected text")
-        return cut(document)
-
-    monkeypatch.setattr(bulkwrite, "_usable_cores", lambda: 1)  # the fault is made in this process
     folder = tmp_path / "news"
     folder.mkdir()
     (folder / "a.txt").write_text("La coalition internationale se réunit à Paris.", "utf-8")
@@ -401,7 +396,7 @@ def test_an_article_whose_new_version_the_analysis_fails_on_keeps_its_old_versio
     with searchkit.Index(tmp_path / "ix") as index:
         index.ingest([folder])
     (folder / "b.txt").write_text("Le nouveau gouvernement de coalition prête serment à Athènes.", "utf-8")
-    monkeypatch.setattr(index_module, "_cut_passages", failing)
+    mend = fail_analysis_on("Athènes", monkeypatch)
     with searchkit.Index(tmp_path / "ix") as index:
         report = index.ingest([folder])
         assert (report.updated, report.unchanged, report.failed) == (0, 1, 1)
@@ -409,7 +404,7 @@ def test_an_article_whose_new_version_the_analysis_fails_on_keeps_its_old_versio
             f"{folder / 'b.txt'}: could not be indexed: ValueError: unexpected text; its previous version is kept"]
         assert sorted(article_id for article_id, _ in index.rank_articles("coalition")) == ["a.txt", "b.txt"]
         assert [article_id for article_id, _ in index.rank_articles("Grèce")] == ["b.txt"]
-    monkeypatch.setattr(index_module, "_cut_passages", cut)
+    mend()
     with searchkit.Index(tmp_path / "ix") as index:
         report = index.ingest([folder])
         assert (report.updated, report.unchanged, report.failed) == (1, 1, 0)
