@@ -23,7 +23,7 @@ from ._marks import COMBINING_MARKS
 
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.
-ANALYZER_VERSION = "fr-5"
+ANALYZER_VERSION = "fr-6"
 
 APOSTROPHES = "'’ʼ"
 # Invisible characters that may sit inside a word: soft hyphen, zero-width
@@ -38,7 +38,12 @@ _GROUPED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+(?:,\d+)?"
 _DECIMAL_NUMBER = r"\d+(?:[.,]\d+)+"
 _WORD = rf"{_W}+(?:[{APOSTROPHES}]{_W}+)*"
 # (?=\d) first: most tokens are words, which fail it at once.
-_TOKEN = rf"(?=\d)(?<!\d)(?:{_GROUPED_NUMBER}|{_DECIMAL_NUMBER})(?![\d.,]?\d)|{_WORD}"
+# Currency signs are words: "10 €" is "10 euros".
+CURRENCY_SIGNS = {"€": "euro", "$": "dollar"}
+# Initials written with dots are one word: "S.N.C.F." (or "S.N.C.F") is "SNCF".
+_DOTTED_INITIALS = r"(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![^\W_]))?"
+_TOKEN = (rf"(?=\d)(?<!\d)(?:{_GROUPED_NUMBER}|{_DECIMAL_NUMBER})(?![\d.,]?\d)"
+          rf"|(?<![^\W_]){_DOTTED_INITIALS}|{_WORD}|[{''.join(CURRENCY_SIGNS)}]")
 # The same with \w for a word character: three times faster, and equal on a
 # text holding no underscore, combining mark or invisible character.
 _PLAIN_TOKEN_RE = re.compile(_TOKEN.replace(_W, r"\w"))
@@ -257,9 +262,15 @@ def _surface_tokens(surface: str) -> tuple[tuple[str, str, int, int], ...]:
     tokens = _surface_cache.get(surface)
     if tokens is not None:
         return tokens
-    if _NUMBER_CHARS.intersection(surface):
+    if "." in surface and not surface[0].isdigit():  # dotted initials (numbers start with a digit)
+        word, term = _word_term(surface.replace(".", ""))
+        tokens = ((term, word, 0, len(surface)),) if term is not None else ()
+    elif _NUMBER_CHARS.intersection(surface):
         term = _number_term(surface)
         tokens = ((term, term, 0, len(surface)),)
+    elif surface in CURRENCY_SIGNS:
+        word = CURRENCY_SIGNS[surface]
+        tokens = ((term_of(word), word, 0, len(surface)),)
     else:
         found = []
         for start, end in _split_word(surface, 0, len(surface)):

@@ -84,8 +84,14 @@ def surfaces(text):
         ("réalisée réalisé réalisées réalisés", ["realis"] * 4),
         ("cartographiée cartographié creee crees", ["cartograph", "cartograph", "cre", "cre"]),
         ("idée idées", ["ide", "ide"]),
-        # punctuation and symbols make no tokens
-        ("« Bien » — 20 €", ["bien", "20"]),
+        # initials written with dots are one word
+        ("la S.N.C.F. et la SNCF, a.a.p", ["sncf", "sncf", "aap"]),
+        ("J.K. Rowling, M. Macron, plan B. Le vol.Alors", ["jk", "rowling", "macron", "plan", "b", "vol", "alor"]),
+        # currency signs are the currency's word
+        ("20 € 20 euros 20€", ["20", "euro", "20", "euro", "20", "euro"]),
+        ("3 Md€ 5 $ US$", ["3", "md", "euro", "5", "dollar", "us", "dollar"]),
+        # punctuation and other symbols make no tokens
+        ("« Bien » — 20 % £", ["bien", "20"]),
         ("", []),
         ("... !!! ---", []),
     ],
@@ -148,7 +154,7 @@ def test_index_tokens_are_the_tokens_of_analyze():
 
     from searchkit.analysis import index_tokens
 
-    alphabet = st.sampled_from(list("aeéiouœçAÉLl’'-  \u00a0\u202f,.0123456789\u00adqujsdhx\n«»"))
+    alphabet = st.sampled_from(list("aeéiouœçAÉLl’'-  \u00a0\u202f,.0123456789\u00adqujsdhx\n«»€$"))
 
     @settings(max_examples=300, deadline=None)
     @given(st.text(alphabet, max_size=60) | st.sampled_from(["l’avion", "30 000 jusqu'à", "aujourd'hui"]))
