@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .articles import Article
@@ -64,6 +64,8 @@ class Catalogue:
     files: dict[str, FileRecord] = field(default_factory=dict)
     paths_by_id: dict[str, str] = field(default_factory=dict)
     ids_by_text: dict[str, str] = field(default_factory=dict)
+    # The file each id taken from a path (``id_base``) belongs to.
+    paths_by_id_base: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, reader) -> "Catalogue":  # type: ignore[no-untyped-def]
@@ -83,7 +85,19 @@ class Catalogue:
             record.ids.add(article_id)
             catalogue.paths_by_id[article_id] = path
             catalogue.ids_by_text[text_hash] = article_id
+            base = id_base_of(article_id, path)
+            if base is not None:
+                catalogue.paths_by_id_base[base] = path
         return catalogue
+
+
+def id_base_of(article_id: str, path: str) -> str | None:
+    """The end of ``path`` an article id was made from (``name.txt`` for
+    ``name.txt`` and ``name.mbox`` for ``name.mbox#part2``), if it was."""
+    for base in (article_id, article_id.rpartition("#")[0]):
+        if base and path.endswith("/" + base):
+            return base
+    return None
 
 
 def stamp_of(stat: os.stat_result) -> str:
@@ -138,6 +152,7 @@ class Ingestion:
         """Index one file if it changed since it was last ingested; a large
         one tells ``on_bytes`` how far it has been read."""
         path = str(source.path)
+        source = replace(source, id_base=self._id_base(source))
         self.seen_paths.add(path)
         record = self.catalogue.files.get(path)
         try:
@@ -170,6 +185,22 @@ class Ingestion:
                 if article_id not in new_ids:
                     self._delete(docnums)
                     self.report.removed += 1
+
+    def _id_base(self, source: SourceFile) -> str:
+        """The path relative to the folder given, or, when another file of the
+        index already has it (``a/article.txt`` and ``b/article.txt`` given as
+        ``a`` and ``b``), the shortest longer end of the path no file has."""
+        path = str(source.path)
+        parts = source.path.parts
+        base = source.id_base
+        taken = self.catalogue.paths_by_id_base
+        while taken.get(base, path) != path and os.path.exists(taken[base]):
+            count = base.count("/") + 2
+            if count >= len(parts):
+                break  # the whole path: held by no other file
+            base = "/".join(parts[-count:])
+        taken[base] = path
+        return base
 
     def _old_versions(self, path: str) -> dict[str, list[int]]:
         """The document numbers of each article the index holds from ``path``."""

@@ -228,6 +228,21 @@ def test_the_same_id_from_two_files_is_refused_not_overwritten(tmp_path):
     assert article_texts(tmp_path / "ix")["x"].text == "La Seine."
 
 
+def test_folders_added_one_by_one_keep_files_of_the_same_name_apart(tmp_path):
+    for name, text in (("lundi", "La Seine monte."), ("mardi", "La Loire baisse.")):
+        (tmp_path / name / "2026").mkdir(parents=True)
+        (tmp_path / name / "2026" / "article.txt").write_text(text, "utf-8")
+    assert summary(ingest(tmp_path / "lundi", index=tmp_path / "ix"))["added"] == 1
+    assert summary(ingest(tmp_path / "mardi", index=tmp_path / "ix"))["added"] == 1
+    texts = {article_id: article.text for article_id, article in article_texts(tmp_path / "ix").items()}
+    assert texts == {"2026/article.txt": "La Seine monte.", "mardi/2026/article.txt": "La Loire baisse."}
+    # Each keeps its id when ingested again, changed or not.
+    (tmp_path / "mardi" / "2026" / "article.txt").write_text("La Loire déborde.", "utf-8")
+    counts = summary(ingest(tmp_path / "lundi", tmp_path / "mardi", index=tmp_path / "ix"))
+    assert (counts["unchanged"], counts["updated"], counts["added"], counts["removed"]) == (1, 1, 0, 0)
+    assert article_texts(tmp_path / "ix")["mardi/2026/article.txt"].text == "La Loire déborde."
+
+
 # -- bad input ----------------------------------------------------------
 
 
