@@ -194,6 +194,11 @@ class _progress:
                                          show_percent=True, item_show_func=self._rate)
             self.bar.__enter__()
         self.bar.update(done - self.bar.pos, done)
+        if done >= total:
+            # Every file is read; the last postings are still to be written.
+            self.bar.__exit__(None, None, None)
+            self.bar, self.enabled = None, False
+            click.echo("Writing the index...", file=sys.stderr)
 
     def _rate(self, done: int | None) -> str:
         seconds = time.monotonic() - self.started
