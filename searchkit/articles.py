@@ -23,6 +23,8 @@ _FRENCH_DATE_RE = re.compile(
 )
 _ISO_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
+# "Grève à la S.N.C.F." ends with a dot and still reads as a headline.
+_ENDS_WITH_INITIALS_RE = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}$")
 
 
 @dataclass
@@ -71,7 +73,7 @@ def split_headline(text: str) -> tuple[str, int]:
         and rest
         and len(line) <= MAX_HEADLINE_CHARS
         and len(line.split()) <= MAX_HEADLINE_WORDS
-        and not (line.endswith(".") and not line.endswith("..."))
+        and not (line.endswith(".") and not line.endswith("...") and not _ENDS_WITH_INITIALS_RE.search(line))
     )
     return (line, end + 1) if is_headline else ("", 0)
 

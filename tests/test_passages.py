@@ -76,6 +76,7 @@ def test_headline_is_the_first_line_when_it_reads_as_one():
     assert split_headline("# Un titre\nLe texte.")[0] == "Un titre"
     assert split_headline("Une longue première phrase qui finit par un point.\nSuite.") == ("", 0)
     assert split_headline("Une seule ligne") == ("", 0)
+    assert split_headline("Grève à la S.N.C.F.\nLe trafic est perturbé.")[0] == "Grève à la S.N.C.F."
 
 
 def test_title_is_the_first_sentence_without_a_headline():
