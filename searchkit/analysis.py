@@ -367,7 +367,8 @@ def index_tokens_of_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[l
 # (_NO_TERM when it has none, _ANALYSE when it has several). Snowball changes only the end of
 # a word of three letters or more, after its first two: such a word starting
 # with two ASCII letters or digits gives a term that starts with them, which
-# is known without analysing the word.
+# is known without analysing the word; unless it holds an apostrophe
+# ("qu'Israël" is "israel", "entr'ouvert" two words).
 _head_cache: dict[str, str] = {}
 _ANALYSE = "*"
 _NO_TERM = "-"
@@ -375,8 +376,9 @@ _NO_TERM = "-"
 
 def _term_head(surface: str) -> str:
     head = surface[:2]
-    if len(surface) > 2 and head.isascii() and head.isalnum() and (
-            surface.isascii() or not unicodedata.combining(surface[2])):
+    if (len(surface) > 2 and head.isascii() and head.isalnum()
+            and (surface.isascii() or not unicodedata.combining(surface[2]))
+            and _APOSTROPHE_RE.search(surface) is None):
         head = head.lower()
     else:
         tokens = _surface_tokens(surface)

@@ -181,3 +181,11 @@ def test_stems_keep_the_first_two_letters_of_the_word():
     for word in words:
         if word.isalpha() and len(word) > 2:
             assert stem(singular(word))[:2] == word[:2], word
+
+
+def test_words_after_an_apostrophe_are_found_for_marking():
+    from searchkit.analysis import find_terms
+
+    text = "Il dit qu’Israël a gagné, lorsqu'Emmanuel parle, entr'ouvert."
+    found = find_terms(text, 0, len(text), frozenset({"israel", "emmanuel", "ouvert"}))
+    assert [text[start:end] for start, end in found] == ["Israël", "Emmanuel", "ouvert"]
