@@ -294,10 +294,12 @@ def _surface_tokens(surface: str) -> tuple[tuple[str, str, int, int], ...]:
         return tokens
     if "." in surface and not surface[0].isdigit():
         # A word ending in dotted initials ("l'A.F.P."): the words without the
-        # dots (they stand after the last apostrophe), the last one ending
-        # where the surface ends.
-        found = _word_tokens(surface.replace(".", ""))
-        tokens = found[:-1] + ((*found[-1][:3], len(surface)),) if found else ()
+        # dots, which stand after the last apostrophe: the initials, if they
+        # give a term, end where the surface ends.
+        bare = surface.replace(".", "")
+        tokens = _word_tokens(bare)
+        if tokens and tokens[-1][3] == len(bare):
+            tokens = tokens[:-1] + ((*tokens[-1][:3], len(surface)),)
     elif _NUMBER_CHARS.intersection(surface):
         term = _number_term(surface)
         tokens = ((term, term, 0, len(surface)),)
