@@ -1,0 +1,145 @@
+"""Do the ranking steps hold on queries they were not tuned on?
+
+    python bench/heldout.py                  # 1500 queries a set, seed 7
+    python bench/heldout.py --queries 500
+
+The steps of the ranking were kept by what they did on the sets of
+../shared/eval. This builds two query sets that are not there, from
+../shared/data/orangesum-dev.jsonl.gz: the headlines of other articles than
+those orangesum-title-dev asks for, and the abstracts (one or two sentences
+written by the newsroom) of other articles again; each query finds the
+article it comes from. The corpus is that of orangesum-title-dev: the same
+articles, without their title and abstract. It is ingested once through the
+library; then the dev set's queries and both new sets run with the ranking as
+shipped, with each query-time step turned off in turn, and with all of them
+off (BM25F over stems alone), and MRR@10 is printed for each; beside each
+variant, its difference from the shipped ranking, with twice the standard
+error of that difference over the set's queries (a difference inside it is
+noise).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import random
+import statistics
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import relevance
+
+import searchkit
+from searchkit import QueryError
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "orangesum-dev.jsonl.gz"
+DEV_SET = relevance.EVAL_DIR / "orangesum-title-dev"
+
+# Each query-time step, as the constants that turn it off.
+STEPS = {
+    "family words": {"FAMILY_WEIGHT": 0.0},
+    "capital initial": {"CAPITAL_WEIGHT": 1.0},
+    "proximity": {"PROXIMITY_WEIGHT": 0.0},
+    "words as typed": {"EXACT_WORD_WEIGHT": 0.0},
+}
+
+
+@contextmanager
+def constants(values: dict[str, float]) -> Iterator[None]:
+    """Set module constants of searchkit for a while, in every module that reads them."""
+    modules = [m for name, m in sys.modules.items() if name.startswith("searchkit")]
+    saved = [(m, name, getattr(m, name)) for m in modules for name in values if hasattr(m, name)]
+    for module, name, _ in saved:
+        setattr(module, name, values[name])
+    try:
+        yield
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+def build_sets(count: int, seed: int, folder: Path) -> dict[str, tuple[list[tuple[str, str]], dict[str, dict[str, int]]]]:
+    """Write the corpus to ``folder`` and return the query sets (queries, qrels) by name."""
+    asked = {doc for docs in relevance.read_qrels(DEV_SET / "qrels.tsv").values() for doc in docs}
+    articles = []
+    with gzip.open(DATA, "rt", encoding="utf-8") as data, \
+            gzip.open(folder / "corpus.jsonl.gz", "wt", encoding="utf-8") as corpus:
+        for line in data:
+            record = json.loads(line)
+            corpus.write(json.dumps({"id": record["id"], "date": record["date"], "text": record["text"]},
+                                    ensure_ascii=False) + "\n")
+            if record["id"] not in asked:
+                articles.append(record)
+    rng = random.Random(seed)
+    titles = rng.sample([record for record in articles if record["title"].strip()], count)
+    taken = {record["id"] for record in titles}
+    abstracts = rng.sample([record for record in articles
+                            if record["abstract"].strip() and record["id"] not in taken], count)
+    sets = {}
+    for name, field, sample in (("orangesum-title-heldout", "title", titles),
+                                ("orangesum-abstract", "abstract", abstracts)):
+        queries = [(f"{field}-{record['id']}", " ".join(record[field].split())) for record in sample]
+        qrels = {qid: {qid.split("-", 1)[1]: 1} for qid, _ in queries}
+        sets[name] = (queries, qrels)
+    return sets
+
+
+def reciprocal_ranks(index: searchkit.Index, queries: list[tuple[str, str]],
+                     qrels: dict[str, dict[str, int]]) -> list[float]:
+    """1/rank of each query's article in the first 10, else 0 (MRR@10 is their mean)."""
+    ranks = []
+    for qid, text in queries:
+        try:
+            ranked = index.rank_articles(text, limit=10, plain_text=True)
+        except QueryError:
+            ranked = []
+        found = [rank for rank, (article_id, _) in enumerate(ranked, 1) if article_id in qrels.get(qid, {})]
+        ranks.append(1 / found[0] if found else 0.0)
+    return ranks
+
+
+def cell(ranks: list[float], shipped: list[float] | None) -> str:
+    """MRR@10, and beside a variant its difference from the shipped ranking
+    with twice the standard error of that paired difference."""
+    mean = statistics.fmean(ranks)
+    if shipped is None:
+        return f"{mean:.4f}"
+    differences = [a - b for a, b in zip(ranks, shipped)]
+    error = 2 * statistics.stdev(differences) / math.sqrt(len(differences))
+    return f"{mean:.4f} ({mean - statistics.fmean(shipped):+.4f} ±{error:.4f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=int, default=1500, help="queries in each new set")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sets = {"orangesum-title-dev (tuned on)": (relevance.read_queries(DEV_SET / "queries.tsv"),
+                                                   relevance.read_qrels(DEV_SET / "qrels.tsv"))}
+        sets.update(build_sets(args.queries, args.seed, folder))
+        with searchkit.Index(folder / "index") as index:
+            report = index.ingest([folder / "corpus.jsonl.gz"])
+            print(f"corpus: {report.articles} articles; MRR@10 of each set")
+            configs = {"as shipped": {}}
+            configs.update({f"without {step}": values for step, values in STEPS.items()})
+            configs["BM25F over stems alone"] = {k: v for values in STEPS.values() for k, v in values.items()}
+            names = list(sets)
+            print(f"{'ranking':<28}" + "".join(f"{name.split(' ')[0]:>32}" for name in names))
+            print(f"{'':<28}" + "".join(f"{f'({len(sets[name][0])} queries)':>32}" for name in names))
+            shipped = None
+            for label, values in configs.items():
+                with constants(values):
+                    ranks = [reciprocal_ranks(index, *sets[name]) for name in names]
+                cells = [cell(r, s) for r, s in zip(ranks, shipped or [None] * len(ranks))]
+                print(f"{label:<28}" + "".join(f"{c:>32}" for c in cells), flush=True)
+                shipped = shipped or ranks
+
+if __name__ == "__main__":
+    main()
