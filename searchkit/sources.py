@@ -186,9 +186,12 @@ def decode(data: bytes) -> str | None:
     encoding = detect_encoding(data[:_CHUNK], is_utf8)
     if encoding is None or (encoding != "utf-16" and b"\x00" in data):
         return None
-    # Bytes that Windows-1252 leaves undefined (0x81, 0x8D...) are Latin-1 controls.
-    text = data.decode(encoding, errors="strict" if encoding != "cp1252" else "replace")
+    # A byte-order mark names the encoding, but the bytes after it may not all
+    # follow it (a file cut short, a stray byte): those become U+FFFD, as in
+    # large files, rather than losing the file.
+    text = data.decode(encoding, errors="replace")
     if encoding == "cp1252" and "\ufffd" in text:
+        # Bytes that Windows-1252 leaves undefined (0x81, 0x8D...) are Latin-1 controls.
         text = data.decode("latin-1")
     return text
 

@@ -118,6 +118,21 @@ def test_encodings_are_detected(tmp_path, encoding, data):
     assert "Ã" not in text and "\ufeff" not in text
 
 
+@pytest.mark.parametrize("data, expected", [
+    (FRENCH.encode("utf-16") + b"\x20", FRENCH + "\ufffd"),
+    (b"\xef\xbb\xbf" + FRENCH.encode("utf-8") + b" caf\xe9", FRENCH + " caf\ufffd"),
+], ids=["utf-16 cut short", "utf-8 with BOM and one Windows-1252 byte"])
+def test_a_byte_order_mark_followed_by_bytes_it_does_not_decode(tmp_path, data, expected):
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "broken.txt").write_bytes(data)
+    (tmp_path / "news" / "other.txt").write_text("La Seine déborde à Paris.", "utf-8")
+    result = ingest(tmp_path / "news", index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    texts = article_texts(tmp_path / "ix")
+    assert texts["broken.txt"].text == expected
+    assert "other.txt" in texts
+
+
 # -- incremental ingestion ----------------------------------------------
 
 
