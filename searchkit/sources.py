@@ -296,7 +296,14 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
     if not data.strip():
         yield Problem(str(source.path), "empty file")
         return
-    document = trafilatura.bare_extraction(data, with_metadata=True, favor_precision=True)
+    # A byte-order mark settles the encoding (trafilatura guesses from the
+    # page and misreads a UTF-16 page cut short); without one, the page's own
+    # charset is read by trafilatura.
+    page: bytes | str | None = decode(data) if data.startswith(tuple(bom for bom, _ in _BOMS)) else data
+    if page is None:
+        yield Problem(str(source.path), "binary file, not text")
+        return
+    document = trafilatura.bare_extraction(page, with_metadata=True, favor_precision=True)
     text = getattr(document, "text", None) if document is not None else None
     if not text or not text.strip():
         yield Problem(str(source.path), "no article text found in this page")

@@ -133,6 +133,15 @@ def test_a_byte_order_mark_followed_by_bytes_it_does_not_decode(tmp_path, data, 
     assert "other.txt" in texts
 
 
+def test_a_utf16_page_cut_short_keeps_its_title_and_text(tmp_path):
+    page = "<html><head><title>Grève à Paris</title></head><body><p>L’article sur la grève.</p></body></html>"
+    (tmp_path / "page.html").write_bytes(page.encode("utf-16") + b"\x00")
+    result = ingest(tmp_path / "page.html", index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    article = article_texts(tmp_path / "ix")["page.html"]
+    assert (article.title, article.text) == ("Grève à Paris", "L’article sur la grève.")
+
+
 # -- incremental ingestion ----------------------------------------------
 
 
