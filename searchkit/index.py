@@ -431,11 +431,13 @@ class Index:
     def stats(self) -> dict[str, object]:
         """Counts and versions, as ``searchkit stats`` prints them."""
         reader = self.searcher().reader()
-        counts = reader.column_reader("passage_count")
-        passages = sum(
-            counts[docnum] for docnum in range(reader.doc_count_all())
-            if not reader.is_deleted(docnum)
-        )
+        passages = 0
+        if reader.doc_count_all():  # an index with no segment has no columns to read
+            counts = reader.column_reader("passage_count")
+            passages = sum(
+                counts[docnum] for docnum in range(reader.doc_count_all())
+                if not reader.is_deleted(docnum)
+            )
         size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
         info = self.info()
         return {

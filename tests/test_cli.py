@@ -196,6 +196,18 @@ def test_query_without_an_index_says_to_ingest_first(tmp_path):
     assert not (tmp_path / "nothing").exists()
 
 
+def test_an_index_that_holds_no_article_yet_answers_every_command(tmp_path):
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "empty.txt").write_text("", "utf-8")
+    index = str(tmp_path / "ix")
+    assert run("ingest", str(tmp_path / "news"), "--index", index).exit_code == 1  # the empty file
+    stats = run("stats", "--index", index, "--format", "json")
+    assert stats.exit_code == 0, stats.output
+    assert (json.loads(stats.output)["articles"], json.loads(stats.output)["passages"]) == (0, 0)
+    assert run("check", "--index", index).exit_code == 0
+    assert "no match" in run("query", "Mossoul", "--index", index).output
+
+
 def test_index_location_from_the_environment(tmp_path):
     env = {"SEARCHKIT_INDEX": str(tmp_path / "env-ix")}
     assert run("ingest", SEEDS, env=env).exit_code == 0
