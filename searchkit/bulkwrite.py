@@ -312,16 +312,25 @@ class BulkWriter(SegmentWriter):
         self._finish()
 
     def cancel(self) -> None:
-        """As SegmentWriter.cancel, but a full disk does not stop it: closing
-        the segment flushes buffered writes, which fail again. The files of
-        abandoned segments are orphans that the next commit deletes."""
+        """As SegmentWriter.cancel, but a full disk does not stop it (closing
+        the segment flushes buffered writes, which fail again), and the files
+        of the segments it began are deleted: an ingest that changes nothing
+        cancels, and each would leave its files until the next commit."""
         self._pending = []
         self._in_flight.clear()
         self._stop_workers()
+        self._check_state()
         try:
-            super().cancel()
+            self._close_segment()
         except OSError:
-            self._finish()
+            pass
+        for segment in [*self._written_segments, self.newsegment]:
+            for name in segment.list_files(self.storage):
+                try:
+                    self.storage.delete_file(name)
+                except OSError:
+                    pass  # an orphan the next commit deletes
+        self._finish()
 
     def _stop_workers(self) -> None:
         if self._workers is not None:

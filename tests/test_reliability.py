@@ -265,6 +265,7 @@ def test_a_full_disk_fails_clearly_and_leaves_the_index_as_it_was(corpus, tmp_pa
     folder, _ = corpus
     index_path = tmp_path / "ix"
     CliRunner().invoke(main, ["ingest", str(folder / "first"), "--index", str(index_path)])
+    before = index_files(index_path)
 
     def small_disk():
         # Writing a file past 300 kB fails with EFBIG, as a full disk fails with ENOSPC.
@@ -276,12 +277,32 @@ def test_a_full_disk_fails_clearly_and_leaves_the_index_as_it_was(corpus, tmp_pa
     assert full.returncode == 1
     assert "could not write the index" in full.stderr and "as it was before" in full.stderr
     assert "Traceback" not in full.stderr
+    assert index_files(index_path) == before
     with searchkit.Index(index_path, create=False) as index:
         assert len(index) == 5
         assert len(index.search("Seine", per_article=1).hits) == 5
     again = CliRunner().invoke(main, ["ingest", str(folder / "many"), "--index", str(index_path)])
     assert again.exit_code == 0
     assert counts(index_path)[0] == 2505
+
+
+def index_files(index_path):
+    return {p.name for p in index_path.iterdir() if not p.name.endswith("WRITELOCK")}
+
+
+def test_an_ingest_that_changes_nothing_or_fails_leaves_no_file_behind(corpus, tmp_path):
+    folder, _ = corpus
+    index_path = tmp_path / "ix"
+    assert CliRunner().invoke(main, ["ingest", str(folder / "first"), "--index", str(index_path)]).exit_code == 0
+    before = index_files(index_path)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "empty.txt").write_text("", "utf-8")
+    for _ in range(3):
+        again = CliRunner().invoke(main, ["ingest", str(folder / "first"), "--index", str(index_path)])
+        assert "5 unchanged" in again.output
+        failed = CliRunner().invoke(main, ["ingest", str(tmp_path / "broken"), "--index", str(index_path)])
+        assert failed.exit_code == 1
+    assert index_files(index_path) == before
 
 
 def test_a_folder_that_is_not_an_index_and_a_missing_index(tmp_path):
