@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -207,6 +208,10 @@ def _read_text(source: SourceFile) -> Iterator[Article | Problem]:
         yield from _read_text_in_parts(source)
         return
     text = decode(source.path.read_bytes())
+    if text is not None:
+        # Universal newlines, as open() reads text: a file from an old Mac ends
+        # its lines with CR alone, which no headline or paragraph rule sees.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     problem = _text_problem(source, text)
     if problem is not None:
         yield problem
@@ -252,7 +257,8 @@ def _read_text_in_parts(source: SourceFile) -> Iterator[Article | Problem]:
             yield Problem(str(source.path), "binary file, not text")
             return
         stream.seek(0)
-        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        # Universal newlines, as in _read_text; a CR LF cut between chunks stays one.
+        decoder = io.IncrementalNewlineDecoder(codecs.getincrementaldecoder(encoding)(errors="replace"), translate=True)
         pending, part, title = "", 0, ""
         while True:
             chunk = stream.read(_CHUNK)

@@ -118,6 +118,19 @@ def test_encodings_are_detected(tmp_path, encoding, data):
     assert "Ã" not in text and "\ufeff" not in text
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["CR LF (Windows)", "CR (old Mac)"])
+def test_lines_ended_by_cr_read_as_lines(tmp_path, newline):
+    text = newline.join(["Grève à la SNCF", "", "Les trains restent à quai.", "", "Les cheminots votent.", ""])
+    (tmp_path / "greve.txt").write_bytes(text.encode("utf-8"))
+    assert ingest(tmp_path / "greve.txt", index=tmp_path / "ix").exit_code == 0
+    article = article_texts(tmp_path / "ix")["greve.txt"]
+    assert article.title == "Grève à la SNCF"
+    assert "\r" not in article.text
+    with searchkit.Index(tmp_path / "ix") as index:
+        hit = index.search("cheminots").hits[0]
+    assert (hit.title, hit.line) == ("Grève à la SNCF", 3)  # the two short paragraphs make one passage
+
+
 @pytest.mark.parametrize("data, expected", [
     (FRENCH.encode("utf-16") + b"\x20", FRENCH + "\ufffd"),
     (b"\xef\xbb\xbf" + FRENCH.encode("utf-8") + b" caf\xe9", FRENCH + " caf\ufffd"),
@@ -313,12 +326,13 @@ def test_exit_status_is_0_when_everything_was_ingested(folder, tmp_path):
     assert ingest(folder, index=tmp_path / "ix").exit_code == 0
 
 
-def test_a_large_text_file_is_read_in_parts(tmp_path, monkeypatch):
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CR LF", "CR"])
+def test_a_large_text_file_is_read_in_parts(tmp_path, monkeypatch, newline):
     monkeypatch.setattr(sources, "PART_BYTES", 20_000)
     monkeypatch.setattr(sources, "_CHUNK", 4096)
     paragraph = "Le fleuve monte à Paris, les quais sont fermés et la ville attend la décrue. " * 5
     big = tmp_path / "gros.txt"
-    with big.open("w", encoding="utf-8") as out:
+    with big.open("w", encoding="utf-8", newline=newline) as out:
         out.write("Chronique des crues\n\n")
         for number in range(1500):
             out.write(f"Jour {number}. {paragraph}\n\n")
@@ -329,7 +343,9 @@ def test_a_large_text_file_is_read_in_parts(tmp_path, monkeypatch):
     articles = article_texts(tmp_path / "ix")
     assert len(articles) > 20
     assert all(len(a.text.encode()) < 2 * sources.PART_BYTES for a in articles.values())
+    # read_text reads with universal newlines, as searchkit does
     assert "".join(articles[f"gros.txt#part{n}"].text for n in range(1, len(articles) + 1)) == big.read_text("utf-8")
+    assert articles["gros.txt#part1"].title == "Chronique des crues"
     with searchkit.Index(tmp_path / "ix") as index:
         assert index.search("décrue finale").hits[0].article_id == f"gros.txt#part{len(articles)}"
 
