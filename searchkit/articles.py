@@ -106,11 +106,17 @@ def french_date(text: str, start: int = 0) -> str | None:
 
 
 def iso_date(value: object) -> str | None:
-    """Normalise a date given as metadata (ISO date or date-time) to YYYY-MM-DD."""
+    """Normalise a date given as metadata (ISO date or date-time, or the
+    RFC 2822 date of RSS feeds and mail) to YYYY-MM-DD."""
     if not isinstance(value, str):
         return None
     m = _ISO_DATE_RE.match(value.strip())
     if not m:
-        return None
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return parsedate_to_datetime(value).date().isoformat()
+        except (TypeError, ValueError, IndexError):
+            return None
     year, month, day = m.group(1), m.group(2) or "01", m.group(3) or "01"
     return f"{year}-{month}-{day}"

@@ -25,7 +25,19 @@ TEXT_EXTENSIONS = (".txt", ".md")
 HTML_EXTENSIONS = (".html", ".htm")
 JSON_EXTENSIONS = (".json",)
 JSONL_EXTENSIONS = (".jsonl", ".jsonl.gz")
-METADATA_FIELDS = ("title", "date", "url", "source", "author")
+# The fields of a JSON article, each read from the first of its names that
+# the record holds: searchkit's own, then those of common scrapers and feeds
+# (news-please: maintext, date_publish, authors, source_domain; newspaper3k:
+# publish_date; trafilatura: sitename; RSS: link, pubDate).
+TEXT_FIELDS = ("text", "maintext", "content", "body", "article")
+LEAD_FIELDS = ("abstract", "summary", "description", "chapo", "lead")
+METADATA_FIELDS = {
+    "title": ("title", "headline"),
+    "date": ("date", "date_publish", "publish_date", "published", "published_at", "pubDate", "datePublished"),
+    "url": ("url", "link"),
+    "source": ("source", "source_domain", "sitename", "site_name", "publisher"),
+    "author": ("author", "authors", "byline"),
+}
 # A text file larger than this is read in parts, each indexed as an article
 # ("name.txt#part2"), so that a huge file never sits whole in memory.
 PART_BYTES = 1_000_000
@@ -371,22 +383,38 @@ def _article_from_record(
 
     if not isinstance(record, dict):
         return problem("expected a JSON object")
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
-        return problem('no "text" field, or it is empty')
+    text = _first_field(record, TEXT_FIELDS)
+    if text is None:
+        return problem('no "text" field (nor ' + ", ".join(f'"{name}"' for name in TEXT_FIELDS[1:])
+                       + "), or it is empty")
+    lead = _first_field(record, LEAD_FIELDS)
+    if lead is not None and not text.lstrip().startswith(lead.strip()):
+        # The newsroom's lead (chapô) opens the article, as on its page.
+        text = f"{lead.strip()}\n\n{text}"
     raw_id = record.get("id")
     if raw_id not in (None, ""):
         article_id = str(raw_id)
     else:
         article_id = source.id_base if number is None else f"{source.id_base}#{number}"
-    metadata = {
-        name: str(record[name])
-        for name in METADATA_FIELDS
-        if record.get(name) not in (None, "")
-    }
+    metadata = {name: value for name, names in METADATA_FIELDS.items()
+                if (value := _first_field(record, names)) is not None}
     if "date" in metadata:
         metadata["date"] = iso_date(metadata["date"])  # type: ignore[assignment]
     return Article.from_text(article_id, text, path=str(source.path), line=line, **metadata)
+
+
+def _first_field(record: dict, names: tuple[str, ...]) -> str | None:
+    """The value of the first of ``names`` that ``record`` holds, not empty, as
+    text (a list, such as news-please's authors, joined with commas)."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value if item not in (None, ""))
+        if value not in (None, "") and not isinstance(value, (dict, bool)):
+            value = str(value)
+            if value.strip():
+                return value
+    return None
 
 
 _READERS: dict[str, Callable[[SourceFile], Iterator[Article | Problem]]] = {

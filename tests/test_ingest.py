@@ -97,6 +97,28 @@ def test_html_pages_give_the_article_text_and_metadata_only(tmp_path):
         assert chrome not in article.text
 
 
+def test_json_dumps_of_common_scrapers_and_feeds_are_read(tmp_path):
+    news_please = {  # news-please's JSON
+        "title": "Grève à la SNCF", "maintext": "Les trains restent à quai ce jeudi.",
+        "description": "Les cheminots ont voté la reconduction du mouvement.",
+        "date_publish": "2020-07-02 10:15:00", "authors": ["Marie Durand", "Paul Martin"],
+        "source_domain": "www.example.fr", "url": "https://www.example.fr/greve",
+    }
+    feed_item = {"title": "Crue de la Seine", "content": "La Seine monte à Paris.",
+                 "link": "https://www.example.fr/crue", "pubDate": "Thu, 02 Jul 2020 23:30:00 +0200"}
+    (tmp_path / "dump.jsonl").write_text("\n".join(json.dumps(r) for r in (news_please, feed_item)), "utf-8")
+    assert ingest(tmp_path / "dump.jsonl", index=tmp_path / "ix").exit_code == 0
+    articles = article_texts(tmp_path / "ix")
+    greve, crue = articles["dump.jsonl#1"], articles["dump.jsonl#2"]
+    assert greve.text == "Les cheminots ont voté la reconduction du mouvement.\n\nLes trains restent à quai ce jeudi."
+    assert (greve.title, greve.date, greve.author, greve.source, greve.url) == (
+        "Grève à la SNCF", "2020-07-02", "Marie Durand, Paul Martin", "www.example.fr", "https://www.example.fr/greve")
+    assert (crue.text, crue.date, crue.url) == ("La Seine monte à Paris.", "2020-07-02", "https://www.example.fr/crue")
+    with searchkit.Index(tmp_path / "ix") as index:
+        hit = index.search("reconduction").hits[0]  # a word of the lead only
+    assert hit.article_id == "dump.jsonl#1" and hit.text.startswith("Les cheminots ont voté")
+
+
 # -- encodings ----------------------------------------------------------
 
 
