@@ -85,7 +85,9 @@ def build_whoosh(corpus: Path, index_dir: Path):  # type: ignore[no-untyped-def]
     with gzip.open(corpus, "rt", encoding="utf-8") as lines:
         for line in lines:
             article = json.loads(line)
-            writer.add_document(id=str(article["id"]), body=article["text"])
+            # The words searchkit indexes: the title, the lead (abstract) and the text.
+            writer.add_document(id=str(article["id"]),
+                                body=f"{article.get('title', '')}\n{article.get('abstract', '')}\n{article['text']}")
     writer.commit()
     return ix
 
