@@ -388,7 +388,9 @@ def _article_from_record(
         return problem('no "text" field (nor ' + ", ".join(f'"{name}"' for name in TEXT_FIELDS[1:])
                        + "), or it is empty")
     lead = _first_field(record, LEAD_FIELDS)
-    if lead is not None and not text.lstrip().startswith(lead.strip()):
+    if lead is not None and text.lstrip().startswith(lead.strip()):
+        lead = None  # the text opens with it already
+    if lead is not None:
         # The newsroom's lead (chapô) opens the article, as on its page.
         text = f"{lead.strip()}\n\n{text}"
     raw_id = record.get("id")
@@ -400,7 +402,10 @@ def _article_from_record(
                 if (value := _first_field(record, names)) is not None}
     if "date" in metadata:
         metadata["date"] = iso_date(metadata["date"])  # type: ignore[assignment]
-    return Article.from_text(article_id, text, path=str(source.path), line=line, **metadata)
+    article = Article.from_text(article_id, text, path=str(source.path), line=line, **metadata)
+    if lead is not None:
+        article.body_start = 0  # a short lead is not a headline: its passage is shown
+    return article
 
 
 def _first_field(record: dict, names: tuple[str, ...]) -> str | None:

@@ -119,6 +119,17 @@ def test_json_dumps_of_common_scrapers_and_feeds_are_read(tmp_path):
     assert hit.article_id == "dump.jsonl#1" and hit.text.startswith("Les cheminots ont voté")
 
 
+def test_a_short_lead_without_a_full_stop_is_shown_and_marked(tmp_path):
+    record = {"title": "Grève", "abstract": "Les cheminots reconduisent le mouvement",
+              "text": "Les trains restent à quai ce jeudi."}
+    (tmp_path / "dump.jsonl").write_text(json.dumps(record), "utf-8")
+    assert ingest(tmp_path / "dump.jsonl", index=tmp_path / "ix").exit_code == 0
+    with searchkit.Index(tmp_path / "ix") as index:
+        hit = index.search("reconduisent").hits[0]
+    assert hit.title == "Grève"
+    assert [hit.text[start:end] for start, end in hit.highlights] == ["reconduisent"]
+
+
 # -- encodings ----------------------------------------------------------
 
 
