@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timezone
 from dataclasses import dataclass, field
 
 from .passages import Span, sentences
@@ -21,7 +22,10 @@ _FRENCH_DATE_RE = re.compile(
     r"(?P<day>\d{1,2})(?:er)?\s+(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
-_ISO_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# 2016, 2016-05, 2016-05-21 (a time may follow), or 20160521.
+_ISO_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?![\d-])|(\d{4})(\d{2})(\d{2})$")
+# Seconds or milliseconds since 1970, as some scrapers store dates.
+_EPOCH_RE = re.compile(r"\d{10}(?:\d{3})?(?:\.\d+)?$")
 _MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
 # "Grève à la S.N.C.F." ends with a dot and still reads as a headline.
 _ENDS_WITH_INITIALS_RE = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}$")
@@ -110,13 +114,20 @@ def iso_date(value: object) -> str | None:
     RFC 2822 date of RSS feeds and mail) to YYYY-MM-DD."""
     if not isinstance(value, str):
         return None
-    m = _ISO_DATE_RE.match(value.strip())
-    if not m:
-        from email.utils import parsedate_to_datetime
-
+    value = value.strip()
+    m = _ISO_DATE_RE.match(value)
+    if m:
+        year, month, day = (int(part) if part else 1 for part in (m[1] or m[4], m[2] or m[5], m[3] or m[6]))
         try:
-            return parsedate_to_datetime(value).date().isoformat()
-        except (TypeError, ValueError, IndexError):
+            return date(year, month, day).isoformat()
+        except ValueError:  # 2016-13-45
             return None
-    year, month, day = m.group(1), m.group(2) or "01", m.group(3) or "01"
-    return f"{year}-{month}-{day}"
+    if _EPOCH_RE.match(value):
+        seconds = float(value) / (1000 if len(value.split(".")[0]) == 13 else 1)
+        return datetime.fromtimestamp(seconds, timezone.utc).date().isoformat()
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None

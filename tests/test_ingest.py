@@ -119,6 +119,17 @@ def test_json_dumps_of_common_scrapers_and_feeds_are_read(tmp_path):
     assert hit.article_id == "dump.jsonl#1" and hit.text.startswith("Les cheminots ont voté")
 
 
+@pytest.mark.parametrize("given, expected", [
+    ("2016-05-21T10:00:00+02:00", "2016-05-21"), ("2016-05", "2016-05-01"), ("20160521", "2016-05-21"),
+    (1463788800, "2016-05-21"), (1463788800000, "2016-05-21"), ("Sat, 21 May 2016 10:00:00 GMT", "2016-05-21"),
+    (12345, None), ("2016-13-45", None), ("hier", None),
+])
+def test_json_dates_are_read_or_left_out_never_misread(tmp_path, given, expected):
+    (tmp_path / "a.json").write_text(json.dumps({"text": "La Seine monte.", "date": given}), "utf-8")
+    assert ingest(tmp_path / "a.json", index=tmp_path / "ix").exit_code == 0
+    assert article_texts(tmp_path / "ix")["a.json"].date == expected
+
+
 def test_a_short_lead_without_a_full_stop_is_shown_and_marked(tmp_path):
     record = {"title": "Grève", "abstract": "Les cheminots reconduisent le mouvement",
               "text": "Les trains restent à quai ce jeudi."}
