@@ -383,11 +383,11 @@ def _article_from_record(
 
     if not isinstance(record, dict):
         return problem("expected a JSON object")
-    text = _first_field(record, TEXT_FIELDS)
+    text = _first_field(record, TEXT_FIELDS, text_only=True)
     if text is None:
         return problem('no "text" field (nor ' + ", ".join(f'"{name}"' for name in TEXT_FIELDS[1:])
                        + "), or it is empty")
-    lead = _first_field(record, LEAD_FIELDS)
+    lead = _first_field(record, LEAD_FIELDS, text_only=True)
     if lead is not None and text.lstrip().startswith(lead.strip()):
         lead = None  # the text opens with it already
     if lead is not None:
@@ -408,17 +408,19 @@ def _article_from_record(
     return article
 
 
-def _first_field(record: dict, names: tuple[str, ...]) -> str | None:
+def _first_field(record: dict, names: tuple[str, ...], text_only: bool = False) -> str | None:
     """The value of the first of ``names`` that ``record`` holds, not empty, as
-    text (a list, such as news-please's authors, joined with commas)."""
+    text: a string, else (unless ``text_only``) a number, or a list such as
+    news-please's authors, joined with commas."""
     for name in names:
         value = record.get(name)
-        if isinstance(value, list):
-            value = ", ".join(str(item) for item in value if item not in (None, ""))
-        if value not in (None, "") and not isinstance(value, (dict, bool)):
-            value = str(value)
-            if value.strip():
-                return value
+        if not text_only:
+            if isinstance(value, list):
+                value = ", ".join(str(item) for item in value if item not in (None, ""))
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)
+        if isinstance(value, str) and value.strip():
+            return value
     return None
 
 

@@ -222,7 +222,8 @@ def test_jsonl_articles_and_bad_lines(tmp_path):
         '{"text": "Un article sans identifiant sur la Loire."}\n'
         '{"id": "a3", "text": \n'
         '{"id": "a4"}\n'
-        '["pas", "un", "objet"]\n',
+        '["pas", "un", "objet"]\n'
+        '{"id": "a6", "text": 2016}\n',
         "utf-8",
     )
     result = run("ingest", dump, "--index", tmp_path / "ix")
@@ -230,6 +231,7 @@ def test_jsonl_articles_and_bad_lines(tmp_path):
     assert f"{dump}:3: invalid JSON" in result.output
     assert f'{dump}:4: no "text" field' in result.output
     assert f"{dump}:5: expected a JSON object" in result.output
+    assert f'{dump}:6: no "text" field' in result.output  # a number is no text
     assert "Ingested: 2 added" in result.output
     seine = query_json(tmp_path / "ix", "seine")["hits"][0]
     assert (seine["article_id"], seine["title"], seine["date"]) == ("a1", "Crue de la Seine", "2016-06-03")
