@@ -74,7 +74,8 @@ _IN_WORD_ONLY_HERE = _class_chars(_COMBINING + _INVISIBLE) | {"_"}
 def _token_re(text: str) -> re.Pattern[str]:
     if not _IN_WORD_ONLY_HERE.isdisjoint(text):
         return _full_token_re()
-    if "€" in text or "$" in text or _INITIALS_RE.search(text):
+    # Plain substring tests: one pattern for the three is many times slower.
+    if any(sign in text for sign in CURRENCY_SIGNS) or _INITIALS_RE.search(text):
         return _PLAIN_TOKEN_RE
     return _PLAIN_WORDS_TOKEN_RE
 
