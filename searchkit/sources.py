@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .articles import Article, iso_date
+from .markup import line_of_markup, text_of_markup
 
 TEXT_EXTENSIONS = (".txt", ".md")
 HTML_EXTENSIONS = (".html", ".htm")
@@ -38,6 +39,8 @@ METADATA_FIELDS = {
     "source": ("source", "source_domain", "sitename", "site_name", "publisher"),
     "author": ("author", "authors", "byline"),
 }
+# Metadata that may hold HTML, read as text ("<i>Le Monde</i>", "&amp;").
+MARKUP_FIELDS = ("title", "source", "author")
 # A text file larger than this is read in parts, each indexed as an article
 # ("name.txt#part2"), so that a huge file never sits whole in memory.
 PART_BYTES = 1_000_000
@@ -383,23 +386,29 @@ def _article_from_record(
 
     if not isinstance(record, dict):
         return problem("expected a JSON object")
-    text = _first_field(record, TEXT_FIELDS, text_only=True)
-    if text is None:
+    # Markup in the text (an RSS description, a CMS export) is read as text.
+    text = text_of_markup(_first_field(record, TEXT_FIELDS, text_only=True) or "")
+    if not text.strip():
         return problem('no "text" field (nor ' + ", ".join(f'"{name}"' for name in TEXT_FIELDS[1:])
                        + "), or it is empty")
-    lead = _first_field(record, LEAD_FIELDS, text_only=True)
-    if lead is not None and text.lstrip().startswith(lead.strip()):
+    lead = text_of_markup(_first_field(record, LEAD_FIELDS, text_only=True) or "").strip() or None
+    if lead is not None and text.lstrip().startswith(lead):
         lead = None  # the text opens with it already
     if lead is not None:
         # The newsroom's lead (chapô) opens the article, as on its page.
-        text = f"{lead.strip()}\n\n{text}"
+        text = f"{lead}\n\n{text}"
     raw_id = record.get("id")
     if raw_id not in (None, ""):
         article_id = str(raw_id)
     else:
         article_id = source.id_base if number is None else f"{source.id_base}#{number}"
-    metadata = {name: value for name, names in METADATA_FIELDS.items()
-                if (value := _first_field(record, names)) is not None}
+    metadata = {}
+    for name, names in METADATA_FIELDS.items():
+        value = _first_field(record, names)
+        if value is not None and name in MARKUP_FIELDS:
+            value = line_of_markup(value) or None
+        if value is not None:
+            metadata[name] = value
     if "date" in metadata:
         metadata["date"] = iso_date(metadata["date"])  # type: ignore[assignment]
     article = Article.from_text(article_id, text, path=str(source.path), line=line, **metadata)

@@ -119,6 +119,38 @@ def test_json_dumps_of_common_scrapers_and_feeds_are_read(tmp_path):
     assert hit.article_id == "dump.jsonl#1" and hit.text.startswith("Les cheminots ont voté")
 
 
+def test_html_in_json_fields_is_read_as_text(tmp_path):
+    rss_item = {  # an RSS item: HTML in the description, entities in the title
+        "title": "Procter &amp; Gamble rach&egrave;te <i>Le Petit Marseillais</i>",
+        "description": "<p>Le groupe annonce l&#8217;achat.</p>",
+        "content": "<div><p>Premier paragraphe,\n  sur deux lignes.</p><p>Second<br/>avec une ligne</p>"
+                   "<script>track();</script></div>",
+        "author": "<a href=\"/auteurs/md\">Marie Durand</a>",
+    }
+    inline_only = {"title": "Revue de presse", "text": "Selon <i>Le Monde</i>, rien.\n\nEt <b>Libération</b> ?"}
+    plain = {"title": "Sondage", "text": "Les moins de <30 ans> votent moins; a < b & c > d."}
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in (rss_item, inline_only, plain)), "utf-8")
+    assert ingest(tmp_path / "feed.jsonl", index=tmp_path / "ix").exit_code == 0
+    articles = article_texts(tmp_path / "ix")
+    item = articles["feed.jsonl#1"]
+    assert item.title == "Procter & Gamble rachète Le Petit Marseillais"
+    assert item.author == "Marie Durand"
+    assert item.text == "Le groupe annonce l’achat.\n\nPremier paragraphe, sur deux lignes.\n\nSecond\navec une ligne"
+    assert articles["feed.jsonl#2"].text == "Selon Le Monde, rien.\n\nEt Libération ?"
+    assert articles["feed.jsonl#3"].text == plain["text"]
+    with searchkit.Index(tmp_path / "ix") as index:
+        assert index.search("span OR script OR egrave OR track").hits == []
+        hit = index.search("Marseillais").hits[0]
+    assert hit.title == "Procter & Gamble rachète Le Petit Marseillais"
+
+
+def test_a_json_text_that_is_only_markup_is_refused(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({"title": "Vide", "text": "<p> </p><img src='x.jpg'/>"}), "utf-8")
+    result = ingest(tmp_path / "a.json", index=tmp_path / "ix")
+    assert result.exit_code == 1
+    assert 'a.json: no "text" field' in result.output
+
+
 @pytest.mark.parametrize("given, expected", [
     ("2016-05-21T10:00:00+02:00", "2016-05-21"), ("2016-05", "2016-05-01"), ("20160521", "2016-05-21"),
     (1463788800, "2016-05-21"), (1463788800000, "2016-05-21"), ("Sat, 21 May 2016 10:00:00 GMT", "2016-05-21"),
