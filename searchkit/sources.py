@@ -342,10 +342,22 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
 # -- JSON -----------------------------------------------------------------
 
 
+def _json_loads(data: bytes) -> object:
+    """JSON in UTF-8, -16 or -32 as json.loads reads it, or in Windows-1252
+    (a legacy export), which text files are read in too."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError:
+        text = decode(data)
+        if text is None:
+            raise
+        return json.loads(text)
+
+
 def _read_json(source: SourceFile) -> Iterator[Article | Problem]:
     try:
-        record = json.loads(source.path.read_bytes())
-    except (UnicodeDecodeError, ValueError) as error:
+        record = _json_loads(source.path.read_bytes())
+    except ValueError as error:  # UnicodeDecodeError too
         yield Problem(str(source.path), f"invalid JSON ({error})")
         return
     records = record if isinstance(record, list) else [record]
@@ -365,8 +377,8 @@ def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = Non
                 if not raw.strip():
                     continue
                 try:
-                    record = json.loads(raw)
-                except (UnicodeDecodeError, ValueError) as error:
+                    record = _json_loads(raw)
+                except ValueError as error:
                     yield Problem(str(source.path), f"invalid JSON ({error})", number)
                     continue
                 yield _article_from_record(source, record, number, number)

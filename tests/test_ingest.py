@@ -194,6 +194,18 @@ def test_encodings_are_detected(tmp_path, encoding, data):
     assert "Ã" not in text and "\ufeff" not in text
 
 
+@pytest.mark.parametrize("name, encoding", [
+    ("a.json", "utf-8-sig"), ("a.json", "utf-16"), ("a.json", "cp1252"), ("a.jsonl", "utf-8-sig"), ("a.jsonl", "cp1252"),
+])
+def test_json_in_the_encodings_of_text_files_is_read(tmp_path, name, encoding):
+    record = {"id": "greve", "title": "Grève à Nîmes", "text": FRENCH}
+    (tmp_path / name).write_bytes(json.dumps(record, ensure_ascii=False).encode(encoding))
+    result = ingest(tmp_path / name, index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    article = article_texts(tmp_path / "ix")["greve"]
+    assert (article.title, article.text) == ("Grève à Nîmes", FRENCH)
+
+
 @pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["CR LF (Windows)", "CR (old Mac)"])
 def test_lines_ended_by_cr_read_as_lines(tmp_path, newline):
     text = newline.join(["Grève à la SNCF", "", "Les trains restent à quai.", "", "Les cheminots votent.", ""])
