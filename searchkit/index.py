@@ -24,7 +24,7 @@ from .formats import Frequencies
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
-from .sources import Problem, file_digest
+from .sources import INFO_FILE, Problem, file_digest
 
 if TYPE_CHECKING:
     from .fastscore import FastScorer
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searchkit"
-INFO_FILE = "searchkit.json"
 TITLE_WEIGHT = 2
 # Bump when the schema or what is stored in it changes.
 FORMAT_VERSION = 5

@@ -41,6 +41,9 @@ METADATA_FIELDS = {
 }
 # Metadata that may hold HTML, read as text ("<i>Le Monde</i>", "&amp;").
 MARKUP_FIELDS = ("title", "source", "author")
+# The record a searchkit index keeps beside its Whoosh segments: a folder
+# holding both is an index, passed over when a folder around it is ingested.
+INFO_FILE = "searchkit.json"
 # A text file larger than this is read in parts, each indexed as an article
 # ("name.txt#part2"), so that a huge file never sits whole in memory.
 PART_BYTES = 1_000_000
@@ -92,7 +95,7 @@ def _valid_name(path: str) -> bool:
 def find_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceFile | Problem]:
     """Every file under ``paths``: folders are walked recursively in name order,
     following symbolic links to folders but never round a loop. Hidden files
-    and folders (".git", ".DS_Store") are passed over."""
+    and folders (".git", ".DS_Store") and index folders are passed over."""
     for given in paths:
         root = Path(os.path.abspath(given))
         if root.is_dir():
@@ -112,6 +115,9 @@ def _walk(root: Path) -> Iterator[SourceFile | Problem]:
         while errors:
             error = errors.pop()
             yield Problem(display_path(error.filename), f"cannot read folder: {error.strerror}")
+        if _is_index(files):
+            dirs[:] = []
+            continue
         kept = []
         for name in sorted(dirs):
             if name.startswith("."):
@@ -134,6 +140,12 @@ def _walk(root: Path) -> Iterator[SourceFile | Problem]:
     while errors:
         error = errors.pop()
         yield Problem(display_path(error.filename), f"cannot read folder: {error.strerror}")
+
+
+def _is_index(files: list[str]) -> bool:
+    """Whether a folder holding ``files`` is an index ("searchkit ingest ."
+    beside the default ``index/`` must not read the index as articles)."""
+    return INFO_FILE in files and any(name.endswith(".toc") for name in files)
 
 
 def _link_problem(path: Path) -> str:

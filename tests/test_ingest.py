@@ -266,6 +266,17 @@ def test_unchanged_files_are_not_read_again(folder, tmp_path, monkeypatch):
     assert read == []
 
 
+def test_an_index_inside_the_folder_ingested_is_not_read_as_articles(folder):
+    # "searchkit ingest ." where the default index/ sits
+    first = ingest(folder, index=folder / "index")
+    assert first.exit_code == 0 and summary(first)["added"] == 3
+    again = ingest(folder, index=folder / "index")
+    assert again.exit_code == 0, again.output
+    counts = summary(again)
+    assert (counts["unchanged"], counts["skipped"], counts["failed"]) == (3, 0, 0)
+    assert set(article_texts(folder / "index")) == {"seine.txt", "loire.txt", "rhone.txt"}
+
+
 def test_touched_file_with_the_same_bytes_is_unchanged(folder, tmp_path):
     ingest(folder, index=tmp_path / "ix")
     os.utime(folder / "seine.txt", (1, 1))
