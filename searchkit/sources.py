@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .articles import Article, iso_date
-from .markup import line_of_markup, text_of_markup
 
 TEXT_EXTENSIONS = (".txt", ".md")
 HTML_EXTENSIONS = (".html", ".htm")
@@ -410,6 +409,9 @@ def _article_from_record(
 
     if not isinstance(record, dict):
         return problem("expected a JSON object")
+    # html.parser is loaded when JSON is read, not by every query.
+    from .markup import line_of_markup, text_of_markup
+
     # Markup in the text (an RSS description, a CMS export) is read as text.
     text = text_of_markup(_first_field(record, TEXT_FIELDS, text_only=True) or "")
     if not text.strip():
