@@ -353,13 +353,13 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
 # -- JSON -----------------------------------------------------------------
 
 
-def _json_loads(data: bytes) -> object:
+def _json_loads(data: bytes | str) -> object:
     """JSON in UTF-8, -16 or -32 as json.loads reads it, or in Windows-1252
     (a legacy export), which text files are read in too."""
     try:
         return json.loads(data)
     except UnicodeDecodeError:
-        text = decode(data)
+        text = decode(data)  # type: ignore[arg-type]  # only bytes fail to decode
         if text is None:
             raise
         return json.loads(text)
@@ -382,7 +382,11 @@ def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = Non
     with opener(source.path, "rb") as lines:
         raw_file = getattr(lines, "fileobj", lines)  # a compressed file's bytes on disk
         try:
-            for number, raw in enumerate(lines, start=1):
+            rows: Iterable[bytes | str] = lines
+            if lines.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                # UTF-16 lines do not end at the byte "\n": the file is decoded as it is read.
+                rows = io.TextIOWrapper(lines, encoding="utf-16", errors="replace")
+            for number, raw in enumerate(rows, start=1):
                 if on_bytes is not None and number % 256 == 0:
                     on_bytes(raw_file.tell())
                 if not raw.strip():

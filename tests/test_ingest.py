@@ -195,15 +195,19 @@ def test_encodings_are_detected(tmp_path, encoding, data):
 
 
 @pytest.mark.parametrize("name, encoding", [
-    ("a.json", "utf-8-sig"), ("a.json", "utf-16"), ("a.json", "cp1252"), ("a.jsonl", "utf-8-sig"), ("a.jsonl", "cp1252"),
+    ("a.json", "utf-8-sig"), ("a.json", "utf-16"), ("a.json", "cp1252"), ("a.jsonl", "utf-8-sig"), ("a.jsonl", "utf-16"),
+    ("a.jsonl", "cp1252"),
 ])
 def test_json_in_the_encodings_of_text_files_is_read(tmp_path, name, encoding):
-    record = {"id": "greve", "title": "Grève à Nîmes", "text": FRENCH}
-    (tmp_path / name).write_bytes(json.dumps(record, ensure_ascii=False).encode(encoding))
+    records = [{"id": "greve", "title": "Grève à Nîmes", "text": FRENCH}, {"id": "crue", "text": "La Seine monte."}]
+    data = json.dumps(records, ensure_ascii=False) if name.endswith(".json") \
+        else "\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n"
+    (tmp_path / name).write_bytes(data.encode(encoding))
     result = ingest(tmp_path / name, index=tmp_path / "ix")
     assert result.exit_code == 0, result.output
-    article = article_texts(tmp_path / "ix")["greve"]
-    assert (article.title, article.text) == ("Grève à Nîmes", FRENCH)
+    articles = article_texts(tmp_path / "ix")
+    assert (articles["greve"].title, articles["greve"].text) == ("Grève à Nîmes", FRENCH)
+    assert articles["crue"].text == "La Seine monte."
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["CR LF (Windows)", "CR (old Mac)"])
