@@ -383,7 +383,7 @@ def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = Non
         raw_file = getattr(lines, "fileobj", lines)  # a compressed file's bytes on disk
         try:
             rows: Iterable[bytes | str] = lines
-            if lines.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            if detect_encoding(lines.peek(4)[:4], lambda: True) == "utf-16":
                 # UTF-16 lines do not end at the byte "\n": the file is decoded as it is read.
                 rows = io.TextIOWrapper(lines, encoding="utf-16", errors="replace")
             for number, raw in enumerate(rows, start=1):
