@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.support.levenshtein import damerau_levenshtein
 
+from . import spelling
 from .analysis import analyze, fold, term_of, truncated
 from .errors import QueryError
 from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
@@ -36,14 +36,6 @@ WEIGHTING = scoring.BM25F(B=0.75, K1=0.9)
 # raised MRR@10 on the news titles and the questions (bench/relevance.py).
 CAPITAL_WEIGHT = 1.2
 MAX_PREFIX_WORDS = 1000
-# Spelling: a typed word found in no article may be a typo; one found in fewer
-# than RARE_WORD_ARTICLES too, when the query finds fewer than FEW_RESULTS.
-RARE_WORD_ARTICLES = 3
-FEW_RESULTS = 3
-# Corrections keep the typed word's first letter, as Elasticsearch's term
-# suggester does by default (prefix_length 1): typos there are rare, and
-# Whoosh's automaton then walks one letter's words, not all of them.
-SPELLING_PREFIX = 1
 
 
 @dataclass
@@ -332,54 +324,6 @@ def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]
     return proximity_rerank(terms, ranked, lambda term, docnums: read_positions(searcher, term, docnums), norm, K1)
 
 
-def _corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Likely spellings of typed words found nowhere (or, unless ``rare_only``,
-    in few articles): the closest word of the index with the same first letter
-    (Damerau-Levenshtein, at most 2 edits, 1 for short words), the most
-    frequent among equals, and more frequent than the word typed."""
-    reader = searcher.reader()
-    corrections = {}
-    for _, word in typed:
-        if not word.isalpha() or len(word) < 4:
-            continue
-        seen = reader.doc_frequency("words", word)
-        if seen >= (1 if rare_only else RARE_WORD_ARTICLES):
-            continue
-        maxdist = 1 if len(word) < 6 else 2
-        best = None
-        # Per segment: Whoosh's reader of several segments compares the word
-        # with every word of the index instead of walking its automaton.
-        candidates = {c for leaf, _ in reader.leaf_readers()
-                      for c in leaf.terms_within("words", word, maxdist, prefix=SPELLING_PREFIX)}
-        for candidate in sorted(candidates):
-            if candidate == word:
-                continue
-            frequency = reader.doc_frequency("words", candidate)
-            key = (damerau_levenshtein(word, candidate), -frequency)
-            if frequency > seen and (best is None or key < best[0]):
-                best = (key, candidate)
-        if best is not None:
-            corrections[word] = best[1]
-    return corrections
-
-
-def _suggestion(text: str, typed: list[tuple[str, str]], corrections: dict[str, str], hits: list[Hit]) -> str:
-    """The query as the user would have typed it with the corrected words,
-    each as it is written in the articles found ("Mossoul", not "mossoul")."""
-    written: dict[str, str] = {}
-    for hit in hits:
-        for start, end in hit.highlights:
-            surface = hit.text[start:end]
-            word = fold(surface)
-            if word in corrections.values():
-                written.setdefault(word, surface)
-    for surface, word in typed:
-        if word in corrections:
-            corrected = corrections[word]
-            text = text.replace(surface, written.get(corrected, corrected), 1)
-    return text
-
-
 def rank_articles(
     index: "Index", text: str, limit: int = 100, plain_text: bool = False,
     since: str | None = None, until: str | None = None, sort: str = "relevance",
@@ -421,8 +365,8 @@ def search(
     ranked = _run(index, searcher, compiled, limit, filters)
     corrections = {}
     if compiled.typed:
-        few = len(ranked) < min(FEW_RESULTS, limit)
-        corrections = _corrections(searcher, compiled.typed, rare_only=not few)
+        few = len(ranked) < min(spelling.FEW_RESULTS, limit)
+        corrections = spelling.corrections(searcher, compiled.typed, rare_only=not few)
         if corrections:
             compiled = compile_query(searcher, text, plain_text, corrections)
             ranked = _run(index, searcher, compiled, limit, filters)
@@ -430,7 +374,7 @@ def search(
     positions = _term_positions(index, searcher, compiled.spec, [docnum for docnum, _ in ranked])
     hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
                          positions=positions)
-    suggestion = _suggestion(text, compiled.typed, corrections, hits) if corrections else None
+    suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections else None
     return SearchResult(text, hits, time.perf_counter() - started, suggestion)
 
 

@@ -7,7 +7,9 @@ import pytest
 from click.testing import CliRunner
 from whoosh.reading import MultiReader
 
+from searchkit import Index
 from searchkit.cli import main
+from searchkit.spelling import words_within
 
 ARTICLES = [
     {"id": "phrase", "date": "2016-10-20", "title": "Sommet à Paris",
@@ -147,6 +149,24 @@ def test_suggestions_in_an_index_of_several_segments_walk_each_segment(tmp_path,
     result = search(tmp_path / "ix", "Mosoul")
     assert result["suggestion"] == "Mossoul"
     assert result["hits"][0]["article_id"] == "liberation"
+
+
+def test_words_within_finds_what_whooshs_automaton_finds(seeds_index):
+    # The words of one first letter are read in one piece and the automaton
+    # walked over them in memory: the same words as Whoosh's walk of the file.
+    with Index(seeds_index) as ix:
+        for leaf, _ in ix.searcher().reader().leaf_readers():
+            words = [w.decode() for w in leaf.lexicon("words") if w.isalpha()]
+            assert len(words) > 1000
+            typos = {"zzzz", "aaaa", "xylophon", "qqqqq"}
+            for word in words[::80]:
+                middle = len(word) // 2
+                typos |= {word, word[:middle] + word[middle + 1:], word[:middle] + "e" + word[middle:],
+                          word[:middle] + word[middle + 1:middle + 2] + word[middle:middle + 1] + word[middle + 2:]}
+            for typo in sorted(typos):
+                for maxdist in (1, 2):
+                    expected = set(leaf.terms_within("words", typo, maxdist, prefix=1))
+                    assert set(words_within(leaf, typo, maxdist)) == expected, typo
 
 
 def test_suggestions_keep_the_first_letter_typed(index):

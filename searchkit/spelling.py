@@ -1,0 +1,139 @@
+"""Spelling: a typed word found in no article (or in very few) is searched as
+the closest word of the index too, and given back as "did you mean".
+
+Whoosh finds the words within some edits of a typed one by walking a
+Levenshtein automaton over the term file, one binary search of the whole file
+(every field's terms) per step of the walk: about 900 searches, 0.13 s, for
+"Mosoul" in an index of 31,034 articles. The words the walk can reach all
+share the typed word's first letter (SPELLING_PREFIX); they lie side by side
+in the term file, so they are read here in one piece and the same automaton
+is walked over them in memory: 0.012 s, the same words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import struct
+from typing import TYPE_CHECKING
+
+from whoosh.automata.lev import levenshtein_automaton
+from whoosh.codec.whoosh3 import W3TermsReader
+from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.support.levenshtein import damerau_levenshtein
+
+from .analysis import fold
+from .exactwords import WORDS_FIELD
+
+if TYPE_CHECKING:
+    from .search import Hit
+
+# A typed word found in no article may be a typo; one found in fewer than
+# RARE_WORD_ARTICLES too, when the query finds fewer than FEW_RESULTS.
+RARE_WORD_ARTICLES = 3
+FEW_RESULTS = 3
+# Corrections keep the typed word's first letter, as Elasticsearch's term
+# suggester does by default (prefix_length 1): typos there are rare, and only
+# the words of that letter are read.
+SPELLING_PREFIX = 1
+
+_RECORD_HEAD = struct.Struct("!ii")  # key length, value length: OrderedHashReader's records
+_FIELD_NUMBER = struct.Struct("!H")  # W3TermsReader's keys: field number, then the term
+
+
+def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Likely spellings of typed words found nowhere (or, unless ``rare_only``,
+    in few articles): the closest word of the index with the same first letter
+    (Damerau-Levenshtein, at most 2 edits, 1 for short words), the most
+    frequent among equals, and more frequent than the word typed."""
+    reader = searcher.reader()
+    found = {}
+    for _, word in typed:
+        if not word.isalpha() or len(word) < 4:
+            continue
+        seen = reader.doc_frequency(WORDS_FIELD, word)
+        if seen >= (1 if rare_only else RARE_WORD_ARTICLES):
+            continue
+        maxdist = 1 if len(word) < 6 else 2
+        best = None
+        # Per segment: Whoosh's reader of several segments would compare the
+        # word with every word of the index.
+        candidates = {c for leaf, _ in reader.leaf_readers() for c in words_within(leaf, word, maxdist)}
+        for candidate in sorted(candidates):
+            if candidate == word:
+                continue
+            frequency = reader.doc_frequency(WORDS_FIELD, candidate)
+            key = (damerau_levenshtein(word, candidate), -frequency)
+            if frequency > seen and (best is None or key < best[0]):
+                best = (key, candidate)
+        if best is not None:
+            found[word] = best[1]
+    return found
+
+
+def words_within(leaf, word: str, maxdist: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The words of one segment's ``words`` field at most ``maxdist`` edits
+    from ``word`` that start with its first SPELLING_PREFIX letters, as
+    Whoosh's ``terms_within`` finds them."""
+    terms = getattr(leaf, "_terms", None)
+    if not (isinstance(terms, W3TermsReader) and isinstance(terms._tindex, OrderedHashReader)):
+        return list(leaf.terms_within(WORDS_FIELD, word, maxdist, prefix=SPELLING_PREFIX))
+    words = _words_starting(terms, word[:SPELLING_PREFIX])
+    if not words:
+        return []
+    automaton = levenshtein_automaton(word, maxdist, SPELLING_PREFIX).to_dfa()
+    found = []
+    i = 0
+    wanted = automaton.next_valid_string(words[0])
+    while wanted is not None:
+        i = bisect.bisect_left(words, wanted, i)
+        if i == len(words):
+            break
+        after = words[i]
+        if after == wanted:
+            found.append(after)
+            after += "\0"  # the next word the automaton accepts, after this one
+        wanted = automaton.next_valid_string(after)
+    return found
+
+
+def _words_starting(terms: W3TermsReader, prefix: str) -> list[str]:
+    """The words of the ``words`` field starting with ``prefix``, in order,
+    from one read of the term file."""
+    if WORDS_FIELD not in terms._fieldmap:
+        return []
+    table = terms._tindex
+    number = terms._fieldmap[WORDS_FIELD]
+    low = _FIELD_NUMBER.pack(number) + prefix.encode("utf-8")
+    # Folded words are ASCII letters and digits: the prefix's last letter plus
+    # one bounds them (the next field's number when there is no prefix).
+    high = low[:-1] + bytes([low[-1] + 1]) if prefix else _FIELD_NUMBER.pack(number + 1)
+    start = table.closest_key_pos(low)
+    if start is None:
+        return []
+    end = table.closest_key_pos(high)
+    data = table.dbfile.get(start, (table.endofdata if end is None else end) - start)
+    words = []
+    position = 0
+    head = _RECORD_HEAD.size + _FIELD_NUMBER.size
+    while position < len(data):
+        key_length, value_length = _RECORD_HEAD.unpack_from(data, position)
+        words.append(data[position + head:position + _RECORD_HEAD.size + key_length].decode("utf-8"))
+        position += _RECORD_HEAD.size + key_length + value_length
+    return words
+
+
+def suggestion(text: str, typed: list[tuple[str, str]], corrections: dict[str, str], hits: list[Hit]) -> str:
+    """The query as the user would have typed it with the corrected words,
+    each as it is written in the articles found ("Mossoul", not "mossoul")."""
+    written: dict[str, str] = {}
+    for hit in hits:
+        for start, end in hit.highlights:
+            surface = hit.text[start:end]
+            word = fold(surface)
+            if word in corrections.values():
+                written.setdefault(word, surface)
+    for surface, word in typed:
+        if word in corrections:
+            corrected = corrections[word]
+            text = text.replace(surface, written.get(corrected, corrected), 1)
+    return text
