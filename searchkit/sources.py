@@ -115,6 +115,8 @@ def _walk(root: Path) -> Iterator[SourceFile | Problem]:
             error = errors.pop()
             yield Problem(display_path(error.filename), f"cannot read folder: {error.strerror}")
         if _is_index(files):
+            if folder == str(root):
+                yield Problem(display_path(root), "a searchkit index, not a folder of articles")
             dirs[:] = []
             continue
         kept = []

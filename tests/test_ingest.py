@@ -279,6 +279,11 @@ def test_an_index_inside_the_folder_ingested_is_not_read_as_articles(folder):
     counts = summary(again)
     assert (counts["unchanged"], counts["skipped"], counts["failed"]) == (3, 0, 0)
     assert set(article_texts(folder / "index")) == {"seine.txt", "loire.txt", "rhone.txt"}
+    # The index given itself: named, nothing read from it.
+    itself = ingest(folder / "index", index=folder / "index")
+    assert itself.exit_code == 1
+    assert "index: a searchkit index, not a folder of articles" in itself.output
+    assert summary(itself)["failed"] == 1 and summary(itself)["added"] == 0
 
 
 def test_touched_file_with_the_same_bytes_is_unchanged(folder, tmp_path):
