@@ -46,6 +46,7 @@ STEPS = {
     "capital initial": {"CAPITAL_WEIGHT": 1.0},
     "proximity": {"PROXIMITY_WEIGHT": 0.0},
     "words as typed": {"EXACT_WORD_WEIGHT": 0.0},
+    "quoted passages": {"QUOTED_WEIGHT": 0.0},
 }
 
 

@@ -251,7 +251,8 @@ Examples:
 @click.option("--batch", "batch_file", type=click.File("r", encoding="utf-8"),
               help="Run every 'qid<TAB>query' line of this file ('-' for stdin).")
 @click.option("--plain", is_flag=True,
-              help="Read the query as plain words: quotes, -, AND/OR/NOT and * mean nothing.")
+              help="Read the query as plain words, for text pasted as is: -, AND/OR/NOT and * mean "
+                   "nothing; a quoted passage is not required, but the articles holding it rank first.")
 @click.option("--since", metavar="DATE", help="Only articles dated DATE or later (2016, 2016-05, 2016-05-21).")
 @click.option("--until", metavar="DATE", help="Only articles dated DATE or earlier.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",

@@ -19,8 +19,8 @@ from .errors import QueryError
 from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from .highlight import MatchSpec, PassageMatch, best_passages, find_matches, with_marks
 from .passages import Span
-from .proximity import PROXIMITY_DEPTH, proximity_rerank, read_positions
-from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain
+from .proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
+from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
 from .truncation import FAMILY_WEIGHT, WordWithFamily
 
 if TYPE_CHECKING:
@@ -253,6 +253,7 @@ class CompiledQuery:
     terms: list[str] | None  # the terms when the query is an OR of words: the fast path
     truncated: dict[str, str]  # then each term's truncated word (searchkit.truncation)
     boosts: dict[str, float]  # and the weight of each term weighing other than 1
+    quoted: list[tuple[str, ...]] = field(default_factory=list)  # and the terms of the passages it quotes
 
 
 def compile_query(  # type: ignore[no-untyped-def]
@@ -279,9 +280,13 @@ def compile_query(  # type: ignore[no-untyped-def]
         else wq.Term("body", term, boost=boosts.get(term, 1.0))
         for term in spec.terms
     ])
+    # Quotation marks mean nothing in plain text but for the ranking (see
+    # proximity.quoted_rerank): a passage of two words or more.
+    phrases = [terms for terms in (tuple(token.term for token in analyze(passage)) for passage in quoted(text))
+               if len(terms) > 1] if plain_text else []
     # Passages are chosen and marked by these words too.
     return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), family_of,
-                         boosts)
+                         boosts, phrases)
 
 
 def _run(  # type: ignore[no-untyped-def]
@@ -297,7 +302,8 @@ def _run(  # type: ignore[no-untyped-def]
     if index.fast_scoring and terms is not None and filters == Filters():
         scorer = index.fast_scorer(searcher)
         ranked = scorer.rerank(terms, scorer.top(terms, depth, compiled.truncated, compiled.boosts))
-        return exact_word_rerank(words, ranked, scorer.holding, scorer.word_idf)[:limit]
+        ranked = exact_word_rerank(words, ranked, scorer.holding, scorer.word_idf)
+        return quoted_rerank(compiled.quoted, ranked, scorer.positions, compiled.spec.terms)[:limit]
     query = filters.apply(compiled.query)
     if filters.sort == "date":
         results = searcher.search(query, limit=limit, sortedby="date", reverse=True)
@@ -308,7 +314,8 @@ def _run(  # type: ignore[no-untyped-def]
         ranked = _proximity_rerank(searcher, terms, ranked)
         ranked = exact_word_rerank(words, ranked, lambda word, docnums: words_held(searcher, word, docnums),
                                    lambda word: searcher.idf(WORDS_FIELD, word))
-        ranked = ranked[:limit]
+        read = lambda term, docnums: read_positions(searcher, term, docnums)  # noqa: E731
+        ranked = quoted_rerank(compiled.quoted, ranked, read, compiled.spec.terms)[:limit]
     return ranked
 
 

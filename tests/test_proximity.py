@@ -6,7 +6,7 @@ import pytest
 import searchkit
 from searchkit.analysis import terms
 from searchkit.fastscore import FastScorer
-from searchkit.proximity import PROXIMITY_WINDOW, proximity_bonus
+from searchkit.proximity import PROXIMITY_WINDOW, holds_phrase, proximity_bonus
 
 from .corpora import FILLER, index_of
 
@@ -44,3 +44,33 @@ def test_bonus_counts_pairs_of_different_terms_within_the_window():
     assert proximity_bonus([[0], [1]], norm=1.0, k1=0.9) > proximity_bonus([[0], [3]], norm=1.0, k1=0.9) > 0
     assert proximity_bonus([[0], [PROXIMITY_WINDOW + 1]], norm=1.0, k1=0.9) == 0
     assert proximity_bonus([[0, 1, 2], []], norm=1.0, k1=0.9) == 0  # one term repeated
+
+
+@pytest.fixture(scope="module")
+def quoting(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("quoted")
+    articles = {
+        # The quoted words as written, once, in a longer text.
+        "quoted": "Guyane situation préoccupante " + " ".join(FILLER),
+        # The same words twice and as close, in the other order: the better score otherwise.
+        "reversed": "Guyane préoccupante situation marché préoccupante situation",
+    }
+    return index_of(folder, articles)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("text", ['Guyane : "situation préoccupante"', "Guyane : « situation préoccupante »",
+                                  "Guyane : “situation préoccupante”"])
+def test_a_passage_quoted_in_plain_text_ranks_the_article_holding_it_first(quoting, fast, text):
+    with searchkit.Index(quoting, create=False, fast_scoring=fast) as ix:
+        unquoted = "Guyane situation préoccupante"
+        assert [a for a, _ in ix.rank_articles(unquoted, limit=2, plain_text=True)] == ["reversed", "quoted"]
+        assert [a for a, _ in ix.rank_articles(text, limit=2, plain_text=True)] == ["quoted", "reversed"]
+        assert ix.search(text, limit=1, plain_text=True).hits[0].article_id == "quoted"
+
+
+def test_a_phrase_is_held_where_its_terms_follow_one_another():
+    assert holds_phrase([[4, 9], [5], [6, 2]])
+    assert not holds_phrase([[4], [6], [7]])
+    assert not holds_phrase([[4], [5], []])
+    assert not holds_phrase([[1], [0]])

@@ -5,12 +5,20 @@ import re
 import pytest
 
 from searchkit.errors import QueryError
-from searchkit.querylang import AllOf, AnyOf, Not, Phrase, Prefix, Words, parse
+from searchkit.querylang import AllOf, AnyOf, Not, Phrase, Prefix, Words, parse, quoted
 
 
 def test_plain_words_are_one_run_analysed_together():
     assert parse("libération de Mossoul") == Words("libération de Mossoul")
     assert parse("30 000 soldats") == Words("30 000 soldats")
+
+
+def test_passages_quoted_in_plain_text():
+    assert quoted('Guyane: "situation extrêmement préoccupante" selon « le ministre » et “lui”') == [
+        "situation extrêmement préoccupante", "le ministre", "lui"]
+    assert quoted('un "guillemet seul, « puis » rien') == ["puis"]
+    assert quoted("l’« ami »") == ["ami"]
+    assert quoted('rien "" ici « »') == []
 
 
 def test_phrase_exclusion_and_fields():
