@@ -219,6 +219,7 @@ QUERY_HELP = """Show the passages that best match QUERY, best first.
 Syntax:
   words           ranked: passages with more of the words come first
   "a phrase"      the words in this order (accents and case ignored)
+  « a quote »     not required: articles with the words as written rank first
   -word, NOT word leave out articles with this word
   a AND b         both words;  a OR b: either (the default)
   ( ... )         grouping

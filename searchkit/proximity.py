@@ -110,12 +110,13 @@ def proximity_rerank(
     return rescored + ranked[PROXIMITY_DEPTH:]
 
 
-# A passage the query quotes ("Guyane : « situation extrêmement préoccupante »
-# selon Sibeth Ndiaye", pasted as plain text) is most often quoted from the
-# article sought: a document holding its words in that order gains
+# A passage a query of words quotes ("Guyane : « situation extrêmement
+# préoccupante » selon Sibeth Ndiaye", a headline pasted) is most often quoted
+# from the article sought: a document holding its words in that order gains
 # QUOTED_WEIGHT times the idf of those words, as if they counted twice. On the
-# news titles (a fifth of them quote) it raised MRR@10 (bench/relevance.py);
-# from 0.6 to 1.5 times, the same.
+# news titles (a fifth of them quote) it raised MRR@10 (bench/relevance.py),
+# and on other headlines and abstracts (bench/heldout.py); from 0.6 to 1.5
+# times, the same.
 QUOTED_WEIGHT = 1.0
 
 

@@ -280,10 +280,11 @@ def compile_query(  # type: ignore[no-untyped-def]
         else wq.Term("body", term, boost=boosts.get(term, 1.0))
         for term in spec.terms
     ])
-    # Quotation marks mean nothing in plain text but for the ranking (see
-    # proximity.quoted_rerank): a passage of two words or more.
+    # Quotation marks that are not the syntax's (all of them in plain text,
+    # « » and “ ” always) weigh in the ranking (see proximity.quoted_rerank):
+    # a passage of two words or more. A phrase of the syntax is not an OR of words.
     phrases = [terms for terms in (tuple(token.term for token in analyze(passage)) for passage in quoted(text))
-               if len(terms) > 1] if plain_text else []
+               if len(terms) > 1]
     # Passages are chosen and marked by these words too.
     return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), family_of,
                          boosts, phrases)

@@ -69,6 +69,14 @@ def test_a_passage_quoted_in_plain_text_ranks_the_article_holding_it_first(quoti
         assert ix.search(text, limit=1, plain_text=True).hits[0].article_id == "quoted"
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_french_quotes_rank_so_with_the_query_syntax_too(quoting, fast):
+    # « » and “ ” are no phrase of the syntax: the words are searched as words.
+    with searchkit.Index(quoting, create=False, fast_scoring=fast) as ix:
+        assert [a for a, _ in ix.rank_articles("Guyane « situation préoccupante »", limit=2)] == ["quoted", "reversed"]
+        assert [a for a, _ in ix.rank_articles("Guyane “situation préoccupante”", limit=2)] == ["quoted", "reversed"]
+
+
 def test_a_phrase_is_held_where_its_terms_follow_one_another():
     assert holds_phrase([[4, 9], [5], [6, 2]])
     assert not holds_phrase([[4], [6], [7]])
