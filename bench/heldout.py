@@ -12,10 +12,11 @@ article it comes from. The corpus is that of orangesum-title-dev: the same
 articles, without their title and abstract. It is ingested once through the
 library; then the dev set's queries and both new sets run with the ranking as
 shipped, with each query-time step turned off in turn, and with all of them
-off (BM25F over stems alone), and MRR@10 is printed for each; beside each
-variant, its difference from the shipped ranking, with twice the standard
-error of that difference over the set's queries (a difference inside it is
-noise).
+off (BM25F over stems alone), then with tantivy as ../shared/eval/README.md
+ranks its own sets (bench/anchor.py; needs `pip install '.[bench]'`), and
+MRR@10 is printed for each; beside each variant, its difference from the
+shipped ranking, with twice the standard error of that difference over the
+set's queries (a difference inside it is noise).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import anchor
 import relevance
 
 import searchkit
@@ -99,9 +101,13 @@ def reciprocal_ranks(index: searchkit.Index, queries: list[tuple[str, str]],
             ranked = index.rank_articles(text, limit=10, plain_text=True)
         except QueryError:
             ranked = []
-        found = [rank for rank, (article_id, _) in enumerate(ranked, 1) if article_id in qrels.get(qid, {})]
-        ranks.append(1 / found[0] if found else 0.0)
+        ranks.append(reciprocal_rank([article_id for article_id, _ in ranked], qrels.get(qid, {})))
     return ranks
+
+
+def reciprocal_rank(ranked: list[str], relevant: dict[str, int]) -> float:
+    found = [rank for rank, article_id in enumerate(ranked[:10], 1) if article_id in relevant]
+    return 1 / found[0] if found else 0.0
 
 
 def cell(ranks: list[float], shipped: list[float] | None) -> str:
@@ -141,6 +147,16 @@ def main() -> None:
                 cells = [cell(r, s) for r, s in zip(ranks, shipped or [None] * len(ranks))]
                 print(f"{label:<28}" + "".join(f"{c:>32}" for c in cells), flush=True)
                 shipped = shipped or ranks
+        # The anchor ../shared/eval/README.md gives for its own sets, on these.
+        try:
+            runs = anchor.tantivy_runs(folder / "corpus.jsonl.gz", {name: sets[name][0] for name in names})
+        except ImportError:
+            print("(tantivy is not installed: pip install '.[bench]' for its row)")
+            return
+        ranks = [[reciprocal_rank(runs[name][qid], sets[name][1].get(qid, {})) for qid, _ in sets[name][0]]
+                 for name in names]
+        cells = [cell(r, s) for r, s in zip(ranks, shipped or [])]
+        print(f"{'tantivy (README anchor)':<28}" + "".join(f"{c:>32}" for c in cells), flush=True)
 
 if __name__ == "__main__":
     main()

@@ -196,12 +196,12 @@ def plain(text: str) -> Node:
     return Words(text)
 
 
-# Quotation marks of pasted text: straight, French and English.
+# Quotation marks of French text: straight, French and English.
 _QUOTED_RE = re.compile(r'"([^"]+)"|«([^»]+)»|“([^”]+)”')
 
 
 def quoted(text: str) -> list[str]:
-    """The passages between quotation marks of a plain query ("Guyane :
+    """The passages between quotation marks of a query ("Guyane :
     « situation extrêmement préoccupante »" -> the last three words)."""
     passages = (next(part for part in m.groups() if part).strip() for m in _QUOTED_RE.finditer(text))
     return [passage for passage in passages if passage]
