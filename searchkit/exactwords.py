@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .proximity import PROXIMITY_DEPTH, segments_holding
+from .proximity import PROXIMITY_DEPTH, segments_holding, with_bonuses
 
 WORDS_FIELD = "words"
 EXACT_WORD_WEIGHT = 0.3
@@ -54,7 +54,4 @@ def exact_word_rerank(
             weight = EXACT_WORD_WEIGHT * idf(word)
             for docnum in found:
                 bonus[docnum] += weight
-    rescored = [(docnum, score + bonus[docnum]) for docnum, score in head]
-    # A bonus is never negative: the documents below the head stay below it.
-    rescored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return rescored + ranked[PROXIMITY_DEPTH:]
+    return with_bonuses(ranked, bonus)

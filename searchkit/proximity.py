@@ -97,17 +97,21 @@ def proximity_rerank(
     distinct = list(dict.fromkeys(terms))
     if len(distinct) < 2 or not ranked:
         return ranked
-    head = ranked[:PROXIMITY_DEPTH]
-    docnums = sorted(docnum for docnum, _ in head)
+    docnums = sorted(docnum for docnum, _ in ranked[:PROXIMITY_DEPTH])
     found = [positions(term, docnums) for term in distinct]
-    rescored = [
-        (docnum, score + PROXIMITY_WEIGHT * proximity_bonus(
-            [where.get(docnum, ()) for where in found], norm(docnum), k1))
-        for docnum, score in head
-    ]
-    # A bonus is never negative: the documents below the head stay below it.
-    rescored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return rescored + ranked[PROXIMITY_DEPTH:]
+    return with_bonuses(ranked, {
+        docnum: PROXIMITY_WEIGHT * proximity_bonus([where.get(docnum, ()) for where in found], norm(docnum), k1)
+        for docnum in docnums
+    })
+
+
+def with_bonuses(ranked: list[tuple[int, float]], bonuses: Mapping[int, float]) -> list[tuple[int, float]]:
+    """``ranked`` (docnum, score), best first, with ``bonuses`` added to the
+    scores of the first PROXIMITY_DEPTH and those re-sorted. A bonus is never
+    negative: the documents below the head stay below it."""
+    head = [(docnum, score + bonuses.get(docnum, 0.0)) for docnum, score in ranked[:PROXIMITY_DEPTH]]
+    head.sort(key=lambda pair: (-pair[1], pair[0]))
+    return head + ranked[PROXIMITY_DEPTH:]
 
 
 # A passage a query of words quotes ("Guyane : « situation extrêmement
@@ -138,15 +142,11 @@ def quoted_rerank(
     adds QUOTED_WEIGHT times the idf of its terms."""
     if not phrases or not ranked:
         return ranked
-    head = ranked[:PROXIMITY_DEPTH]
-    docnums = sorted(docnum for docnum, _ in head)
+    docnums = sorted(docnum for docnum, _ in ranked[:PROXIMITY_DEPTH])
     found = {term: positions(term, docnums) for phrase in phrases for term in phrase}
     weights = [QUOTED_WEIGHT * sum(idf.get(term, 0.0) for term in phrase) for phrase in phrases]
-    rescored = [
-        (docnum, score + sum(weight for phrase, weight in zip(phrases, weights)
-                             if holds_phrase([found[term].get(docnum, ()) for term in phrase])))
-        for docnum, score in head
-    ]
-    # A bonus is never negative: the documents below the head stay below it.
-    rescored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return rescored + ranked[PROXIMITY_DEPTH:]
+    return with_bonuses(ranked, {
+        docnum: sum(weight for phrase, weight in zip(phrases, weights)
+                    if holds_phrase([found[term].get(docnum, ()) for term in phrase]))
+        for docnum in docnums
+    })
