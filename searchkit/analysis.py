@@ -23,7 +23,7 @@ from ._marks import COMBINING_MARKS
 
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.
-ANALYZER_VERSION = "fr-6"
+ANALYZER_VERSION = "fr-7"
 
 APOSTROPHES = "'’ʼ"
 # Invisible characters that may sit inside a word: soft hyphen, zero-width
@@ -125,6 +125,9 @@ STOP_WORDS = frozenset(
     ton tu un une vos votre vous y
     """.split()
 )
+# Words that fold onto a stop word but carry a meaning of their own: "né"
+# (born) is not "ne", "sûr" not "sur", "dû" not "du".
+ACCENTED_WORDS = frozenset("né sûr dû".split())
 
 
 def fingerprint() -> str:
@@ -132,7 +135,7 @@ def fingerprint() -> str:
     it, and an index built with other rules must be rebuilt."""
     import hashlib
 
-    lists = "|".join(" ".join(sorted(words)) for words in (STOP_WORDS, ELISIONS, WHOLE_WORDS))
+    lists = "|".join(" ".join(sorted(words)) for words in (STOP_WORDS, ELISIONS, WHOLE_WORDS, ACCENTED_WORDS))
     return f"{ANALYZER_VERSION}+{hashlib.sha1(lists.encode()).hexdigest()[:10]}"
 
 
@@ -235,7 +238,7 @@ def _word_term(surface: str) -> tuple[str, str | None]:
     """(folded word, term) of one word; the term is None for a stop word.
     Not cached itself: its callers cache whole regex matches."""
     word = fold(surface)
-    if not word or word in STOP_WORDS:
+    if not word or (word in STOP_WORDS and unicodedata.normalize("NFC", surface.lower()) not in ACCENTED_WORDS):
         return word, None
     return word, term_of(word)
 

@@ -70,6 +70,11 @@ def surfaces(text):
         ("cette ville", ["vill"]),
         ("ils et elles avec leurs", []),
         ("un été chaud", ["ete", "chaud"]),
+        # words that fold onto a stop word but mean something else are kept
+        ("où est-il né ? Il ne sait pas", ["ne", "sait", "pas"]),
+        ("Née à Lyon, elles sont nées", ["ne", "lyon", "ne"]),
+        ("sûr de lui, sur la table", ["sur", "tabl"]),
+        ("il a dû partir du port", ["du", "part", "port"]),
         # plurals Snowball leaves apart are made singular first
         ("passagers passager", ["passag", "passag"]),
         ("dangers danger", ["dang", "dang"]),
