@@ -382,7 +382,9 @@ def search(
     positions = _term_positions(index, searcher, compiled.spec, [docnum for docnum, _ in ranked])
     hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
                          positions=positions)
-    suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections else None
+    # A word of removed articles stays in the index's word list until its
+    # segment is merged: no suggestion that finds nothing.
+    suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections and hits else None
     return SearchResult(text, hits, time.perf_counter() - started, suggestion)
 
 

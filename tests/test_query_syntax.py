@@ -179,6 +179,17 @@ def test_no_suggestion_when_the_word_is_found(index):
     assert search(index, "Mossoul")["suggestion"] is None
 
 
+def test_no_suggestion_from_a_removed_article(tmp_path):
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text("Un seul article sur Mossoul.", "utf-8")
+    ix = str(tmp_path / "ix")
+    assert CliRunner().invoke(main, ["ingest", str(tmp_path / "news"), "--index", ix]).exit_code == 0
+    assert CliRunner().invoke(main, ["remove", "a.txt", "--index", ix]).exit_code == 0
+    result = CliRunner().invoke(main, ["query", "Mosoul", "--index", ix])
+    assert result.exit_code == 0
+    assert "did you mean" not in result.output and "no match for 'Mosoul'" in result.output
+
+
 def test_suggestion_in_the_terminal_output(index):
     result = CliRunner().invoke(main, ["query", "Mosoul", "--index", str(index)])
     assert result.output.startswith("did you mean: Mossoul\n")
