@@ -238,7 +238,8 @@ def _word_term(surface: str) -> tuple[str, str | None]:
     """(folded word, term) of one word; the term is None for a stop word.
     Not cached itself: its callers cache whole regex matches."""
     word = fold(surface)
-    if not word or (word in STOP_WORDS and unicodedata.normalize("NFC", surface.lower()) not in ACCENTED_WORDS):
+    if not word or (word in STOP_WORDS and (surface.isascii()
+                                            or unicodedata.normalize("NFC", surface.lower()) not in ACCENTED_WORDS)):
         return word, None
     return word, term_of(word)
 

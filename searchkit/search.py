@@ -8,7 +8,7 @@ import itertools
 import re
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -312,15 +312,30 @@ def _run(  # type: ignore[no-untyped-def]
         results = searcher.search(query, limit=depth)
     ranked = [(hit.docnum, hit.score) for hit in results]
     if terms is not None:
-        ranked = _proximity_rerank(searcher, terms, ranked)
+        positions = _positions_read_once(searcher)
+        ranked = _proximity_rerank(searcher, terms, ranked, positions)
         ranked = exact_word_rerank(words, ranked, lambda word, docnums: words_held(searcher, word, docnums),
                                    lambda word: searcher.idf(WORDS_FIELD, word))
-        read = lambda term, docnums: read_positions(searcher, term, docnums)  # noqa: E731
-        ranked = quoted_rerank(compiled.quoted, ranked, read, compiled.spec.terms)[:limit]
+        ranked = quoted_rerank(compiled.quoted, ranked, positions, compiled.spec.terms)[:limit]
     return ranked
 
 
-def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
+def _positions_read_once(searcher) -> Callable[[str, list[int]], dict[int, list[int]]]:  # type: ignore[no-untyped-def]
+    """``read_positions`` for one query on Whoosh's path: proximity and the
+    quoted passages ask for the same terms in the same documents."""
+    read: dict[tuple[str, tuple[int, ...]], dict[int, list[int]]] = {}
+
+    def positions(term: str, docnums: list[int]) -> dict[int, list[int]]:
+        key = (term, tuple(docnums))
+        if key not in read:
+            read[key] = read_positions(searcher, term, docnums)
+        return read[key]
+
+    return positions
+
+
+def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]],  # type: ignore[no-untyped-def]
+                      positions: Callable[[str, list[int]], dict[int, list[int]]]) -> list[tuple[int, float]]:
     """``FastScorer.rerank`` for Whoosh's results: the same scores, from
     positions read without the fast scorer's cache."""
     avgfl = searcher.avg_field_length("body") or 1
@@ -329,7 +344,7 @@ def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]
     def norm(docnum: int) -> float:
         return K1 * ((1 - B) + B * (searcher.doc_field_length(docnum, "body") or 0) / avgfl)
 
-    return proximity_rerank(terms, ranked, lambda term, docnums: read_positions(searcher, term, docnums), norm, K1)
+    return proximity_rerank(terms, ranked, positions, norm, K1)
 
 
 def rank_articles(
