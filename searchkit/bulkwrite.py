@@ -30,11 +30,13 @@ from collections import defaultdict, deque
 from typing import Callable, Iterable, Iterator
 
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
+from whoosh.columns import CompressedBytesColumn, PickleColumn, TranslatingColumnReader, VarBytesColumn
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value sizes of a term table row
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
+from .durability import SyncedStorage, sync_file
+from .merges import merge_by_level
 from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
 from .tails import TAIL_FIELDS
 from .workers import Workers
@@ -94,6 +96,7 @@ class MemoryPool:
     def add(self, item: tuple[str, bytes, int, float, bytes]) -> None:
         """One posting, as Whoosh's add_reader() gives them when merging segments."""
         fieldname, tbytes, docnum, weight, vbytes = item
+        vbytes = vbytes or b""  # Whoosh gives None for a format without values (Frequencies, Existence)
         terms = self.fields[fieldname]
         postings = terms.get(tbytes)
         if weight == 1.0 and not vbytes:
@@ -278,10 +281,60 @@ class BulkWriter(SegmentWriter):
         self._held_postings += run.count
 
     def add_reader(self, reader) -> None:  # type: ignore[no-untyped-def]
+        """Merge the live documents of ``reader`` into this segment.
+
+        As SegmentWriter.add_reader, but each document's field lengths are
+        counted again from its postings: a segment keeps them only as one
+        byte each (Whoosh's lossy encoding of lengths), and adding those
+        decoded lengths up made every merge shift the average lengths of
+        BM25 away from those of a fresh build."""
         self._send_pending(parallel=False)
         self._receive_all()
-        super().add_reader(reader)
+        self._check_state()
+        base = self.docnum
+        live = list(reader.all_doc_ids())
+        numbers = {old: base + position for position, old in enumerate(live)}
+        schema = self.schema
+        lengths = {name: array("I", bytes(4 * len(live))) for name in schema.scorable_names()}
+        add = self.pool.add
+        for fieldname, tbytes, docnum, weight, vbytes in reader.iter_postings():
+            if fieldname not in schema:
+                continue
+            number = numbers[docnum]
+            add((fieldname, tbytes, number, weight, vbytes))
+            field_lengths = lengths.get(fieldname)
+            if field_lengths is not None:
+                field_lengths[number - base] += int(weight)
+        self._write_documents_of(reader, live, lengths)
+        self._added = True
         self._next_docnum = self.docnum
+
+    def _write_documents_of(self, reader, live: list[int], lengths: dict[str, array]) -> None:  # type: ignore[no-untyped-def]
+        """The stored fields, lengths and columns of ``reader``'s documents
+        ``live``, written as this segment's next documents."""
+        schema = self.schema
+        perdocwriter = self.perdocwriter
+        names = [name for name in schema.names() if name in reader.schema]
+        columns = {}
+        for name in names:
+            column_type = schema[name].column_type
+            if column_type and reader.has_column(name):
+                column = reader.column_reader(name, column_type)
+                if isinstance(column, TranslatingColumnReader):
+                    column = column.raw_column()
+                columns[name] = column
+        for position, docnum in enumerate(live):
+            stored = reader.stored_fields(docnum)
+            perdocwriter.start_doc(self.docnum)
+            for name in names:
+                field = schema[name]
+                field_lengths = lengths.get(name)
+                length = field_lengths[position] if field_lengths is not None else 0
+                perdocwriter.add_field(name, field, stored.get(name), length)
+                if name in columns:
+                    perdocwriter.add_column_value(name, field.column_type, columns[name][docnum])
+            perdocwriter.finish_doc()
+            self.docnum += 1
 
     # -- segments -------------------------------------------------------------
 
@@ -297,6 +350,12 @@ class BulkWriter(SegmentWriter):
         self.docnum = self._next_docnum = 0
         self._held_postings = 0
 
+    def _merge_segments(self, mergetype, optimize, merge):  # type: ignore[no-untyped-def]
+        # Whoosh's MERGE_SMALL lets daily commits pile up (see searchkit.merges).
+        if mergetype is None and not (optimize or self.optimize) and (self.merge if merge is None else merge):
+            mergetype = merge_by_level
+        return super()._merge_segments(mergetype, optimize, merge)
+
     def commit(self, mergetype=None, optimize=None, merge=None) -> None:  # type: ignore[no-untyped-def]
         self._check_state()
         self._send_pending(parallel=self._workers is not None)
@@ -310,6 +369,19 @@ class BulkWriter(SegmentWriter):
         self._stop_workers()
         self._commit_toc(final_segments)
         self._finish()
+
+    def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
+        """Write the table of contents, the commit point, once the files of
+        the new segments are on disk (see searchkit.durability)."""
+        from whoosh.index import TOC, clean_files
+
+        storage = self.storage
+        for segment in segments:
+            if segment not in self.segments:  # written by this writer
+                for name in segment.list_files(storage):
+                    sync_file(storage._fpath(name))
+        TOC(self.schema, segments, self.generation).write(SyncedStorage(storage.folder), self.indexname)
+        clean_files(storage, self.indexname, self.generation, segments)
 
     def cancel(self) -> None:
         """As SegmentWriter.cancel, but a full disk does not stop it (closing
