@@ -62,7 +62,7 @@ def _say_problem(problem: object) -> None:
 
 def _say_waiting(wait: float) -> Callable[[], None]:
     def say() -> None:
-        click.echo(f"searchkit: another ingest holds the index; waiting up to {wait:g} s", err=True)
+        click.echo(f"searchkit: another ingest or rebuild holds the index; waiting up to {wait:g} s", err=True)
     return say
 
 
@@ -104,7 +104,7 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
 
         with _progress(sys.stderr) as on_progress, _user_errors():
             index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
-                                          on_problem=_say_problem)
+                                          on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
         index.close()
         click.echo(f"Rebuilt: {report.summary()}.")
         sys.exit(1 if report.failed else 0)
@@ -135,6 +135,26 @@ def remove(targets: tuple[str, ...], index_path: str, wait: float) -> None:
     click.echo(f"Removed {report.removed} article{'' if report.removed == 1 else 's'}.")
     if report.failed:
         sys.exit(1)
+
+
+@main.command()
+@index_option
+@wait_option
+def optimize(index_path: str, wait: float) -> None:
+    """Merge the index into one segment, leaving out removed articles.
+
+    Ingests merge segments as they go, so this is rarely needed; afterwards
+    the statistics count only the articles the index holds.
+
+    \b
+    searchkit optimize
+    """
+    with _open_index(index_path, create=False) as index, _user_errors():
+        started = time.perf_counter()
+        index.optimize(wait=wait, on_wait=_say_waiting(wait))
+        articles = len(index)
+    click.echo(f"Optimized: {articles} article{'' if articles == 1 else 's'} in one segment "
+               f"in {time.perf_counter() - started:.1f} s.")
 
 
 @main.command()

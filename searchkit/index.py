@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import time
 from datetime import datetime, timezone
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
@@ -21,9 +24,12 @@ from . import __version__
 from .analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from .articles import Article
 from .formats import Frequencies
+from .durability import write_json
 from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
+from .readers import latest_reader
+from .rebuild import new_work_folder, swap_in, writer_lock
 from .sources import INFO_FILE, Problem, file_digest
 
 if TYPE_CHECKING:
@@ -105,11 +111,13 @@ class Index:
         self._searcher = None
         self._fast: "FastScorer | None" = None
         self._ids: tuple[object, object] | None = None  # (searcher, its id column)
-        if whoosh_index.exists_in(self.path, indexname=INDEX_NAME):
+        if index_exists(self.path):
+            # The record is read before Whoosh unpickles anything: an index of
+            # another format may name classes this version does not have.
             self._check_compatible()
-            self._ix = whoosh_index.open_dir(self.path, indexname=INDEX_NAME)
+            self._ix = open_whoosh_index(self.path)
         elif create:
-            if self.path.exists() and any(not p.name.startswith(".") for p in self.path.iterdir()):
+            if not holds_only_own_files(self.path):
                 raise IndexNotFound(
                     f"{self.path} is not empty and holds no searchkit index: "
                     "choose another folder with --index"
@@ -146,13 +154,8 @@ class Index:
         """A Whoosh searcher kept open across searches, refreshed after a commit."""
         if self._searcher is None:
             self._searcher = self._new_searcher()
-        elif not self._searcher.up_to_date():
-            if self._searcher.doc_count_all() == 0:
-                # Whoosh cannot refresh a searcher over an empty index.
-                self._searcher.close()
-                self._searcher = self._new_searcher()
-            else:
-                self._searcher = self._searcher.refresh()
+        elif self._ix.latest_generation() != self._searcher.reader().generation():
+            self._searcher = self._new_searcher(reuse=self._searcher.reader())
         return self._searcher
 
     def fast_scorer(self, searcher) -> "FastScorer":  # type: ignore[no-untyped-def]
@@ -172,10 +175,12 @@ class Index:
             self._ids = (searcher, searcher.reader().column_reader("id"))
         return self._ids[1]
 
-    def _new_searcher(self):  # type: ignore[no-untyped-def]
+    def _new_searcher(self, reuse=None):  # type: ignore[no-untyped-def]
+        from whoosh.searching import Searcher
+
         from .search import WEIGHTING
 
-        return self._ix.searcher(weighting=WEIGHTING)
+        return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=WEIGHTING)
 
     # -- version record ----------------------------------------------------
 
@@ -184,18 +189,15 @@ class Index:
         return read_info(self.path)
 
     def _write_info(self, last_ingest: str | None = None, roots: Iterable[str] = ()) -> None:
-        old = self.info()
-        info = {
-            **current_versions(),
-            "searchkit": __version__,
-            "last_ingest": last_ingest or old.get("last_ingest"),
-            "articles": self._ix.doc_count() if hasattr(self, "_ix") else 0,
-            # Every path ever given to ingest: what --rebuild reads again.
-            "roots": sorted(set(old.get("roots", [])) | set(roots)),  # type: ignore[arg-type]
-        }
-        tmp = self.path / (INFO_FILE + ".tmp")
-        tmp.write_text(json.dumps(info, indent=1, ensure_ascii=False), "utf-8")
-        os.replace(tmp, self.path / INFO_FILE)
+        write_info(self.path, getattr(self, "_ix", None), last_ingest, roots)
+
+    def _record_roots(self, roots: Iterable[str]) -> None:
+        """Add ``roots`` to the record before their articles are committed, so
+        that an interruption between the commit and the record cannot make a
+        later --rebuild leave them out."""
+        known = set(self.info().get("roots", []))  # type: ignore[arg-type]
+        if not set(roots) <= known:
+            self._write_info(roots=roots)
 
     def _check_compatible(self) -> None:
         info = self.info()
@@ -232,6 +234,7 @@ class Index:
         paths = [os.path.abspath(p) for p in paths]
         with self._ingestion(wait, on_problem, on_wait) as run:
             run.roots = paths
+            self._record_roots(paths)
             sources = run.find(paths)
             sizes = [_size(source.path) for source in sources]
             total, done = sum(sizes), 0
@@ -266,38 +269,74 @@ class Index:
         paths: Iterable[str | os.PathLike[str]] = (),
         on_progress: ProgressCallback | None = None,
         on_problem: ProblemCallback | None = None,
+        wait: float = 0.0,
+        on_wait: Callable[[], None] | None = None,
     ) -> tuple["Index", IngestReport]:
         """Build the index at ``path`` anew from every path it was ingested
-        from (and ``paths``), then put it in place of the old one. The old
-        index serves queries until the new one is complete."""
+        from (and ``paths``), compacted, then put it in place of the old one
+        in one commit (see searchkit.rebuild). The old index serves queries
+        until then; writers wait for the rebuild to end."""
         path = Path(path)
-        if path.exists() and not whoosh_index.exists_in(path, indexname=INDEX_NAME) \
-                and any(not p.name.startswith(".") for p in path.iterdir()):
+        if not index_exists(path) and not holds_only_own_files(path):
             raise IndexNotFound(f"{path} is not empty and holds no searchkit index: not touching it")
-        roots = list(dict.fromkeys([*read_info(path).get("roots", []),  # type: ignore[list-item]
+        info = read_info(path)
+        roots = list(dict.fromkeys([*info.get("roots", []),  # type: ignore[list-item]
                                     *(os.path.abspath(p) for p in paths)]))
         if not roots:
             raise SearchkitError(f"nothing to rebuild {path} from: give the paths to ingest")
-        fresh = path.with_name(path.name + ".rebuild")
-        old = path.with_name(path.name + ".old")
-        for leftover in (fresh, old):
-            shutil.rmtree(leftover, ignore_errors=True)
-        with cls(fresh) as new:
-            report = new.ingest(roots, on_progress=on_progress, on_problem=on_problem)
-        if path.exists():
-            for hidden in path.glob(".*"):  # such as the .gitignore of ./index
-                shutil.copy2(hidden, fresh / hidden.name)
-            os.replace(path, old)
-        os.replace(fresh, path)
-        shutil.rmtree(old, ignore_errors=True)
-        return cls(path), report
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            lock = _acquire_lock(writer_lock(path, INDEX_NAME), path, wait, on_wait)
+        except OSError as error:
+            raise SearchkitError(f"cannot write to the index at {path}: {error.strerror or error}") from None
+        try:
+            # Recorded first: an interrupted rebuild must not forget the new paths.
+            write_json(path / INFO_FILE, {**read_info(path), "roots": sorted(roots)})
+            work = new_work_folder(path)
+            try:
+                with cls(work) as new:
+                    report = new.ingest(roots, on_progress=on_progress, on_problem=on_problem)
+                    new._compact()
+                swap_in(path, work, INDEX_NAME)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            write_info(path, open_whoosh_index(path), _now(), roots)
+            rebuilt = cls(path)
+        except OSError as error:
+            raise SearchkitError(
+                f"could not rebuild the index at {path}: {error.strerror or error}; "
+                "it is as it was before"
+            ) from None
+        finally:
+            lock.release()
+        return rebuilt, report
+
+    def optimize(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> None:
+        """Merge every segment into one, leaving out deleted articles: queries
+        then read one segment, and removed articles stop weighing in the
+        statistics. Ingests merge segments as they go; this is rarely needed."""
+        writer = self._writer(wait, on_wait)
+        try:
+            writer.commit(optimize=True)
+        except BaseException:
+            _abandon(writer)
+            raise
+        self._write_info()
+
+    def _compact(self) -> None:
+        """optimize() where there is more than one segment or a deletion."""
+        segments = self._ix._segments()
+        if len(segments) > 1 or any(segment.has_deletions() for segment in segments):
+            self.optimize()
 
     def check(self) -> list[str]:
         """Problems found: counts that disagree with the record, sources that
         changed or vanished since they were ingested. Empty when all is well."""
         problems = []
-        recorded = self.info().get("articles")
-        if recorded is not None and recorded != len(self):
+        info = self.info()
+        recorded = info.get("articles")
+        if recorded is not None and info.get("generation") == self._ix.latest_generation() \
+                and recorded != len(self):
             problems.append(f"the index holds {len(self)} articles, {recorded} were recorded")
         reader = self.searcher().reader()
         for path, record in sorted(Catalogue.read(reader).files.items()):
@@ -340,7 +379,7 @@ class Index:
             _abandon(writer)
             raise
         # After the commit: an interruption here must not touch the writer.
-        self._write_info(datetime.now(timezone.utc).isoformat(timespec="seconds"), run.roots)
+        self._write_info(_now(), run.roots)
 
     def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
         # Segments stay as separate files: Whoosh copies a compound segment's
@@ -360,17 +399,17 @@ class Index:
                 return BulkWriter(self._ix, timeout=wait, compound=False, prepare=_cut_passages)
             except LockError:
                 pass
-        waited = f" after waiting {wait:g} s" if wait > 0 else ""
-        raise IndexBusy(
-            f"another ingest is writing to {self.path}{waited}; "
-            "try again when it ends, or give --wait SECONDS"
-        )
+        raise _busy(self.path, wait)
 
     # -- reading -----------------------------------------------------------
 
     def article_ids(self) -> set[str]:
-        with self._ix.reader() as reader:
-            return {term.decode("utf-8") for term in reader.lexicon("id")}
+        reader = self.searcher().reader()
+        if not reader.doc_count_all():
+            return set()
+        ids = reader.column_reader("id")
+        # Not the terms of the id field: those of deleted articles stay until their segment is merged.
+        return {ids[docnum] for docnum in reader.all_doc_ids()}
 
     def __len__(self) -> int:
         return self._ix.doc_count()
@@ -451,6 +490,77 @@ class Index:
             "stemmer": info.get("stemmer"),
             "last_ingest": info.get("last_ingest"),
         }
+
+
+def write_info(path: Path, ix, last_ingest: str | None = None, roots: Iterable[str] = ()) -> None:  # type: ignore[no-untyped-def]
+    """Record beside the index the versions it is built with, its count and
+    every path it was ingested from."""
+    old = read_info(path)
+    info = {
+        **current_versions(),
+        "searchkit": __version__,
+        "last_ingest": last_ingest or old.get("last_ingest"),
+        # The count of the generation it was read from: a record written
+        # before a commit, or one a crash kept from coming, is not compared.
+        "articles": ix.doc_count() if ix is not None else 0,
+        "generation": ix.latest_generation() if ix is not None else -1,
+        # Every path ever given to ingest: what --rebuild reads again.
+        "roots": sorted(set(old.get("roots", [])) | set(roots)),  # type: ignore[arg-type]
+    }
+    write_json(path / INFO_FILE, info)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _busy(path: Path, wait: float) -> IndexBusy:
+    waited = f" after waiting {wait:g} s" if wait > 0 else ""
+    return IndexBusy(
+        f"another ingest or rebuild is writing to {path}{waited}; "
+        "try again when it ends, or give --wait SECONDS"
+    )
+
+
+def _acquire_lock(lock, path: Path, wait: float, on_wait: Callable[[], None] | None):  # type: ignore[no-untyped-def]
+    """``lock`` acquired, waiting up to ``wait`` seconds, as writers wait."""
+    if lock.acquire(blocking=False):
+        return lock
+    if wait > 0:
+        if on_wait is not None:
+            on_wait()
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            if lock.acquire(blocking=False):
+                return lock
+    raise _busy(path, wait)
+
+
+def index_exists(path: Path) -> bool:
+    """Whether ``path`` holds an index: a table of contents, looked for by
+    name (opening one unpickles it)."""
+    return path.is_dir() and TOC._latest_generation(FileStorage(str(path)), INDEX_NAME) >= 0
+
+
+def holds_only_own_files(path: Path) -> bool:
+    """Whether an index may be created at ``path``: it does not exist, or
+    holds only hidden files and what searchkit writes before the index (an
+    index whose creation was interrupted)."""
+    own = {INFO_FILE, INFO_FILE + ".tmp", INDEX_NAME + "_WRITELOCK"}
+    return not path.exists() or all(p.name.startswith(".") or p.name in own for p in path.iterdir())
+
+
+def open_whoosh_index(path: Path):  # type: ignore[no-untyped-def]
+    """Whoosh's index at ``path``; one whose table of contents names classes
+    this version does not have is refused with the rebuild message."""
+    try:
+        return whoosh_index.open_dir(path, indexname=INDEX_NAME)
+    except (AttributeError, ImportError, pickle.UnpicklingError) as error:
+        raise IndexIncompatible(
+            f"the index at {path} was built by another version of searchkit ({error}): "
+            f"run `searchkit ingest --rebuild --index {path}`"
+        ) from None
 
 
 def _within(on_progress: ProgressCallback | None, done: int, size: int, total: int

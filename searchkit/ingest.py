@@ -139,12 +139,16 @@ class Ingestion:
 
     def find(self, paths: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
         sources = []
+        found_paths: set[str] = set()
         for found in find_files(paths):
             if isinstance(found, Problem):
                 self.problem(found)
+            elif str(found.path) in found_paths:
+                continue  # under two of the paths given (a folder and a file in it)
             elif found.reader is None:
                 self.report.skipped += 1
             else:
+                found_paths.add(str(found.path))
                 sources.append(found)
         return sources
 
@@ -243,8 +247,9 @@ class Ingestion:
         digest = text_hash(article.text)
         twin = self.catalogue.ids_by_text.get(digest)
         if twin is not None and twin != article.id:
-            self.report.duplicates += 1
-            return False
+            if not self._moved(twin, article.path):
+                self.report.duplicates += 1
+                return False
         self.catalogue.ids_by_text[digest] = article.id
         if other_path is not None:
             self.report.updated += 1
@@ -253,6 +258,22 @@ class Ingestion:
         # The old version goes once the new one is written (see ``written``).
         self.writer.add_document(**self.to_document(article, signature, digest), _updates=other_path is not None,
                                  _replaces=old_version)
+        return True
+
+    def _moved(self, twin: str, path: str) -> bool:
+        """Whether the article ``twin``, whose text a file at ``path`` holds,
+        came from a file that has gone: the file was moved or renamed, and
+        its article goes with it (else a --prune in the same run would
+        remove the text from the index, the new file being its duplicate)."""
+        twin_path = self.catalogue.paths_by_id.get(twin)
+        if twin_path is None or twin_path == path or twin_path in self.seen_paths or os.path.exists(twin_path):
+            return False
+        self.writer.delete_by_term("id", twin)
+        del self.catalogue.paths_by_id[twin]
+        record = self.catalogue.files.get(twin_path)
+        if record is not None:
+            record.ids.discard(twin)
+        self.report.removed += 1
         return True
 
     def written(self, document: dict[str, object]) -> None:

@@ -471,7 +471,7 @@ def test_a_second_ingest_waits_for_the_lock_then_fails_clearly(folder, tmp_path)
             assert time.monotonic() - started >= 0.5
             assert result.exit_code == 1
             assert "waiting up to 0.5 s" in result.output
-            assert "another ingest is writing" in result.output
+            assert "another ingest or rebuild is writing" in result.output
             # Queries keep working while the lock is held.
             assert index.search("Seine").hits
         finally:

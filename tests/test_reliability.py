@@ -148,7 +148,7 @@ def test_a_second_ingest_without_wait_fails_clearly(corpus, tmp_path):
                             capture_output=True, text=True)
     first.wait(timeout=120)
     assert second.returncode == 1
-    assert "another ingest is writing" in second.stderr and "--wait" in second.stderr
+    assert "another ingest or rebuild is writing" in second.stderr and "--wait" in second.stderr
     assert "Traceback" not in second.stderr
     assert counts(index_path)[0] == 2505
 
