@@ -294,3 +294,191 @@ def test_a_rename_and_a_prune_in_one_ingest_keep_the_article(tmp_path: Path) -> 
         report = index.ingest([folder], prune=True)
         assert [a.path for a in index.articles()] == [str(folder / "b.txt")]
         assert (report.added, report.removed, report.duplicates) == (1, 1, 0)
+
+
+# -- rebuilds, writers and interruptions ----------------------------------
+
+
+def _news(folder: Path, count: int, prefix: str = "a") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"{prefix}{n}.txt").write_text(f"Titre {prefix} {n}\n\nLe port de Quimper, jour {prefix}{n}.\n", "utf-8")
+    return folder
+
+
+def _rebuild_in_background(index_path: Path, marker: Path, seconds: float):  # type: ignore[no-untyped-def]
+    """A `searchkit ingest --rebuild` in another process that holds the lock for
+    ``seconds`` before putting its new index in place."""
+    import subprocess
+    import sys
+
+    script = (
+        "import pathlib, sys, time\n"
+        "import searchkit.index as index\n"
+        "swap_in = index.swap_in\n"
+        "def slow(*args, **kwargs):\n"
+        f"    pathlib.Path({str(marker)!r}).touch(); time.sleep({seconds})\n"
+        "    return swap_in(*args, **kwargs)\n"
+        "index.swap_in = slow\n"
+        "from searchkit.cli import main\n"
+        f"main(['ingest', '--rebuild', '--index', {str(index_path)!r}])\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(marker: Path) -> None:
+    import time
+
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert time.monotonic() < deadline, "the rebuild never started"
+        time.sleep(0.02)
+
+
+def test_an_ingest_during_a_rebuild_waits_for_it_and_is_kept(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    runner = CliRunner()
+    assert runner.invoke(main, ["ingest", str(_news(tmp_path / "old", 5)), "--index", str(index_path)]).exit_code == 0
+    new = _news(tmp_path / "new", 1, prefix="nouveau")
+    rebuild = _rebuild_in_background(index_path, tmp_path / "started", seconds=1.5)
+    _wait_for(tmp_path / "started")
+    busy = runner.invoke(main, ["ingest", str(new), "--index", str(index_path)])
+    assert busy.exit_code == 1 and "another ingest or rebuild is writing" in busy.output
+    waited = runner.invoke(main, ["ingest", str(new), "--index", str(index_path), "--wait", "60"])
+    assert rebuild.wait(60) == 0, rebuild.stderr.read()
+    assert waited.exit_code == 0, waited.output
+    with searchkit.Index(index_path) as index:
+        assert len(index) == 6
+        assert any(a.path == str(new / "nouveau0.txt") for a in index.articles())
+    assert runner.invoke(main, ["check", "--index", str(index_path)]).exit_code == 0
+
+
+def test_two_rebuilds_at_once_one_waits_or_says_so(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    searchkit.Index(index_path).ingest([_news(tmp_path / "news", 5)])
+    rebuild = _rebuild_in_background(index_path, tmp_path / "started", seconds=1.0)
+    _wait_for(tmp_path / "started")
+    second = CliRunner().invoke(main, ["ingest", "--rebuild", "--index", str(index_path)])
+    assert second.exit_code == 1 and "another ingest or rebuild is writing" in second.output
+    assert "Traceback" not in second.output
+    assert rebuild.wait(60) == 0, rebuild.stderr.read()
+    with searchkit.Index(index_path) as index:
+        assert len(index) == 5 and not index.check()
+
+
+def test_a_rebuild_touches_nothing_beside_the_index_and_keeps_its_folder(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    searchkit.Index(index_path).ingest([_news(tmp_path / "news", 3)])
+    for sibling in ("index.old", "index.rebuild"):  # a user's own backups
+        (tmp_path / sibling).mkdir()
+        (tmp_path / sibling / "keep.txt").write_text("mine", "utf-8")
+    (index_path / ".gitignore").write_text("*\n", "utf-8")
+    folder = index_path.stat().st_ino  # renaming it would fail on a mount point
+    rebuilt, _ = searchkit.Index.rebuild(index_path)
+    rebuilt.close()
+    assert index_path.stat().st_ino == folder
+    assert (index_path / ".gitignore").read_text("utf-8") == "*\n"
+    for sibling in ("index.old", "index.rebuild"):
+        assert (tmp_path / sibling / "keep.txt").read_text("utf-8") == "mine"
+    assert not [p for p in index_path.iterdir() if p.name.startswith(".rebuild")]
+
+
+@pytest.mark.parametrize("window", ["moving the new segments in", "writing the table of contents",
+                                    "recording the new versions"])
+def test_a_rebuild_interrupted_in_each_window_loses_nothing(tmp_path: Path, window: str) -> None:
+    index_path = tmp_path / "index"
+    searchkit.Index(index_path).ingest([_news(tmp_path / "news", 4)])
+    extra = _news(tmp_path / "more", 2, prefix="plus")
+    target = {"moving the new segments in": ("searchkit.rebuild.sync_file", None),
+              "writing the table of contents": ("searchkit.rebuild.TOC.write", None),
+              "recording the new versions": ("searchkit.index.write_info", None)}[window][0]
+    with mock.patch(target, side_effect=Interrupted(window)), pytest.raises(Interrupted):
+        searchkit.Index.rebuild(index_path, [extra])
+    with searchkit.Index(index_path) as index:  # it opens and answers
+        assert len(index) in (4, 6)
+        assert index.rank_articles("Quimper")
+    rebuilt, report = searchkit.Index.rebuild(index_path)  # the new path was recorded before
+    with rebuilt:
+        assert len(rebuilt) == 6 and report.failed == 0 and not rebuilt.check()
+    leftovers = [p.name for p in index_path.iterdir() if p.name.startswith(".rebuild")]
+    assert leftovers == []
+
+
+def test_an_ingest_interrupted_after_its_commit_still_records_its_path(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    searchkit.Index(index_path).ingest([_news(tmp_path / "news", 2)])
+    extra = _news(tmp_path / "more", 3, prefix="plus")
+    with searchkit.Index(index_path) as index:
+        # The commit is done; the record after it never comes.
+        with mock.patch("searchkit.index._now", side_effect=Interrupted("after the commit")), \
+                pytest.raises(Interrupted):
+            index.ingest([extra])
+        assert len(index) == 5
+    rebuilt, _ = searchkit.Index.rebuild(index_path)
+    with rebuilt:
+        assert len(rebuilt) == 5
+
+
+def test_an_index_whose_creation_was_interrupted_can_be_created_again(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    with mock.patch("whoosh.index.create_in", side_effect=Interrupted("creating")), pytest.raises(Interrupted):
+        searchkit.Index(index_path)
+    assert index_path.exists()
+    result = CliRunner().invoke(main, ["ingest", str(_news(tmp_path / "news", 2)), "--index", str(index_path)])
+    assert result.exit_code == 0, result.output
+    with searchkit.Index(index_path) as index:
+        assert len(index) == 2
+
+
+def test_a_kept_open_index_sees_each_ingest_and_a_rebuild(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    news = _news(tmp_path / "news", 3)
+    with searchkit.Index(index_path) as kept:
+        kept.ingest([news])
+        assert len(kept.search("Quimper", limit=100, per_article=1).hits) == 3
+        with searchkit.Index(index_path) as other:  # another script, or the CLI
+            other.ingest([_news(news, 5)])
+        assert len(kept.search("Quimper", limit=100, per_article=1).hits) == 5
+        (news / "a0.txt").unlink()
+        searchkit.Index.rebuild(index_path)[0].close()
+        assert len(kept.search("Quimper", limit=100, per_article=1).hits) == 4
+        assert len(kept) == 4 and kept.article_ids() == {a.id for a in kept.articles()}
+
+
+def test_article_ids_are_those_of_the_articles_after_remove_and_prune(tmp_path: Path) -> None:
+    news = _news(tmp_path / "news", 4)
+    with searchkit.Index(tmp_path / "index") as index:
+        index.ingest([news])
+        (news / "a1.txt").unlink()
+        index.ingest([news], prune=True)
+        index.remove(["a0.txt"])
+        assert index.article_ids() == {"a2.txt", "a3.txt"} == {a.id for a in index.articles()}
+
+
+def test_the_classes_an_index_pickles_are_pinned() -> None:
+    """Whoosh unpickles these by import path when it opens an index: moving one
+    is an index format change (bump FORMAT_VERSION, users rebuild)."""
+    import pickle
+    import pickletools
+
+    from searchkit.index import make_schema
+
+    names = set()
+    for opcode, argument, _ in pickletools.genops(pickle.dumps(make_schema(), 2)):
+        if opcode.name == "GLOBAL" and argument.startswith("searchkit"):
+            names.add(argument.replace(" ", "."))
+    assert names == {"searchkit.analysis.FrenchAnalyzer", "searchkit.formats.Frequencies",
+                     "searchkit.index.TextColumn"}
+
+
+def test_an_index_naming_a_class_this_version_lacks_gets_the_rebuild_message(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    searchkit.Index(index_path).ingest([_news(tmp_path / "news", 2)])
+    [toc] = index_path.glob("_searchkit_*.toc")
+    toc.write_bytes(toc.read_bytes().replace(b"searchkit.formats", b"searchkit.formatz"))  # a moved module
+    result = CliRunner().invoke(main, ["query", "Quimper", "--index", str(index_path)])
+    assert result.exit_code == 1
+    assert "searchkit ingest --rebuild" in result.output and "Traceback" not in result.output
+    rebuilt = CliRunner().invoke(main, ["ingest", "--rebuild", "--index", str(index_path)])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert CliRunner().invoke(main, ["query", "Quimper", "--index", str(index_path)]).exit_code == 0
