@@ -37,6 +37,7 @@ from whoosh.writing import SegmentWriter
 
 from .durability import SyncedStorage, sync_file
 from .merges import merge_by_level
+from .postings import segment_postings
 from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
 from .tails import TAIL_FIELDS
 from .workers import Workers
@@ -114,25 +115,31 @@ class MemoryPool:
 
     def add_run(self, run: Run) -> None:
         for fieldname, field_postings in run.postings.items():
-            terms = self.fields[fieldname]
             for postings_of_terms in field_postings:
                 for tbytes, docnums, weights, values, sizes in postings_of_terms.parts():
-                    postings = terms.get(tbytes)
-                    if weights is None:
-                        if postings is None:
-                            terms[tbytes] = _PlainPostings(docnums)
-                            continue
-                        if postings.weights is None:
-                            postings.docnums += docnums
-                            continue
-                        count = len(docnums)
-                        weights, sizes = array("f", [1.0]) * count, array("I", [0]) * count
-                    if postings is None:
-                        terms[tbytes] = _FullPostings(docnums, weights, values, sizes)
-                        continue
-                    if postings.weights is None:
-                        postings = terms[tbytes] = postings.full()
-                    postings.extend(docnums, weights, values, sizes)  # type: ignore[union-attr]
+                    self.extend(fieldname, tbytes, docnums, weights, values, sizes)
+
+    def extend(self, fieldname: str, tbytes: bytes, docnums: array, weights: array | None,
+               values: bytes, sizes: array) -> None:
+        """Postings of one term, after those it holds; ``weights`` None: all
+        1.0, without values."""
+        terms = self.fields[fieldname]
+        postings = terms.get(tbytes)
+        if weights is None:
+            if postings is None:
+                terms[tbytes] = _PlainPostings(docnums)
+                return
+            if postings.weights is None:
+                postings.docnums += docnums
+                return
+            count = len(docnums)
+            weights, sizes = array("f", [1.0]) * count, array("I", [0]) * count
+        if postings is None:
+            terms[tbytes] = _FullPostings(docnums, weights, values, sizes)
+            return
+        if postings.weights is None:
+            postings = terms[tbytes] = postings.full()
+        postings.extend(docnums, weights, values, sizes)  # type: ignore[union-attr]
 
     def cleanup(self) -> None:
         self.fields.clear()
@@ -293,23 +300,43 @@ class BulkWriter(SegmentWriter):
         self._check_state()
         base = self.docnum
         live = list(reader.all_doc_ids())
-        numbers = {old: base + position for position, old in enumerate(live)}
         schema = self.schema
-        lengths = {name: array("I", bytes(4 * len(live))) for name in schema.scorable_names()}
-        add = self.pool.add
-        for fieldname, tbytes, docnum, weight, vbytes in reader.iter_postings():
+        lengths = {name: [0] * len(live) for name in schema.scorable_names()}
+        terms = segment_postings(reader)
+        if terms is None:  # not a W3 segment: one posting at a time
+            terms = _one_term_at_a_time(reader)
+        # Most terms hold a posting or two: lists beat numpy here.
+        renumbered: list[int] | None = None  # the new number of each document, -1 if deleted
+        if len(live) < reader.doc_count_all():
+            renumbered = [-1] * reader.doc_count_all()
+            for position, docnum in enumerate(live):
+                renumbered[docnum] = base + position
+        for fieldname, tbytes, ids, weights, values in terms:
             if fieldname not in schema:
                 continue
-            number = numbers[docnum]
-            add((fieldname, tbytes, number, weight, vbytes))
+            if renumbered is None:
+                new = [docnum + base for docnum in ids]
+            else:
+                kept = [(renumbered[d], w, v) for d, w, v in zip(ids, weights, values) if renumbered[d] >= 0]
+                if not kept:
+                    continue
+                new, weights, values = (list(column) for column in zip(*kept))
             field_lengths = lengths.get(fieldname)
             if field_lengths is not None:
-                field_lengths[number - base] += int(weight)
+                for number, weight in zip(new, weights):
+                    field_lengths[number - base] += int(weight)
+            docnums = array("I", new)
+            if not any(values) and all(weight == 1.0 for weight in weights):
+                self.pool.extend(fieldname, tbytes, docnums, None, b"", array("I"))  # type: ignore[attr-defined]
+            else:
+                encoded = [value or b"" for value in values]
+                self.pool.extend(fieldname, tbytes, docnums, array("f", weights),  # type: ignore[attr-defined]
+                                 b"".join(encoded), array("I", map(len, encoded)))
         self._write_documents_of(reader, live, lengths)
         self._added = True
         self._next_docnum = self.docnum
 
-    def _write_documents_of(self, reader, live: list[int], lengths: dict[str, array]) -> None:  # type: ignore[no-untyped-def]
+    def _write_documents_of(self, reader, live: list[int], lengths: dict[str, list[int]]) -> None:  # type: ignore[no-untyped-def]
         """The stored fields, lengths and columns of ``reader``'s documents
         ``live``, written as this segment's next documents."""
         schema = self.schema
@@ -443,6 +470,24 @@ class BulkWriter(SegmentWriter):
                 encoded = (encode_terms(chunk, *settings) for chunk in chunks)
             _lay_out(fieldwriter, encoded)
             fieldwriter.finish_field()
+
+
+def _one_term_at_a_time(reader) -> Iterator[tuple[str, bytes, list[int], list[float], list]]:  # type: ignore[no-untyped-def]
+    """(field, term, ids, weights, values) of every term of any reader."""
+    current: tuple[str, bytes] | None = None
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list = []
+    for fieldname, tbytes, docnum, weight, vbytes in reader.iter_postings():
+        if (fieldname, tbytes) != current:
+            if current is not None:
+                yield (*current, ids, weights, values)
+            current, ids, weights, values = (fieldname, tbytes), [], [], []
+        ids.append(docnum)
+        weights.append(weight)
+        values.append(vbytes)
+    if current is not None:
+        yield (*current, ids, weights, values)
 
 
 def _chunks(terms: dict[bytes, _Postings]) -> Iterator[list[TermPostings]]:

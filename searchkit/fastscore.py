@@ -16,21 +16,19 @@ kept with the postings.
 
 from __future__ import annotations
 
-import io
-import pickle
-import struct
-import zlib
 from collections import OrderedDict
-from itertools import accumulate, repeat
 from math import log
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermsReader, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .exactwords import WORDS_FIELD
+from .postings import blocks as _blocks
+from .postings import extent
+from .postings import read_blocks as _read_blocks
 from .proximity import proximity_rerank
 from .tails import Tail, read_tail
 from .truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
@@ -38,7 +36,6 @@ from .truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
 MAX_CACHED_BLOCKS = 256  # decoded blocks kept per term with a tail
-_INT = struct.Struct("!i")  # a posting block's signed length, as W3 writes it
 
 
 # Whoosh stores each document's field length as one byte.
@@ -65,13 +62,6 @@ def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-
     return None if info.is_inlined() else info
 
 
-def _extent(info) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct.unpack gives it
-        (length,) = length
-    return offset, length
-
-
 Postings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
 
 
@@ -82,7 +72,7 @@ def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> 
     the segment does not hold the term."""
     info = _term_info(leaf, term, field)
     if info is not None:
-        offset, length = _extent(info)
+        offset, length = extent(info)
         postfile = leaf._terms._postfile
         tail = read_tail(postfile, offset, length, info.doc_frequency()) if tails else None
         return tail if tail is not None else _read_blocks(postfile.get(offset, length))
@@ -94,44 +84,6 @@ def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> 
         weights.append(matcher.weight())
         values.append(matcher.value())
         matcher.next()
-    return ids, weights, values
-
-
-def _blocks(postings: bytes, position: int) -> Iterator[tuple[int, tuple]]:
-    """(postings, (ids, weights, values) as pickled) of each W3 block, from
-    the one at ``position`` to the last."""
-    stream = io.BytesIO(postings)
-    block_info = pickle.Unpickler(stream)
-    while True:
-        (size,) = _INT.unpack_from(postings, position)
-        stream.seek(position + _INT.size)
-        count, _, _, compression, _, _ = block_info.load()
-        end = position + _INT.size + abs(size)
-        data = postings[stream.tell():end]
-        yield count, pickle.loads(zlib.decompress(data) if compression else data)
-        if size < 0:  # the last block
-            return
-        position = end
-
-
-def _read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes | None]]:
-    """The postings of one term as W3LeafMatcher reads them, all blocks in
-    one pass: without a matcher's calls per block, a common term reads
-    several times faster."""
-    if postings[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError("not a W3 posting list")
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes | None] = []
-    for count, (block_ids, block_weights, block_values) in _blocks(postings, 4):
-        ids.extend(accumulate(block_ids))  # deltas from the previous id, the first from 0
-        if block_weights is None:
-            weights.extend(repeat(1.0, count))
-        elif isinstance(block_weights, float):
-            weights.extend(repeat(block_weights, count))
-        else:
-            weights.extend(block_weights)
-        values.extend(repeat(None, count) if block_values is None else block_values)
     return ids, weights, values
 
 
