@@ -35,6 +35,7 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value s
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
+from . import integrity
 from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
 from .tails import TAIL_FIELDS
 from .workers import Workers
@@ -331,6 +332,15 @@ class BulkWriter(SegmentWriter):
                 except OSError:
                     pass  # an orphan the next commit deletes
         self._finish()
+
+    def _finalize_segment(self):  # type: ignore[no-untyped-def]
+        segment = super()._finalize_segment()
+        # Before the TOC names the segment: a committed segment has its sums.
+        integrity.write_segment_sums(self.storage, segment)
+        return segment
+
+    def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
+        integrity.commit_toc(self.storage, self.indexname, self.schema, segments, self.generation)
 
     def _stop_workers(self) -> None:
         if self._workers is not None:
