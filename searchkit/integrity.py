@@ -498,7 +498,16 @@ def describe(error: BaseException) -> str:
     return f"{name}: {text}"[:160] if text else name
 
 
-# Errors Whoosh raises reading a damaged file (a bad block's tag is a bare Exception).
+def _raised_in_whoosh(error: BaseException) -> bool:
+    """Whether ``error`` was raised inside Whoosh, reading its files (a bad
+    block's tag is a bare Exception, a bad TOC whoosh.index.IndexError)."""
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback is not None and f"{os.sep}whoosh{os.sep}" in traceback.tb_frame.f_code.co_filename
+
+
+# Errors Whoosh raises reading a damaged file.
 STORAGE_ERRORS = (zlib.error, pickle.UnpicklingError, struct.error, EOFError, UnicodeDecodeError,
                   OSError, ValueError, IndexError)
 
@@ -513,7 +522,7 @@ def diagnose(folder: Path, indexname: str, info_file: str, error: Exception,
     report = check_files(folder, indexname, info_file, segment_ids)
     if report.damaged:
         return damaged(folder, report.damaged[0])
-    if report.unverified and (isinstance(error, STORAGE_ERRORS) or type(error) is Exception):
+    if report.unverified and (isinstance(error, STORAGE_ERRORS) or _raised_in_whoosh(error)):
         if isinstance(error, OSError) and error.filename:
             where = os.path.basename(error.filename)
         elif segment_ids is None:

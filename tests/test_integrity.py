@@ -151,18 +151,23 @@ def test_the_damaged_message_names_the_file_and_rebuild_repairs_it(built, tmp_pa
     assert sorted(ranking_of(json.loads(query.output)["hits"])) == sorted(ranking)
 
 
-def test_an_index_written_before_checksums_opens_and_check_notes_it(built, tmp_path):
-    index_path, ranking = built
-    old = tmp_path / "ix"
-    shutil.copytree(index_path, old)
-    for sums in old.glob("*.sums"):
+def without_checksums(index_path, folder):
+    """A copy of the index as searchkit wrote it before it kept checksums."""
+    shutil.copytree(index_path, folder)
+    for sums in folder.glob("*.sums"):
         sums.unlink()
-    toc = next(old.glob("*.toc"))
+    toc = next(folder.glob("*.toc"))
     data = toc.read_bytes()
     toc.write_bytes(data[:data.rindex(b"skcrc32\x01") - int.from_bytes(data[-8:-4], "big")])
-    info = json.loads((old / "searchkit.json").read_text("utf-8"))
+    info = json.loads((folder / "searchkit.json").read_text("utf-8"))
     del info["checksum"]
-    (old / "searchkit.json").write_text(json.dumps(info), "utf-8")
+    (folder / "searchkit.json").write_text(json.dumps(info), "utf-8")
+    return folder
+
+
+def test_an_index_written_before_checksums_opens_and_check_notes_it(built, tmp_path):
+    index_path, ranking = built
+    old = without_checksums(index_path, tmp_path / "ix")
     query = cli("query", QUERY, "--index", old, "--format", "json")
     assert ranking_of(json.loads(query.output)["hits"]) == ranking
     check = cli("check", "--index", old)
@@ -206,3 +211,27 @@ def test_a_damaged_large_file_read_by_a_query_is_named_not_a_traceback(built, tm
                     assert query.output == answer, f"{name} {how}"
             else:
                 assert query.output.count("\n") == 1 and f"is damaged ({name}: checksum mismatch)" in query.output
+
+
+@pytest.mark.parametrize("kind", ["toc", "trm", "_stored.col"])
+def test_an_error_reading_an_index_without_checksums_is_one_line(built, tmp_path, kind):
+    index_path, _ = built
+    old = without_checksums(index_path, tmp_path / "ix")
+    corrupt(old / files_by_kind(index_path)[kind], "half")
+    query = cli("query", QUERY, "--index", old)
+    assert query.exit_code == 1 and query.output.count("\n") == 1 and "is damaged" in query.output
+
+
+def test_a_programming_error_on_a_whole_index_is_not_called_damage(built, monkeypatch):
+    index_path, _ = built
+    from searchkit import search
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(search, "_passage_hits", broken)
+    with searchkit.Index(index_path, create=False) as index:
+        with pytest.raises(ValueError, match="a bug"):
+            index.search(QUERY)
+        with pytest.raises(searchkit.QueryError):
+            index.search("le")  # only stop words: the user's error, as before
