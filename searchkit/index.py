@@ -381,17 +381,12 @@ class Index:
         report.notes += files.notes
         if segment_ids is None:
             return report
-        try:
-            reader = self._ix.reader()  # not searcher(): it stops at the first damaged file
-        except Exception as error:
-            report.damaged.append(f"{integrity.toc_name(INDEX_NAME, self._ix.latest_generation())}: "
-                                  f"the segments cannot be opened: {integrity.describe(error)}")
-            return report
-        with reader:
-            unreadable = integrity.check_readers(reader)
-            report.damaged += [str(damage) for damage in unreadable]
-            if unreadable:
-                return report  # what the sources' records say cannot be trusted
+        toc = self._ix._read_toc()  # not searcher(): it stops at the first damaged file
+        unreadable = integrity.check_segments(self._ix.storage, toc.schema, toc.segments, toc.generation)
+        report.damaged += [str(damage) for damage in unreadable]
+        if unreadable:
+            return report  # what the sources' records say cannot be trusted
+        with self._ix.reader() as reader:
             recorded = self.info().get("articles")
             if recorded is not None and recorded != reader.doc_count():
                 report.problems.append(f"the index holds {reader.doc_count()} articles, {recorded} were recorded")

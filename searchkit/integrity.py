@@ -451,44 +451,55 @@ def check_files(folder: Path, indexname: str, info_file: str,
     return report
 
 
-def check_readers(reader: Any) -> list[Damage]:
-    """Open every segment's reader and read its term table, columns and
-    stored fields whole; compare the document counts of the TOC, the stored
-    fields and the id column."""
+def check_segments(storage: Any, schema: Any, segments: list, generation: int) -> list[Damage]:
+    """Open each segment's reader on its own and read its term table,
+    columns and stored fields whole; compare the document counts of the
+    TOC, the stored fields and the id column."""
+    from whoosh.reading import SegmentReader
+
     found: list[Damage] = []
-    for leaf, _ in reader.leaf_readers():
-        if leaf.segment() is None:  # an index without segments
-            continue
-        segment_id = leaf.segment().segment_id()
+    for segment in segments:
+        segment_id = segment.segment_id()
         try:
-            live = leaf.doc_count()
-            for _term in leaf.all_terms():
-                pass
-            ids = leaf.column_reader("id") if leaf.doc_count_all() else None
-            for name in leaf.schema.names():
-                if leaf.has_column(name):
-                    column = leaf.column_reader(name)
-                    for docnum in range(leaf.doc_count_all()):
-                        column[docnum]
-            stored_ids = column_ids = 0
-            for docnum in range(leaf.doc_count_all()):
-                if leaf.is_deleted(docnum):
-                    continue
-                stored = leaf.stored_fields(docnum)
-                if stored.get("id"):
-                    stored_ids += 1
-                if ids is not None and ids[docnum]:
-                    column_ids += 1
-                    if stored.get("id") not in (None, ids[docnum]):
-                        found.append(Damage(segment_id, f"document {docnum}: stored id {stored.get('id')!r}, "
-                                                        f"id column {ids[docnum]!r}"))
-                        break
-            if not live == stored_ids == column_ids:
-                found.append(Damage(segment_id, f"the counts disagree: {live} documents in the table of "
-                                                f"contents, {stored_ids} stored ids, {column_ids} in the id column"))
+            reader = SegmentReader(storage, schema, segment, generation=generation)
         except Exception as error:  # what damaged files raise is not documented: name it
-            found.append(Damage(segment_id, f"cannot be read: {describe(error)}"))
+            found.append(Damage(segment_id, f"cannot be opened: {describe(error)}"))
+            continue
+        try:
+            problem = _segment_problem(reader)
+        except Exception as error:
+            problem = f"cannot be read: {describe(error)}"
+        finally:
+            reader.close()
+        if problem is not None:
+            found.append(Damage(segment_id, problem))
     return found
+
+
+def _segment_problem(reader: Any) -> str | None:
+    for _term in reader.all_terms():
+        pass
+    documents = reader.doc_count_all()
+    for name in reader.schema.names():
+        if reader.has_column(name):
+            column = reader.column_reader(name)
+            for docnum in range(documents):
+                column[docnum]
+    ids = reader.column_reader("id") if documents else None
+    stored_ids = column_ids = 0
+    for docnum in range(documents):
+        if reader.is_deleted(docnum):
+            continue
+        stored_id = reader.stored_fields(docnum).get("id")
+        stored_ids += bool(stored_id)
+        if ids is not None and ids[docnum]:
+            column_ids += 1
+            if stored_id not in (None, ids[docnum]):
+                return f"document {docnum}: stored id {stored_id!r}, id column {ids[docnum]!r}"
+    if not reader.doc_count() == stored_ids == column_ids:
+        return (f"the counts disagree: {reader.doc_count()} documents in the table of contents, "
+                f"{stored_ids} stored ids, {column_ids} in the id column")
+    return None
 
 
 def describe(error: BaseException) -> str:
