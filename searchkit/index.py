@@ -160,6 +160,8 @@ class Index:
         commit, its files checked against their checksums (searchkit.integrity)."""
         for _ in range(3):
             try:
+                if self._searcher is None:
+                    self._verifier.verify_latest()
                 searcher = self._read(self._current_searcher, retry=False)
                 self._verify(searcher.reader())
                 return searcher

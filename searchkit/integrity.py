@@ -312,6 +312,21 @@ class OpenVerifier:
                 raise Superseded() from None
             raise damaged(self.folder, found.damage) from None
 
+    def verify_latest(self) -> None:
+        """``verify`` the newest generation, by the segments its TOC's footer
+        names, before Whoosh opens any of their files: a deleted file is then
+        named at once (Whoosh retries for half a second), and no damaged file
+        is parsed."""
+        latest = latest_toc(self.folder, self.indexname)
+        if latest is None or latest[0] == self.verified_toc:
+            return
+        try:
+            footer = toc_footer((self.folder / latest[1]).read_bytes())
+        except OSError:
+            return  # gone already, or unreadable: Whoosh's open says which
+        if footer is not None and footer[0]:
+            self.verify(latest[0], sorted(footer[1]))
+
     def _verify(self, generation: int, segment_ids: list[str]) -> None:
         if self.verified_toc != generation:
             self.expected_sums = self._verify_toc(generation, segment_ids)
