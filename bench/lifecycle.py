@@ -123,8 +123,8 @@ def year(days: int, seed: int, place: Path) -> None:
                       f"max {max(window):.2f} s")
         expected = {a["id"] for articles in files.values() for a in articles}
         assert {a.id for a in index.articles()} == expected, "the index lost or kept articles"
-        problems = index.check()
-        print(f"check: {'OK' if not problems else problems[:3]}")
+        report = index.check()
+        print(f"check: {'OK' if report.ok else (report.damaged + report.problems)[:3]}")
         sample = rng.sample(queries, min(300, len(queries)))
         kept_before = rankings(index, sample)
         kept_times = latencies(index, sample)
@@ -164,7 +164,7 @@ def repro(steps: int, place: Path) -> None:
     with searchkit.Index(index_path) as index:
         print(f"{steps} one-article ingests into one index: all committed in {time.perf_counter() - started:.1f} s; "
               f"{len(index)} articles, {len(index._ix._segments())} segments, check "
-              f"{'OK' if not index.check() else 'FAILED'}")
+              f"{'OK' if index.check().ok else 'FAILED'}")
 
 
 def main() -> None:

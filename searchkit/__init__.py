@@ -14,6 +14,7 @@ from .analysis import analyze, terms  # noqa: E402
 from .articles import Article  # noqa: E402
 from .errors import (  # noqa: E402
     IndexBusy,
+    IndexDamaged,
     IndexIncompatible,
     IndexNotFound,
     QueryError,
@@ -29,6 +30,7 @@ __all__ = [
     "Hit",
     "Index",
     "IndexBusy",
+    "IndexDamaged",
     "IndexIncompatible",
     "IndexNotFound",
     "IngestReport",

@@ -35,7 +35,8 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value s
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from .durability import SyncedStorage, sync_file
+from . import integrity
+from .durability import sync_file
 from .merges import merge_by_level
 from .postings import segment_postings
 from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
@@ -400,15 +401,12 @@ class BulkWriter(SegmentWriter):
     def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
         """Write the table of contents, the commit point, once the files of
         the new segments are on disk (see searchkit.durability)."""
-        from whoosh.index import TOC, clean_files
-
         storage = self.storage
         for segment in segments:
             if segment not in self.segments:  # written by this writer
                 for name in segment.list_files(storage):
                     sync_file(storage._fpath(name))
-        TOC(self.schema, segments, self.generation).write(SyncedStorage(storage.folder), self.indexname)
-        clean_files(storage, self.indexname, self.generation, segments)
+        integrity.commit_toc(storage, self.indexname, self.schema, segments, self.generation)
 
     def cancel(self) -> None:
         """As SegmentWriter.cancel, but a full disk does not stop it (closing
@@ -430,6 +428,12 @@ class BulkWriter(SegmentWriter):
                 except OSError:
                     pass  # an orphan the next commit deletes
         self._finish()
+
+    def _finalize_segment(self):  # type: ignore[no-untyped-def]
+        segment = super()._finalize_segment()
+        # Before the TOC names the segment: a committed segment has its sums.
+        integrity.write_segment_sums(self.storage, segment)
+        return segment
 
     def _stop_workers(self) -> None:
         if self._workers is not None:

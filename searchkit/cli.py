@@ -12,7 +12,7 @@ from typing import Callable, Iterator, TextIO
 import click
 
 from . import __version__
-from .errors import SearchkitError
+from .errors import IndexDamaged, SearchkitError
 
 DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.
@@ -319,6 +319,8 @@ def query(
                     continue
                 result = index.search(text, limit=limit, per_article=per_article, plain_text=plain,
                                       since=since, until=until, sort=sort)
+            except IndexDamaged as error:
+                raise click.ClickException(str(error)) from None  # the next queries would fail alike
             except SearchkitError as error:
                 failed = True
                 where = f"query {qid}: " if batch_file is not None else ""
@@ -373,12 +375,11 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
 
     from .output import render_article
 
-    with _open_index(index_path, create=False) as index:
+    with _open_index(index_path, create=False) as index, _user_errors():
         article = index.get(article_id)
         if article is None:
             raise click.ClickException(f"no article {article_id!r} in {index_path}")
-        with _user_errors():
-            highlights = index.highlights(article, query_text) if query_text else []
+        highlights = index.highlights(article, query_text) if query_text else []
     if output_format == "json":
         data = dataclasses.asdict(article)
         data["highlights"] = [list(pair) for pair in highlights]
@@ -400,7 +401,7 @@ def stats(index_path: str, output_format: str) -> None:
     """
     import json
 
-    with _open_index(index_path, create=False) as index:
+    with _open_index(index_path, create=False) as index, _user_errors():
         figures = index.stats()
     if output_format == "json":
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
@@ -415,20 +416,30 @@ def stats(index_path: str, output_format: str) -> None:
 @main.command()
 @index_option
 def check(index_path: str) -> None:
-    """Check the index: it opens, its counts agree with the record, and the
-    files it was built from are still as they were ingested. Exit status 1 on
-    a problem.
+    """Check the index: every file read whole against its checksum, every
+    segment readable, its counts in agreement, and the files it was built from
+    still as they were ingested. Exit status 1 on a problem; new files under
+    the ingested paths are only noted.
 
     \b
     searchkit check
     """
-    with _open_index(index_path, create=False) as index:
-        problems = index.check()
-        articles = len(index)
-    for problem in problems:
-        click.echo(f"searchkit: problem: {problem}", err=True)
-    if problems:
-        click.echo(f"{len(problems)} problems in {index_path} ({articles} articles): "
+    from .index import check_index
+
+    with _user_errors():
+        report, articles = check_index(index_path)
+    for line in report.damaged:
+        click.echo(f"searchkit: damaged: {line}", err=True)
+    for line in report.problems:
+        click.echo(f"searchkit: problem: {line}", err=True)
+    for line in report.notes:
+        click.echo(f"searchkit: note: {line}")
+    if report.damaged:
+        click.echo(f"{len(report.damaged) + len(report.problems)} problems in {index_path}, which is damaged: "
+                   f"`searchkit ingest --rebuild --index {index_path}` builds it anew from its sources", err=True)
+        sys.exit(1)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problems in {index_path} ({articles} articles): "
                    "`searchkit ingest PATH --prune` brings it in step", err=True)
         sys.exit(1)
     click.echo(f"OK: {index_path} opens and holds {articles} articles, in step with their files.")

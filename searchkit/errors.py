@@ -19,3 +19,17 @@ class IndexBusy(SearchkitError):
 
 class QueryError(SearchkitError, ValueError):
     """A query that cannot be run; the message says why, in one line."""
+
+
+class IndexDamaged(SearchkitError):
+    """A file of the index is damaged, missing or cut short."""
+
+    def __init__(self, path: str, file: str, reason: str) -> None:
+        super().__init__(
+            f"the index at {path} is damaged ({file}: {reason}): "
+            f"run `searchkit ingest --rebuild --index {path}`"
+        )
+        self.path, self.file, self.reason = path, file, reason
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.path, self.file, self.reason))

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timezone
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -20,14 +20,15 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 from whoosh.index import LockError
 
-from . import __version__
+from . import __version__, integrity
 from .analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from .articles import Article
 from .formats import Frequencies
 from .durability import write_json
-from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
+from .errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, SearchkitError
 from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
+from .integrity import CheckReport
 from .readers import latest_reader
 from .rebuild import new_work_folder, swap_in, writer_lock
 from .sources import INFO_FILE, Problem, file_digest
@@ -89,6 +90,7 @@ def make_schema() -> Schema:
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes to read)
 ProblemCallback = Callable[[Problem], None]
+T = TypeVar("T")
 
 
 class Index:
@@ -111,11 +113,18 @@ class Index:
         self._searcher = None
         self._fast: "FastScorer | None" = None
         self._ids: tuple[object, object] | None = None  # (searcher, its id column)
-        if index_exists(self.path):
+        self._verifier = integrity.OpenVerifier(self.path, INDEX_NAME)
+        if self._holds_index():
             # The record is read before Whoosh unpickles anything: an index of
             # another format may name classes this version does not have.
             self._check_compatible()
-            self._ix = open_whoosh_index(self.path)
+            try:
+                self._ix = whoosh_index.open_dir(self.path, indexname=INDEX_NAME)
+            except Exception as error:
+                found = self._damage_behind(error)
+                if found is error and isinstance(error, (AttributeError, ImportError, pickle.UnpicklingError)):
+                    found = _unknown_classes(self.path, error)
+                raise found from None
         elif create:
             if not holds_only_own_files(self.path):
                 raise IndexNotFound(
@@ -150,13 +159,77 @@ class Index:
             self._fast = None
             self._ids = None
 
+    def _holds_index(self) -> bool:
+        if integrity.latest_toc(self.path, INDEX_NAME) is not None:
+            return True
+        if (self.path / INFO_FILE).exists() and integrity.has_segment_files(self.path, INDEX_NAME):
+            raise IndexDamaged(str(self.path), f"_{INDEX_NAME}_*.toc", "missing (the table of contents)")
+        return False
+
     def searcher(self):  # type: ignore[no-untyped-def]
-        """A Whoosh searcher kept open across searches, refreshed after a commit."""
+        """A Whoosh searcher kept open across searches, refreshed after a
+        commit, its files checked against their checksums (searchkit.integrity)."""
+        for _ in range(3):
+            try:
+                if self._searcher is None:
+                    self._verifier.verify_latest()
+                searcher = self._read(self._current_searcher, retry=False)
+                self._verify(searcher.reader())
+                return searcher
+            except integrity.Superseded:  # a commit replaced the files meanwhile
+                self.close()
+        raise IndexBusy(f"the index at {self.path} changed three times while it was opened: try again")
+
+    def _verify(self, reader, generation: int | None = None) -> None:  # type: ignore[no-untyped-def]
+        if generation is None:
+            generation = reader.generation()
+        if generation is None or generation < 0:  # an index without segments
+            generation = self._ix.latest_generation()
+        try:
+            self._verifier.verify(generation, [s.segment_id() for s in reader.segments() or ()])
+        except IndexDamaged:
+            self.close()
+            raise
+
+    def _current_searcher(self):  # type: ignore[no-untyped-def]
         if self._searcher is None:
             self._searcher = self._new_searcher()
         elif self._ix.latest_generation() != self._searcher.reader().generation():
             self._searcher = self._new_searcher(reuse=self._searcher.reader())
         return self._searcher
+
+    def _read(self, operation: Callable[[], T], retry: bool = True) -> T:
+        """``operation``, a read of the index: an error that damaged files
+        explain becomes IndexDamaged (one line); any other goes through."""
+        try:
+            return operation()
+        except SearchkitError:
+            raise
+        except Exception as error:
+            if retry and self._stale():  # a commit deleted files this searcher was about to read
+                self.close()
+                return self._read(operation, retry=False)
+            raise self._damage_behind(error) from None
+
+    def _stale(self) -> bool:
+        try:
+            return self._searcher is not None and not self._searcher.up_to_date()
+        except Exception:
+            return False
+
+    def _damage_behind(self, error: Exception) -> Exception:
+        """IndexDamaged naming the file behind ``error``, or ``error`` itself
+        when every file reads as written."""
+        self.close()
+        found = integrity.diagnose(self.path, INDEX_NAME, INFO_FILE, error, self._segment_ids())
+        return error if found is None else found
+
+    def _segment_ids(self) -> list[str] | None:
+        """The current segments by the TOC; None when it cannot be read."""
+        try:
+            return [s.segment_id() for s in self._ix._segments()]
+        except Exception:
+            return None
 
     def fast_scorer(self, searcher) -> "FastScorer":  # type: ignore[no-untyped-def]
         """The term-at-a-time scorer of ``searcher``, kept while it is current."""
@@ -200,6 +273,11 @@ class Index:
             self._write_info(roots=roots)
 
     def _check_compatible(self) -> None:
+        damage = integrity.info_damage(self.path, INFO_FILE, required=integrity.is_sealed(self.path, INDEX_NAME))
+        # A record that reads but fails its checksum: versions that differ
+        # say more (the record edited by another version); else it is damage.
+        if damage is not None and damage.reason != integrity.CHECKSUM_MISMATCH:
+            raise integrity.damaged(self.path, damage)
         info = self.info()
         expected = current_versions()
         differences = [
@@ -212,6 +290,8 @@ class Index:
                 f"the index at {self.path} was built by an incompatible version of searchkit "
                 f"({'; '.join(differences)}): run `searchkit ingest --rebuild --index {self.path}`"
             )
+        if damage is not None:
+            raise integrity.damaged(self.path, damage)
 
     # -- ingest ------------------------------------------------------------
 
@@ -277,7 +357,8 @@ class Index:
         in one commit (see searchkit.rebuild). The old index serves queries
         until then; writers wait for the rebuild to end."""
         path = Path(path)
-        if not index_exists(path) and not holds_only_own_files(path):
+        # A folder with a record and no table of contents is a damaged index: rebuilt too.
+        if not index_exists(path) and not (path / INFO_FILE).exists() and not holds_only_own_files(path):
             raise IndexNotFound(f"{path} is not empty and holds no searchkit index: not touching it")
         info = read_info(path)
         roots = list(dict.fromkeys([*info.get("roots", []),  # type: ignore[list-item]
@@ -291,7 +372,7 @@ class Index:
             raise SearchkitError(f"cannot write to the index at {path}: {error.strerror or error}") from None
         try:
             # Recorded first: an interrupted rebuild must not forget the new paths.
-            write_json(path / INFO_FILE, {**read_info(path), "roots": sorted(roots)})
+            write_json(path / INFO_FILE, integrity.sealed_info({**read_info(path), "roots": sorted(roots)}))
             work = new_work_folder(path)
             try:
                 with cls(work) as new:
@@ -300,7 +381,7 @@ class Index:
                 swap_in(path, work, INDEX_NAME)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
-            write_info(path, open_whoosh_index(path), _now(), roots)
+            write_info(path, whoosh_index.open_dir(path, indexname=INDEX_NAME), _now(), roots)
             rebuilt = cls(path)
         except OSError as error:
             raise SearchkitError(
@@ -329,26 +410,45 @@ class Index:
         if len(segments) > 1 or any(segment.has_deletions() for segment in segments):
             self.optimize()
 
-    def check(self) -> list[str]:
-        """Problems found: counts that disagree with the record, sources that
-        changed or vanished since they were ingested. Empty when all is well."""
-        problems = []
-        info = self.info()
-        recorded = info.get("articles")
-        if recorded is not None and info.get("generation") == self._ix.latest_generation() \
-                and recorded != len(self):
-            problems.append(f"the index holds {len(self)} articles, {recorded} were recorded")
-        reader = self.searcher().reader()
-        for path, record in sorted(Catalogue.read(reader).files.items()):
+    def check(self) -> CheckReport:
+        """Everything that can be wrong, one line each: files damaged, missing
+        or cut short (read whole against their checksums), segments that
+        cannot be read, counts that disagree; sources changed or vanished
+        since they were ingested. New files under the ingested paths are
+        noted, as are files written before checksums were kept."""
+        report = CheckReport()
+        segment_ids = self._segment_ids()
+        files = integrity.check_files(self.path, INDEX_NAME, INFO_FILE, segment_ids)
+        report.damaged += [str(damage) for damage in files.damaged]
+        report.notes += files.notes
+        if segment_ids is None:
+            return report
+        toc = self._ix._read_toc()  # not searcher(): it stops at the first damaged file
+        unreadable = integrity.check_segments(self._ix.storage, toc.schema, toc.segments, toc.generation)
+        report.damaged += [str(damage) for damage in unreadable]
+        if unreadable:
+            return report  # what the sources' records say cannot be trusted
+        with self._ix.reader() as reader:
+            info = self.info()
+            recorded = info.get("articles")
+            # A record of another generation was written before a commit that a crash kept from its record.
+            if recorded is not None and info.get("generation", toc.generation) == toc.generation \
+                    and recorded != reader.doc_count():
+                report.problems.append(f"the index holds {reader.doc_count()} articles, {recorded} were recorded")
+            catalogue = Catalogue.read(reader)
+        for path, record in sorted(catalogue.files.items()):
             try:
                 stamp = stamp_of(os.stat(path))
                 if stamp != record.stamp and file_digest(Path(path)) != record.digest:
-                    problems.append(f"{path}: changed since it was ingested ({len(record.ids)} articles)")
+                    report.problems.append(f"{path}: changed since it was ingested ({len(record.ids)} articles)")
             except FileNotFoundError:
-                problems.append(f"{path}: vanished since it was ingested ({len(record.ids)} articles)")
+                report.problems.append(f"{path}: vanished since it was ingested ({len(record.ids)} articles)")
             except OSError as error:
-                problems.append(f"{path}: cannot be read: {error.strerror}")
-        return problems
+                report.problems.append(f"{path}: cannot be read: {error.strerror}")
+        info = self.info()
+        report.notes += integrity.new_files(info.get("roots", []), info.get("last_ingest"),  # type: ignore[arg-type]
+                                            set(catalogue.files))
+        return report
 
     @contextmanager
     def _ingestion(
@@ -357,6 +457,9 @@ class Index:
         writer = self._writer(wait, on_wait)
         try:
             with writer.reader() as reader:
+                # Segments it merges into its new one must be whole; a writer
+                # reads the generation it is about to write.
+                self._verify(reader, self._ix.latest_generation())
                 catalogue = Catalogue.read(reader)
             run = Ingestion(writer, catalogue, _document, on_problem)
             writer.on_document = run.written
@@ -404,6 +507,9 @@ class Index:
     # -- reading -----------------------------------------------------------
 
     def article_ids(self) -> set[str]:
+        return self._read(self._live_ids)
+
+    def _live_ids(self) -> set[str]:
         reader = self.searcher().reader()
         if not reader.doc_count_all():
             return set()
@@ -412,15 +518,16 @@ class Index:
         return {ids[docnum] for docnum in reader.all_doc_ids()}
 
     def __len__(self) -> int:
-        return self._ix.doc_count()
+        return self._read(self._ix.doc_count)
 
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        stored = self.searcher().document(id=article_id)
+        stored = self._read(lambda: self.searcher().document(id=article_id))
         return None if stored is None else article_from_stored(stored)
 
     def articles(self) -> Iterator[Article]:
-        for stored in self.searcher().all_stored_fields():
+        stored_fields = self._read(lambda: iter(self.searcher().all_stored_fields()), retry=False)
+        while (stored := self._read(lambda: next(stored_fields, None), retry=False)) is not None:
             yield article_from_stored(stored)
 
     def search(
@@ -441,8 +548,8 @@ class Index:
         """
         from .search import search
 
-        return search(self, text, limit=limit, per_article=per_article, plain_text=plain_text,
-                      since=since, until=until, sort=sort)
+        return self._read(lambda: search(self, text, limit=limit, per_article=per_article, plain_text=plain_text,
+                                         since=since, until=until, sort=sort))
 
     def rank_articles(
         self,
@@ -457,17 +564,20 @@ class Index:
         without choosing passages."""
         from .search import rank_articles
 
-        return rank_articles(self, text, limit=limit, plain_text=plain_text,
-                             since=since, until=until, sort=sort)
+        return self._read(lambda: rank_articles(self, text, limit=limit, plain_text=plain_text,
+                                                since=since, until=until, sort=sort))
 
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
         """[start, end) offsets of the words ``query_text`` matches in the article."""
         from .search import article_highlights
 
-        return article_highlights(self, article.text, query_text)
+        return self._read(lambda: article_highlights(self, article.text, query_text))
 
     def stats(self) -> dict[str, object]:
         """Counts and versions, as ``searchkit stats`` prints them."""
+        return self._read(self._stats)
+
+    def _stats(self) -> dict[str, object]:
         reader = self.searcher().reader()
         passages = 0
         if reader.doc_count_all():  # an index with no segment has no columns to read
@@ -507,7 +617,7 @@ def write_info(path: Path, ix, last_ingest: str | None = None, roots: Iterable[s
         # Every path ever given to ingest: what --rebuild reads again.
         "roots": sorted(set(old.get("roots", [])) | set(roots)),  # type: ignore[arg-type]
     }
-    write_json(path / INFO_FILE, info)
+    write_json(path / INFO_FILE, integrity.sealed_info(info))
 
 
 def _now() -> str:
@@ -551,16 +661,13 @@ def holds_only_own_files(path: Path) -> bool:
     return not path.exists() or all(p.name.startswith(".") or p.name in own for p in path.iterdir())
 
 
-def open_whoosh_index(path: Path):  # type: ignore[no-untyped-def]
-    """Whoosh's index at ``path``; one whose table of contents names classes
-    this version does not have is refused with the rebuild message."""
-    try:
-        return whoosh_index.open_dir(path, indexname=INDEX_NAME)
-    except (AttributeError, ImportError, pickle.UnpicklingError) as error:
-        raise IndexIncompatible(
-            f"the index at {path} was built by another version of searchkit ({error}): "
-            f"run `searchkit ingest --rebuild --index {path}`"
-        ) from None
+def _unknown_classes(path: Path, error: Exception) -> IndexIncompatible:
+    """The refusal of an index whose table of contents names classes this
+    version does not have (Whoosh unpickles them by import path)."""
+    return IndexIncompatible(
+        f"the index at {path} was built by another version of searchkit ({error}): "
+        f"run `searchkit ingest --rebuild --index {path}`"
+    )
 
 
 def _within(on_progress: ProgressCallback | None, done: int, size: int, total: int
@@ -673,3 +780,25 @@ def article_from_stored(stored: dict[str, object]) -> Article:
         line=stored.get("line"),  # type: ignore[arg-type]
         passages=[Span(*span) for span in stored.get("passages", [])],  # type: ignore[union-attr]
     )
+
+
+def check_index(path: str | os.PathLike[str]) -> tuple[CheckReport, int | None]:
+    """``Index.check`` of the index at ``path``, and its article count; when
+    it cannot even be opened, what its files' checksums say (count None)."""
+    try:
+        index = Index(path, create=False)
+    except IndexDamaged as error:
+        files = integrity.check_files(Path(path), INDEX_NAME, INFO_FILE, None)
+        damaged = [str(damage) for damage in files.damaged] or [f"{error.file}: {error.reason}"]
+        return CheckReport(damaged=damaged, notes=files.notes), None
+    except IndexIncompatible:
+        files = integrity.check_files(Path(path), INDEX_NAME, INFO_FILE, None)
+        if not files.damaged:
+            raise
+        return CheckReport(damaged=[str(damage) for damage in files.damaged], notes=files.notes), None
+    with index:
+        report = index.check()
+        try:
+            return report, len(index)
+        except IndexDamaged:
+            return report, None

@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Callable
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, clean_files
+from whoosh.index import TOC
 
-from .durability import SyncedStorage, sync_file, sync_folder
+from .durability import sync_file, sync_folder
+from .integrity import commit_toc
 
 WORK_PREFIX = ".rebuild-"
 
@@ -59,6 +60,5 @@ def swap_in(path: Path, work: Path, index_name: str, before_commit: Callable[[],
     sync_folder(path)
     before_commit()
     # The next generation of the live index, so that its open searchers see a newer one.
-    toc.generation = max(TOC._latest_generation(live, index_name), toc.generation) + 1
-    toc.write(SyncedStorage(str(path)), index_name)
-    clean_files(live, index_name, toc.generation, toc.segments)
+    generation = max(TOC._latest_generation(live, index_name), toc.generation) + 1
+    commit_toc(live, index_name, toc.schema, toc.segments, generation)

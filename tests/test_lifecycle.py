@@ -201,9 +201,10 @@ class IndexLife(RuleBasedStateMachine):
         if not hasattr(self, "index"):
             return
         stale = {p for p, t in self.indexed.items() if self.files.get(p) != t}
-        problems = self.index.check()
-        assert len(problems) == len(stale), problems
-        assert all(any(problem.startswith(path + ":") for path in stale) for problem in problems)
+        report = self.index.check()
+        assert not report.damaged, report.damaged
+        assert len(report.problems) == len(stale), report.problems
+        assert all(any(problem.startswith(path + ":") for path in stale) for problem in report.problems)
 
     @invariant()
     def segments_stay_few(self) -> None:
@@ -363,7 +364,7 @@ def test_two_rebuilds_at_once_one_waits_or_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in second.output
     assert rebuild.wait(60) == 0, rebuild.stderr.read()
     with searchkit.Index(index_path) as index:
-        assert len(index) == 5 and not index.check()
+        assert len(index) == 5 and index.check().ok
 
 
 def test_a_rebuild_touches_nothing_beside_the_index_and_keeps_its_folder(tmp_path: Path) -> None:
@@ -399,7 +400,7 @@ def test_a_rebuild_interrupted_in_each_window_loses_nothing(tmp_path: Path, wind
         assert index.rank_articles("Quimper")
     rebuilt, report = searchkit.Index.rebuild(index_path)  # the new path was recorded before
     with rebuilt:
-        assert len(rebuilt) == 6 and report.failed == 0 and not rebuilt.check()
+        assert len(rebuilt) == 6 and report.failed == 0 and rebuilt.check().ok
     leftovers = [p.name for p in index_path.iterdir() if p.name.startswith(".rebuild")]
     assert leftovers == []
 
