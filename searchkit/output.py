@@ -112,13 +112,13 @@ _TREC_ESCAPES = str.maketrans({"%": "%25", " ": "%20", "\t": "%09", "\n": "%0A",
 
 
 def trec_id(article_id: str) -> str:
-    """``article_id`` as one TREC column."""
+    """``article_id`` (or a query id) as one TREC column."""
     return article_id.translate(_TREC_ESCAPES) if not article_id.isalnum() else article_id
 
 
 def render_trec(qid: str, ranked: list[tuple[str, float]], tag: str = "searchkit") -> str:
     """TREC run lines: ``qid Q0 article_id rank score tag``."""
     return "\n".join(
-        f"{qid} Q0 {trec_id(article_id)} {rank} {score:.4f} {tag}"
+        f"{trec_id(qid)} Q0 {trec_id(article_id)} {rank} {score:.4f} {tag}"
         for rank, (article_id, score) in enumerate(ranked, start=1)
     )

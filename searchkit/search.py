@@ -245,6 +245,23 @@ def make_filters(since: str | None = None, until: str | None = None, sort: str =
     )
 
 
+# What the syntax reads in a query: fields, quotes, brackets, exclusions.
+_SYNTAX_RE = re.compile(r"\b(?:title|source|author|text):|[\s\"'«»“”()\-’]")
+
+
+def _nothing_to_search(text: str) -> str:
+    """Why a query has no word to search: a bare ``*``, symbols that are not
+    indexed (``c++``), or stop words only (``le la``)."""
+    if re.search(r"(?<![^\W_])\*", text):
+        return "a * ends a word's beginning (libér*): write the letters before it"
+    symbols = sorted(set(re.findall(r"[^\w]", _SYNTAX_RE.sub(" ", text))) - {" "})
+    if symbols:
+        return (f"the query holds no word to search: {' '.join(symbols)} "
+                f"{'is' if len(symbols) == 1 else 'are'} not indexed, nor are stop words; "
+                "add a word that carries meaning")
+    return "the query holds only stop words: add a word that carries meaning"
+
+
 @dataclass
 class CompiledQuery:
     query: wq.Query  # for Whoosh
@@ -266,7 +283,7 @@ def compile_query(  # type: ignore[no-untyped-def]
     compiler = _Compiler(searcher, corrections)
     query = compiler.compile(node)
     if query is None:
-        raise QueryError("the query holds only stop words: add a word that carries meaning")
+        raise QueryError(_nothing_to_search(text))
     spec = compiler.spec()
     if not compiler.plain_or:
         return CompiledQuery(query, spec, compiler.typed, None, {}, {})
@@ -347,14 +364,40 @@ def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]
     return proximity_rerank(terms, ranked, positions, norm, K1)
 
 
+def _at_least_one(**counts: int) -> None:
+    # Named as the library's arguments: the CLI's options check their own.
+    for name, value in counts.items():
+        if value < 1:
+            raise QueryError(f"{name} must be at least 1, not {value}")
+
+
+def _ranked_with_corrections(  # type: ignore[no-untyped-def]
+    index: "Index", searcher, text: str, plain_text: bool, limit: int, filters: Filters
+) -> tuple[CompiledQuery, list[tuple[int, float]], dict[str, str]]:
+    """The best articles for ``text``; when few are found and a typed word is
+    rare, the query is run again with the closest frequent spellings too
+    (returned as the corrections). Every output ranks the same articles."""
+    compiled = compile_query(searcher, text, plain_text)
+    ranked = _run(index, searcher, compiled, limit, filters)
+    corrections: dict[str, str] = {}
+    if compiled.typed:
+        few = len(ranked) < min(spelling.FEW_RESULTS, limit)
+        corrections = spelling.corrections(searcher, compiled.typed, rare_only=not few)
+        if corrections:
+            compiled = compile_query(searcher, text, plain_text, corrections)
+            ranked = _run(index, searcher, compiled, limit, filters)
+    return compiled, ranked, corrections
+
+
 def rank_articles(
     index: "Index", text: str, limit: int = 100, plain_text: bool = False,
     since: str | None = None, until: str | None = None, sort: str = "relevance",
 ) -> list[tuple[str, float]]:
     """(article id, score) of the best articles, best first, without passages."""
+    _at_least_one(limit=limit)
     searcher = index.searcher()
-    compiled = compile_query(searcher, text, plain_text)
-    ranked = _run(index, searcher, compiled, limit, make_filters(since, until, sort))
+    _, ranked, _ = _ranked_with_corrections(index, searcher, text, plain_text, limit,
+                                            make_filters(since, until, sort))
     if not ranked:
         return []
     # Ids from their column: the stored fields would load each article's text.
@@ -379,20 +422,11 @@ def search(
     articles match and a typed word is rare, the closest frequent spelling is
     searched too and given as ``suggestion``.
     """
-    if limit < 1 or per_article < 1:
-        raise QueryError("--limit and --per-article must be at least 1")
+    _at_least_one(limit=limit, per_article=per_article)
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
     searcher = index.searcher()
-    compiled = compile_query(searcher, text, plain_text)
-    ranked = _run(index, searcher, compiled, limit, filters)
-    corrections = {}
-    if compiled.typed:
-        few = len(ranked) < min(spelling.FEW_RESULTS, limit)
-        corrections = spelling.corrections(searcher, compiled.typed, rare_only=not few)
-        if corrections:
-            compiled = compile_query(searcher, text, plain_text, corrections)
-            ranked = _run(index, searcher, compiled, limit, filters)
+    compiled, ranked, corrections = _ranked_with_corrections(index, searcher, text, plain_text, limit, filters)
     results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
     positions = _term_positions(index, searcher, compiled.spec, [docnum for docnum, _ in ranked])
     hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
