@@ -7,12 +7,15 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 import click
 
 from . import __version__
 from .errors import SearchkitError
+
+if TYPE_CHECKING:
+    from .ingest import IngestReport
 
 DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.
@@ -29,13 +32,20 @@ index_option = click.option(
 )
 
 
+class CliError(click.ClickException):
+    """A one-line error, with the prefix of every searchkit error message."""
+
+    def show(self, file: TextIO | None = None) -> None:  # type: ignore[override]
+        click.echo(f"searchkit: error: {self.format_message()}", err=True)
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Library errors a user can act on become one-line messages, exit status 1."""
     try:
         yield
     except SearchkitError as error:
-        raise click.ClickException(str(error)) from None
+        raise CliError(str(error)) from None
 
 
 def _open_index(path: str, create: bool, fast_scoring: bool = False):  # type: ignore[no-untyped-def]
@@ -57,7 +67,19 @@ def main() -> None:
 
 
 def _say_problem(problem: object) -> None:
-    click.echo(f"searchkit: error: {problem}", err=True)
+    from .sources import Notice
+
+    kind = "warning" if isinstance(problem, Notice) else "error"
+    click.echo(f"searchkit: {kind}: {problem}", err=True)
+
+
+def _say_skipped(report: "IngestReport") -> None:
+    for path, reason in report.skipped_files:
+        click.echo(f"searchkit: skipped: {path} ({reason})", err=True)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _say_waiting(wait: float) -> Callable[[], None]:
@@ -80,7 +102,9 @@ wait_option = click.option(
               help="Build the index anew from every path it was ingested from (and PATHS), "
                    "as after an upgrade; the old index answers queries until then.")
 @wait_option
-def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Name each file skipped, with the reason.")
+def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float,
+           verbose: bool) -> None:
     """Index the articles in PATHS (folders are read recursively; default: seeds/).
 
     \b
@@ -106,6 +130,8 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
             index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
                                           on_problem=_say_problem)
         index.close()
+        if verbose:
+            _say_skipped(report)
         click.echo(f"Rebuilt: {report.summary()}.")
         sys.exit(1 if report.failed else 0)
     paths = paths or (DEFAULT_SEEDS,)
@@ -113,6 +139,8 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
     with index, _progress(sys.stderr) as on_progress, _user_errors():
         report = index.ingest(paths, prune=prune, on_progress=on_progress,
                               on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
+    if verbose:
+        _say_skipped(report)
     click.echo(f"Ingested: {report.summary()}.")
     if report.failed:
         sys.exit(1)
@@ -319,11 +347,12 @@ def query(
 def _read_batch(lines: TextIO) -> Iterator[tuple[str, str]]:
     for number, line in enumerate(lines, start=1):
         line = line.rstrip("\r\n")
-        if not line.strip():
+        # Blank lines and "#" comments, as in a hand-written list of queries.
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
         qid, tab, text = line.partition("\t")
         if not tab:
-            raise click.ClickException(f"batch line {number}: expected 'qid<TAB>query'")
+            raise CliError(f"batch line {number}: expected 'qid<TAB>query'")
         yield qid.strip(), text
 
 
@@ -356,7 +385,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     with _open_index(index_path, create=False) as index:
         article = index.get(article_id)
         if article is None:
-            raise click.ClickException(f"no article {article_id!r} in {index_path}")
+            raise CliError(f"no article {article_id!r} in {index_path}")
         with _user_errors():
             highlights = index.highlights(article, query_text) if query_text else []
     if output_format == "json":
@@ -408,7 +437,11 @@ def check(index_path: str) -> None:
     for problem in problems:
         click.echo(f"searchkit: problem: {problem}", err=True)
     if problems:
-        click.echo(f"{len(problems)} problems in {index_path} ({articles} articles): "
-                   "`searchkit ingest PATH --prune` brings it in step", err=True)
+        # Reading a changed file again is enough; only a vanished one needs --prune.
+        advice = "`searchkit ingest PATH --prune` brings it in step" \
+            if any("vanished" in problem for problem in problems) \
+            else "`searchkit ingest PATH` reads the changed files again"
+        click.echo(f"{_counted(len(problems), 'problem')} in {index_path} ({_counted(articles, 'article')}): "
+                   f"{advice}", err=True)
         sys.exit(1)
-    click.echo(f"OK: {index_path} opens and holds {articles} articles, in step with their files.")
+    click.echo(f"OK: {index_path} opens and holds {_counted(articles, 'article')}, in step with their files.")

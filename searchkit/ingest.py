@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .articles import Article
-from .sources import Problem, SourceFile, display_path, file_digest, find_files, read_source
+from .sources import NOT_AN_ARTICLE_FORMAT, Notice, Problem, SourceFile, display_path, file_digest, find_files, read_source
 
 
 @dataclass
@@ -32,6 +33,10 @@ class IngestReport:
     passages: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    # (path, reason) of each skipped file, and what was read but not as given
+    # (a date that cannot be read): the article is indexed all the same.
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
@@ -43,11 +48,22 @@ class IngestReport:
         return len(self.problems)
 
     def summary(self) -> str:
+        skipped = f"{self.skipped} skipped"
+        reasons = Counter(reason for _, reason in self.skipped_files)
+        if reasons:
+            skipped += " (" + ", ".join(
+                reason if count == self.skipped else f"{count} {reason}" for reason, count in sorted(reasons.items())
+            ) + ")"
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.duplicates} duplicates, {self.skipped} skipped, "
-            f"{self.failed} failed; {self.passages} passages in {self.seconds:.1f} s"
+            f"{self.removed} removed, {counted(self.duplicates, 'duplicate')}, {skipped}, "
+            f"{self.failed} failed; {counted(self.passages, 'passage')} in {self.seconds:.1f} s"
         )
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 passage``, ``2 passages``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass
@@ -133,7 +149,10 @@ class Ingestion:
         self._reader = None  # of the index as it was, opened when a file changed
 
     def problem(self, problem: Problem) -> None:
-        self.report.problems.append(problem)
+        if isinstance(problem, Notice):
+            self.report.notices.append(problem)
+        else:
+            self.report.problems.append(problem)
         if self.on_problem is not None:
             self.on_problem(problem)
 
@@ -144,6 +163,7 @@ class Ingestion:
                 self.problem(found)
             elif found.reader is None:
                 self.report.skipped += 1
+                self.report.skipped_files.append((display_path(found.path), NOT_AN_ARTICLE_FORMAT))
             else:
                 sources.append(found)
         return sources

@@ -1,0 +1,136 @@
+"""What a new user meets in the first hour: every output format, messages,
+batch files, counts."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import searchkit
+from searchkit.cli import main
+
+from .conftest import SEED_ID, SEEDS
+
+
+def run(*args, env=None, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, input=input)
+
+
+# -- did you mean, in every format ------------------------------------------
+
+
+def test_rank_articles_ranks_the_corrected_query(seeds_index):
+    with searchkit.Index(seeds_index, create=False) as index:
+        assert index.rank_articles("Mosoul")[0][0] == SEED_ID
+
+
+def test_trec_output_ranks_the_corrected_query(seeds_index):
+    result = run("query", "Mosoul", "--index", seeds_index, "--format", "trec")
+    assert result.exit_code == 0
+    assert result.output.split()[:3] == ["1", "Q0", SEED_ID]
+
+
+def test_jsonl_batch_gives_the_suggestion_and_its_hits(seeds_index, tmp_path):
+    batch = tmp_path / "q.tsv"
+    batch.write_text("1\tMosoul\n", "utf-8")
+    result = run("query", "--batch", batch, "--index", seeds_index, "--format", "jsonl")
+    data = json.loads(result.output)
+    assert data["suggestion"] == "Mossoul" and data["hits"][0]["article_id"] == SEED_ID
+
+
+# -- batch files --------------------------------------------------------------
+
+
+def test_batch_skips_comments_and_blank_lines_and_escapes_query_ids(seeds_index, tmp_path):
+    batch = tmp_path / "q.tsv"
+    batch.write_text("# my queries\n\n  # indented comment\nq 1\tlibération de Mossoul\n", "utf-8")
+    result = run("query", "--batch", batch, "--index", seeds_index, "--format", "trec", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2 and all(line.split()[0] == "q%201" and len(line.split()) == 6 for line in lines)
+
+
+# -- messages -----------------------------------------------------------------
+
+
+def test_every_error_has_the_same_prefix(tmp_path, seeds_index):
+    batch = tmp_path / "q.tsv"
+    batch.write_text("no tab here\n", "utf-8")
+    result = run("query", "--batch", batch, "--index", seeds_index)
+    assert result.exit_code == 1
+    assert result.output.startswith("searchkit: error: batch line 1: expected 'qid<TAB>query'")
+    missing = run("show", "absent.txt", "--index", seeds_index)
+    assert missing.output.startswith("searchkit: error: no article 'absent.txt'")
+
+
+@pytest.mark.parametrize("query, message", [
+    ("c++", "no word to search: + is not indexed"),
+    ("title:*", "a * ends a word's beginning"),
+    ("le la", "only stop words"),
+])
+def test_a_query_without_words_says_why(seeds_index, query, message):
+    result = run("query", query, "--index", seeds_index)
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_limit_from_python_names_the_argument(seeds_index):
+    with searchkit.Index(seeds_index, create=False) as index:
+        with pytest.raises(searchkit.QueryError, match="^limit must be at least 1") as raised:
+            index.search("Mossoul", limit=0)
+        assert "--" not in str(raised.value)
+        with pytest.raises(searchkit.QueryError, match="^per_article"):
+            index.search("Mossoul", per_article=0)
+        with pytest.raises(searchkit.QueryError, match="^limit"):
+            index.rank_articles("Mossoul", limit=0)
+
+
+def test_invalid_json_line_gives_the_file_line_only(tmp_path):
+    (tmp_path / "news.jsonl").write_text('{"text": "La Seine."}\n\n{"text": oops}\n', "utf-8")
+    result = run("ingest", tmp_path / "news.jsonl", "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    problem = [line for line in result.output.splitlines() if "invalid JSON" in line][0]
+    assert "news.jsonl:3: invalid JSON (Expecting value at column 10)" in problem
+    assert "line 1" not in problem
+
+
+def test_counts_of_one_are_singular(tmp_path):
+    (tmp_path / "a.txt").write_text("La Seine déborde à Paris.", "utf-8")
+    result = run("ingest", tmp_path, "--index", tmp_path / "ix")
+    assert "0 duplicates" in result.output and "; 1 passage in" in result.output
+    assert run("query", "Seine", "--index", tmp_path / "ix").output.splitlines()[-1].startswith("1 passage in")
+    (tmp_path / "a.txt").write_text("La Seine est basse à Paris.", "utf-8")
+    check = run("check", "--index", tmp_path / "ix")
+    assert "1 problem in" in check.output and "(1 article)" in check.output
+
+
+def test_check_advises_prune_only_for_a_vanished_file(tmp_path):
+    (tmp_path / "news").mkdir()
+    article = tmp_path / "news" / "a.txt"
+    article.write_text("La Seine déborde à Paris.", "utf-8")
+    run("ingest", tmp_path / "news", "--index", tmp_path / "ix")
+    article.write_text("La Seine est basse à Paris.", "utf-8")
+    changed = run("check", "--index", tmp_path / "ix")
+    assert changed.exit_code == 1 and "--prune" not in changed.output
+    assert "`searchkit ingest PATH` reads the changed files again" in changed.output
+    article.unlink()
+    assert "--prune" in run("check", "--index", tmp_path / "ix").output
+
+
+def test_a_date_that_cannot_be_read_is_named_in_a_warning(tmp_path):
+    (tmp_path / "news.jsonl").write_text(json.dumps({"id": "a", "text": "La Seine.", "date": "hier soir"}) + "\n",
+                                         "utf-8")
+    result = run("ingest", tmp_path / "news.jsonl", "--index", tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    assert "searchkit: warning: " in result.output and "news.jsonl:1: date 'hier soir' cannot be read" in result.output
+    assert "1 added" in result.output
+
+
+def test_skipped_files_are_counted_by_reason_and_named_when_verbose(tmp_path):
+    (tmp_path / "a.txt").write_text("La Seine déborde à Paris.", "utf-8")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    result = run("ingest", tmp_path, "--index", tmp_path / "ix")
+    assert "1 skipped (not an article format)" in result.output
+    assert "photo.jpg" not in result.output
+    (tmp_path / "b.txt").write_text("La Loire est basse à Orléans.", "utf-8")
+    verbose = run("ingest", tmp_path, "--index", tmp_path / "ix", "--verbose")
+    assert "searchkit: skipped: " in verbose.output and "photo.jpg (not an article format)" in verbose.output
