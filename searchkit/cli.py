@@ -134,7 +134,11 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
             _say_skipped(report)
         click.echo(f"Rebuilt: {report.summary()}.")
         sys.exit(1 if report.failed else 0)
-    paths = paths or (DEFAULT_SEEDS,)
+    if not paths:
+        if not os.path.isdir(DEFAULT_SEEDS):
+            raise CliError(f"give the folders or files to ingest (searchkit ingest ~/news): "
+                           f"there is no {DEFAULT_SEEDS}/ here to ingest by default")
+        paths = (DEFAULT_SEEDS,)
     index = _open_index(index_path, create=True)
     with index, _progress(sys.stderr) as on_progress, _user_errors():
         report = index.ingest(paths, prune=prune, on_progress=on_progress,

@@ -114,18 +114,24 @@ class Index:
                     f"{self.path} is not empty and holds no searchkit index: "
                     "choose another folder with --index"
                 )
-            try:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._write_info()
-                self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
-            except OSError as error:
-                raise SearchkitError(
-                    f"cannot create an index at {self.path}: {error.strerror or error}"
-                ) from None
+            # Created by the first ingest: opening a mistyped path must leave nothing on disk.
+            self._ix = _NotCreated(self.path)
         else:
             raise IndexNotFound(
                 f"no index at {self.path}: run `searchkit ingest` first"
             )
+
+    def _create(self) -> None:
+        del self._ix  # the placeholder: _write_info counts no articles yet
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._write_info()
+            self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
+        except OSError as error:
+            self._ix = _NotCreated(self.path)
+            raise SearchkitError(
+                f"cannot create an index at {self.path}: {error.strerror or error}"
+            ) from None
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -230,6 +236,8 @@ class Index:
         with the bytes read so far and the bytes of all files to read."""
         started = time.perf_counter()
         paths = [os.path.abspath(p) for p in paths]
+        if isinstance(self._ix, _NotCreated):
+            self._create()
         with self._ingestion(wait, on_problem, on_wait) as run:
             run.roots = paths
             sources = run.find(paths)
@@ -451,6 +459,17 @@ class Index:
             "stemmer": info.get("stemmer"),
             "last_ingest": info.get("last_ingest"),
         }
+
+
+class _NotCreated:
+    """The Whoosh index of an Index opened where there is none yet: every use
+    but ``ingest`` (which creates it) is told there is no index."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __getattr__(self, name: str) -> object:
+        raise IndexNotFound(f"no index at {self.path}: ingest articles first (`searchkit ingest PATH`)")
 
 
 def _within(on_progress: ProgressCallback | None, done: int, size: int, total: int

@@ -134,3 +134,34 @@ def test_skipped_files_are_counted_by_reason_and_named_when_verbose(tmp_path):
     (tmp_path / "b.txt").write_text("La Loire est basse à Orléans.", "utf-8")
     verbose = run("ingest", tmp_path, "--index", tmp_path / "ix", "--verbose")
     assert "searchkit: skipped: " in verbose.output and "photo.jpg (not an article format)" in verbose.output
+
+
+# -- opening an index creates nothing ---------------------------------------------
+
+
+def test_opening_a_mistyped_index_path_creates_nothing(tmp_path):
+    index = searchkit.Index(tmp_path / "typo" / "path")
+    with pytest.raises(searchkit.IndexNotFound, match="no index at"):
+        index.search("Mossoul")
+    with pytest.raises(searchkit.IndexNotFound):
+        index.rank_articles("Mossoul")
+    index.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_first_ingest_creates_the_index(tmp_path):
+    with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([SEEDS / "wikinews_44269.txt"])
+        assert len(index) == 1
+    with searchkit.Index(tmp_path / "ix", create=False) as index:
+        assert index.search("gouvernement").hits
+
+
+def test_ingest_without_paths_and_without_seeds_here_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("ingest")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "searchkit: error: give the folders or files to ingest (searchkit ingest ~/news): "
+        "there is no seeds/ here to ingest by default"]
+    assert list(tmp_path.iterdir()) == []
