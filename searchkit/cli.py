@@ -244,6 +244,9 @@ class _progress:
 color_option = click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
     help="Colour highlights (auto: on a terminal, unless NO_COLOR is set).")
+marks_option = click.option(
+    "--marks", type=click.Choice(["brackets", "stars", "none"]), default="brackets", show_default=True,
+    help="Without colour, mark the hits in the text: [[word]], **word** or not at all.")
 
 QUERY_HELP = """Show the passages that best match QUERY, best first.
 
@@ -291,6 +294,7 @@ Examples:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
               show_default=True, help="Order of the results (date: newest first).")
 @color_option
+@marks_option
 def query(
     query_text: str | None,
     index_path: str,
@@ -303,8 +307,9 @@ def query(
     until: str | None,
     sort: str,
     color: str,
+    marks: str,
 ) -> None:
-    from .output import render_json, render_jsonl, render_text, render_trec
+    from .output import render_json, render_jsonl, render_notes, render_text, render_trec
 
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -343,7 +348,16 @@ def query(
             else:
                 if batch_file is not None:
                     click.echo(f"# {qid}\t{text}")
-                click.echo(render_text(result, width, use_color), color=use_color)
+                if width is None:
+                    # Piped: only the hits on stdout, one a line; the rest for the person.
+                    suggestion, footer = render_notes(result)
+                    if suggestion:
+                        click.echo(suggestion, err=True)
+                    if result.hits:
+                        click.echo(render_text(result, None, use_color, marks), color=use_color)
+                    click.echo(footer, err=True)
+                else:
+                    click.echo(render_text(result, width, use_color, marks), color=use_color)
     if failed:
         sys.exit(1)
 
@@ -375,7 +389,9 @@ def _use_color(choice: str) -> bool:
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="Output format.")
 @color_option
-def show(article_id: str, index_path: str, query_text: str | None, output_format: str, color: str) -> None:
+@marks_option
+def show(article_id: str, index_path: str, query_text: str | None, output_format: str, color: str,
+         marks: str) -> None:
     """Print the whole article ARTICLE_ID, as ingested.
 
     \b
@@ -398,7 +414,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     use_color = _use_color(color)
-    click.echo(render_article(article, highlights, use_color), color=use_color)
+    click.echo(render_article(article, highlights, use_color, marks), color=use_color)
 
 
 @main.command()

@@ -118,8 +118,8 @@ def test_text_output_is_plain_when_piped_and_coloured_on_request(seeds_index):
     plain = run("query", "Mossoul", "--index", seeds_index)
     assert plain.exit_code == 0
     assert "\x1b[" not in plain.output
-    assert plain.output.startswith("1. La libération de Mossoul")
-    assert "000_de7ecb39300f6164.txt:1" in plain.output
+    assert plain.output.startswith("1\t000_de7ecb39300f6164.txt:")
+    assert "\tLa libération de [[Mossoul]]" in plain.output
     coloured = run("query", "Mossoul", "--index", seeds_index, "--color", "always")
     assert "\x1b[1;31mMossoul\x1b[0m" in coloured.output
     assert "\x1b[" not in run("query", "Mossoul", "--index", seeds_index, "--color", "never").output

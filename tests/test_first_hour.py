@@ -165,3 +165,93 @@ def test_ingest_without_paths_and_without_seeds_here_says_so(tmp_path, monkeypat
         "searchkit: error: give the folders or files to ingest (searchkit ingest ~/news): "
         "there is no seeds/ here to ingest by default"]
     assert list(tmp_path.iterdir()) == []
+
+
+# -- title-only matches ---------------------------------------------------------
+
+
+TITLED = [
+    {"id": "grève", "title": "Grève à Lyon", "author": "Marie Durand", "source": "Le Journal",
+     "url": "https://example.org/greve", "text": "Les transports sont arrêtés depuis lundi.\n\nLa suite est en page deux."},
+    {"id": "other", "title": "Les routes de Lyon", "text": "On parle de grève dans les transports à Lyon."},
+]
+
+
+@pytest.fixture
+def titled_index(tmp_path):
+    (tmp_path / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in TITLED), "utf-8")
+    assert run("ingest", tmp_path / "news.jsonl", "--index", tmp_path / "ix").exit_code == 0
+    return tmp_path / "ix"
+
+
+def query_json(index, text, *options):
+    result = run("query", text, "--index", index, "--format", "json", *options)
+    assert result.exit_code == 0, result.output
+    return {hit["article_id"]: hit for hit in json.loads(result.output)["hits"]}
+
+
+def test_a_hit_matched_in_its_title_marks_the_title_and_shows_its_lead(titled_index):
+    hit = query_json(titled_index, "Grève", "--per-article", "1")["grève"]
+    assert [hit["title"][s:e] for s, e in hit["title_highlights"]] == ["Grève"]
+    assert hit["passage_index"] == 0 and hit["text"].startswith("Les transports")
+    assert (hit["author"], hit["source"], hit["url"]) == ("Marie Durand", "Le Journal", "https://example.org/greve")
+
+
+def test_a_title_query_marks_the_title_not_the_text(titled_index):
+    hits = query_json(titled_index, "title:Lyon")
+    other = hits["other"]
+    assert other["highlights"] == []
+    assert [other["title"][s:e] for s, e in other["title_highlights"]] == ["Lyon"]
+
+
+def test_the_terminal_marks_the_title(titled_index):
+    from searchkit.output import render_text
+
+    with searchkit.Index(titled_index, create=False) as index:
+        result = index.search("Grève", per_article=1)
+    block = render_text(result, 80, color=True)
+    assert "\x1b[1m\x1b[1;31mGrève\x1b[0m\x1b[1m à Lyon\x1b[0m" in block
+    assert "[[Grève]] à Lyon" in render_text(result, 80, color=False)
+
+
+# -- highlights without colour ------------------------------------------------------
+
+
+def test_piped_hits_are_marked_in_text_one_passage_a_line(seeds_index):
+    result = run("query", "Mossoul", "--index", seeds_index, "--limit", "2")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and "\x1b[" not in result.stdout
+    rank, place, date, title, passage = lines[0].split("\t")
+    assert (rank, place.split(":")[0]) == ("1", SEED_ID)
+    assert "[[Mossoul]]" in passage and "[[Mossoul]]" in title
+    assert result.stderr.strip() == result.stderr.strip().splitlines()[-1]  # the count, apart
+    assert "2 passages in" in result.stderr
+
+
+def test_no_color_marks_hits_as_chosen(seeds_index):
+    stars = run("query", "Mossoul", "--index", seeds_index, "--marks", "stars", env={"NO_COLOR": "1"})
+    assert "**Mossoul**" in stars.stdout and "[[" not in stars.stdout
+    bare = run("query", "Mossoul", "--index", seeds_index, "--marks", "none")
+    assert "Mossoul" in bare.stdout and "[[" not in bare.stdout and "**" not in bare.stdout
+
+
+# -- phrases --------------------------------------------------------------------------
+
+
+PHRASES = [
+    {"id": "stems", "text": "La situation qui nous préoccupe est grave. La situation qui nous préoccupe revient, "
+                            "la situation qui nous préoccupe encore et la situation qui nous préoccupe toujours."},
+    {"id": "exact", "text": "Les élus ont parlé de la ville, des routes, des écoles et des budgets pendant des "
+                            "heures. Ils jugent la Situation préoccupante."},
+]
+
+
+def test_a_phrase_as_written_ranks_first_and_is_marked(tmp_path):
+    (tmp_path / "news.jsonl").write_text("".join(json.dumps(a) + "\n" for a in PHRASES), "utf-8")
+    run("ingest", tmp_path / "news.jsonl", "--index", tmp_path / "ix")
+    result = run("query", '"situation préoccupante"', "--index", tmp_path / "ix", "--format", "json")
+    hits = json.loads(result.output)["hits"]
+    assert [hit["article_id"] for hit in hits] == ["exact", "stems"]  # the stems still match
+    assert [hits[0]["text"][s:e] for s, e in hits[0]["highlights"]] == ["Situation", "préoccupante"]
+    with searchkit.Index(tmp_path / "ix", create=False) as index:
+        assert [a for a, _ in index.rank_articles('"situation préoccupante"')] == ["exact", "stems"]
