@@ -20,6 +20,7 @@ from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from .highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
 from .passages import Span
 from .phrases import exact_occurrences, exact_words, phrases_held, word_spans
+from .sources import HTML_EXTENSIONS
 from .proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
 from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
 from .truncation import FAMILY_WEIGHT, WordWithFamily
@@ -544,7 +545,7 @@ def _passage_hits(
             end=end,
             text=body[start:end],
             highlights=[(s - start, e - start) for s, e in highlights],
-            line=_line_number(body, start, stored.get("line")),
+            line=_line_number(body, start, stored.get("line"), stored.get("path", "")),
             title_highlights=title_marks(stored.get("title", ""), title_spec or spec),
             author=stored.get("author"),
             source=stored.get("source"),
@@ -565,6 +566,11 @@ def title_marks(title: str, spec: MatchSpec) -> list[tuple[int, int]]:
     return merged_marks(marks + [span for start, end, _ in exact for span in word_spans(title, start, end)])
 
 
-def _line_number(body: str, start: int, jsonl_line: int | None) -> int:
-    # A JSON Lines article sits on one line of its file.
-    return jsonl_line if jsonl_line is not None else body.count("\n", 0, start) + 1
+def _line_number(body: str, start: int, jsonl_line: int | None, path: str) -> int | None:
+    # A JSON Lines article sits on one line of its file; the text extracted
+    # from an HTML page has lines of its own, not the file's.
+    if jsonl_line is not None:
+        return jsonl_line
+    if path.lower().endswith(HTML_EXTENSIONS):
+        return None
+    return body.count("\n", 0, start) + 1

@@ -351,10 +351,14 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
     if not text or not text.strip():
         yield Problem(str(source.path), "no article text found in this page")
         return
+    from .htmlmeta import clean_author, published_date, title_without_site
+
+    # The extractor may take the modification date: the page's publication date comes first.
+    stated = published_date(data.decode("utf-8", "replace") if isinstance(page, bytes) else page or "")
     metadata = {
-        "title": document.title or "",
-        "date": iso_date(document.date),
-        "author": document.author,
+        "title": title_without_site(document.title or "", document.sitename),
+        "date": iso_date(stated) or iso_date(document.date),
+        "author": clean_author(document.author),
         "url": document.url,
         "source": document.sitename,
     }

@@ -255,3 +255,66 @@ def test_a_phrase_as_written_ranks_first_and_is_marked(tmp_path):
     assert [hits[0]["text"][s:e] for s, e in hits[0]["highlights"]] == ["Situation", "préoccupante"]
     with searchkit.Index(tmp_path / "ix", create=False) as index:
         assert [a for a, _ in index.rank_articles('"situation préoccupante"')] == ["exact", "stems"]
+
+
+# -- HTML pages ----------------------------------------------------------------------
+
+PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8">
+<title>{title}</title>
+<meta property="og:site_name" content="{site}">
+{head}
+</head><body>
+<article><h1>Les laboratoires ouvrent leurs portes</h1>
+{byline}
+<p>Les laboratoires de l'université accueillent le public pendant toute une semaine de novembre, avec des
+visites guidées et des expériences pour les familles venues de toute la région.</p>
+<p>Les chercheurs présentent leurs travaux sur le climat, la santé et l'intelligence artificielle aux lycéens
+qui découvrent les salles d'expérience et les microscopes.</p>
+<p>Plus de trois mille visiteurs sont attendus, selon les organisateurs de cette édition qui se tient chaque
+année depuis dix ans dans les bâtiments du campus.</p>
+</article></body></html>
+"""
+
+
+def html_hit(tmp_path, **fields):
+    values = {"title": "Les laboratoires ouvrent leurs portes | PSL", "site": "PSL", "head": "", "byline": "",
+              **fields}
+    (tmp_path / "page.html").write_text(PAGE.format(**values), "utf-8")
+    assert run("ingest", tmp_path / "page.html", "--index", tmp_path / "ix").exit_code == 0
+    return json.loads(run("query", "laboratoires", "--index", tmp_path / "ix", "--format", "json").output)["hits"][0]
+
+
+def test_an_html_passage_has_no_line(tmp_path):
+    assert html_hit(tmp_path)["line"] is None
+
+
+def test_an_html_page_is_dated_when_published_not_when_modified(tmp_path):
+    head = ('<meta property="article:modified_time" content="2019-03-02T10:00:00+01:00">\n'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2018-11-20", '
+            '"dateModified": "2019-03-02"}</script>')
+    assert html_hit(tmp_path, head=head)["date"] == "2018-11-20"
+
+
+@pytest.mark.parametrize("byline, author", [
+    ('<p><a href="/author/jean" rel="author">View all posts by Jean Martin</a></p>', "Jean Martin"),
+    ('<meta name="author" content="Artikel empfehlen">', None),
+])
+def test_page_furniture_is_not_an_author(tmp_path, byline, author):
+    head, byline = (byline, "") if byline.startswith("<meta") else ("", byline)
+    assert html_hit(tmp_path, head=head, byline=byline)["author"] == author
+
+
+@pytest.mark.parametrize("title, site, expected", [
+    ("Les laboratoires ouvrent leurs portes | PSL", "PSL", "Les laboratoires ouvrent leurs portes"),
+    ("Les laboratoires ouvrent leurs portes - Le Monde", "Le Monde", "Les laboratoires ouvrent leurs portes"),
+])
+def test_the_site_name_is_cut_from_the_title(tmp_path, title, site, expected):
+    assert html_hit(tmp_path, title=title, site=site)["title"] == expected
+
+
+def test_a_title_keeps_a_dash_that_does_not_name_the_site():
+    from searchkit.htmlmeta import title_without_site
+
+    assert title_without_site("Paris - Lyon : le TGV roule", "PSL") == "Paris - Lyon : le TGV roule"
+    assert title_without_site("Paris - Lyon | psl", "PSL") == "Paris - Lyon"
