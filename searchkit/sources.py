@@ -77,6 +77,9 @@ class SourceFile:
 
     path: Path  # absolute
     id_base: str  # the path relative to the folder given: the article id
+    # (field, value) pairs of the folder's metadata table (searchkit.metatable):
+    # they replace what the file says or what is inferred from it.
+    metadata: tuple[tuple[str, str], ...] = ()
 
     @property
     def reader(self) -> Callable[["SourceFile"], Iterator[Article | Problem]] | None:
@@ -190,7 +193,14 @@ def read_source(source: SourceFile, on_bytes: Callable[[int], None] | None = Non
     if reader is None:
         return
     try:
-        yield from _read_jsonl(source, on_bytes) if reader is _read_jsonl else reader(source)
+        items = _read_jsonl(source, on_bytes) if reader is _read_jsonl else reader(source)
+        for item in items:
+            if isinstance(item, Article):
+                for name, value in source.metadata:
+                    part = item.id.rpartition("#part")[2] if "#part" in item.id else "1"
+                    # The parts of a large file after the first are told apart, as without a table.
+                    setattr(item, name, f"{value} ({part})" if name == "title" and part != "1" else value)
+            yield item
     except OSError as error:
         yield Problem(str(source.path), f"cannot read: {error.strerror or error}")
 

@@ -318,3 +318,71 @@ def test_a_title_keeps_a_dash_that_does_not_name_the_site():
 
     assert title_without_site("Paris - Lyon : le TGV roule", "PSL") == "Paris - Lyon : le TGV roule"
     assert title_without_site("Paris - Lyon | psl", "PSL") == "Paris - Lyon"
+
+
+# -- a metadata table beside the articles ------------------------------------------------
+
+
+def test_the_seed_article_is_dated_by_the_shipped_table(seeds_index):
+    with searchkit.Index(seeds_index, create=False) as index:
+        seed = index.get(SEED_ID)
+        assert seed.date == "2016-10-25"
+        assert seed.text == (SEEDS / SEED_ID).read_text("utf-8")
+        wikinews = index.get("wikinews_44269.txt")
+        assert (wikinews.source, wikinews.url) == ("Wikinews", "https://fr.wikinews.org/w/index.php?curid=44269")
+        assert wikinews.date == "2012-06-21"  # an empty cell: the date the text opens with
+
+
+def write_news(folder, table_name, table):
+    folder.mkdir()
+    (folder / "crue.txt").write_text("La Seine en crue\n\nLa Seine déborde à Paris depuis lundi.", "utf-8")
+    (folder / "gel.txt").write_text("Le gel arrive\n\nLe gel touche les vignes de Bourgogne.", "utf-8")
+    (folder / table_name).write_text(table, "utf-8")
+
+
+def test_a_metadata_table_gives_each_file_its_date_url_source_and_title(tmp_path):
+    write_news(tmp_path / "news", "metadata.csv",
+               "file,date,url,source,title,author\n"
+               "crue.txt,2016-06-03,https://example.org/crue,Le Journal,La Seine déborde,Marie Durand\n")
+    result = run("ingest", tmp_path / "news", "--index", tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    assert "0 skipped" in result.output  # the table is not an article, nor a skipped file
+    with searchkit.Index(tmp_path / "ix", create=False) as index:
+        crue = index.get("crue.txt")
+        assert (crue.date, crue.url, crue.source, crue.title, crue.author) == (
+            "2016-06-03", "https://example.org/crue", "Le Journal", "La Seine déborde", "Marie Durand")
+        assert index.get("gel.txt").title == "Le gel arrive"
+
+
+def test_an_edited_table_row_updates_its_article(tmp_path):
+    write_news(tmp_path / "news", "SOURCES.tsv", "file\tdate\ncrue.txt\t2016-06-03\n")
+    run("ingest", tmp_path / "news", "--index", tmp_path / "ix")
+    (tmp_path / "news" / "SOURCES.tsv").write_text("file\tdate\ncrue.txt\t2016-06-04\n", "utf-8")
+    result = run("ingest", tmp_path / "news", "--index", tmp_path / "ix")
+    assert "0 added, 1 updated, 1 unchanged" in result.output
+    with searchkit.Index(tmp_path / "ix", create=False) as index:
+        assert index.get("crue.txt").date == "2016-06-04"
+
+
+def test_bad_rows_of_a_table_are_named_as_problems(tmp_path):
+    write_news(tmp_path / "news", "SOURCES.tsv",
+               "file\tdate\tsource\n"
+               "crue.txt\thier\tLe Journal\n"
+               "absent.txt\t2016-06-03\tLe Journal\n"
+               "gel.txt\t2016-06-03\n"
+               "gel.txt\t2016-06-05\tLe Journal\n")
+    result = run("ingest", tmp_path / "news", "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    table = tmp_path / "news" / "SOURCES.tsv"
+    assert f"searchkit: error: {table}:2: date 'hier' cannot be read" in result.output
+    assert f"{table}:3: no file 'absent.txt' beside this table" in result.output
+    assert f"{table}:4: 2 columns, the header has 3" in result.output
+    assert "2 added" in result.output  # the articles are ingested all the same
+    with searchkit.Index(tmp_path / "ix", create=False) as index:
+        assert index.get("gel.txt").date == "2016-06-05"
+
+
+def test_a_table_without_a_file_column_says_so(tmp_path):
+    write_news(tmp_path / "news", "SOURCES.tsv", "name\tdate\ncrue.txt\t2016-06-03\n")
+    result = run("ingest", tmp_path / "news", "--index", tmp_path / "ix")
+    assert result.exit_code == 1 and "needs a 'file' column" in result.output
