@@ -112,7 +112,9 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
     .html .htm (the article of a saved page, with its title, date, author),
     .json (an article object or a list), .jsonl .jsonl.gz (one a line).
     Article fields: "text" required; "id", "title", "date", "url", "source",
-    "author" optional. Other files are skipped and counted.
+    "author" optional. Other files are skipped and counted (--verbose names
+    them). A SOURCES.tsv or metadata.csv beside the files ("file", "date",
+    "url", "source", "title", "author" columns) gives each file its metadata.
 
     Ingesting again only reads files that changed; their articles replace the
     earlier ones. A file that cannot be read is named on stderr with the reason
@@ -253,7 +255,8 @@ QUERY_HELP = """Show the passages that best match QUERY, best first.
 \b
 Syntax:
   words           ranked: passages with more of the words come first
-  "a phrase"      the words in this order (accents and case ignored)
+  "a phrase"      the words in this order (stems; stop words skipped);
+                  the phrase as written ranks first and is the one marked
   « a quote »     not required: articles with the words as written rank first
   -word, NOT word leave out articles with this word
   a AND b         both words;  a OR b: either (the default)
@@ -285,7 +288,7 @@ Examples:
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json", "jsonl", "trec"]), help="Output format.")
 @click.option("--batch", "batch_file", type=click.File("r", encoding="utf-8"),
-              help="Run every 'qid<TAB>query' line of this file ('-' for stdin).")
+              help="Run every 'qid<TAB>query' line of this file ('-' for stdin; '#' lines are comments).")
 @click.option("--plain", is_flag=True,
               help="Read the query as plain words, for text pasted as is: -, AND/OR/NOT and * mean "
                    "nothing; a quoted passage is not required, but the articles holding it rank first.")

@@ -386,3 +386,32 @@ def test_a_table_without_a_file_column_says_so(tmp_path):
     write_news(tmp_path / "news", "SOURCES.tsv", "name\tdate\ncrue.txt\t2016-06-03\n")
     result = run("ingest", tmp_path / "news", "--index", tmp_path / "ix")
     assert result.exit_code == 1 and "needs a 'file' column" in result.output
+
+
+# -- the README as a first page -------------------------------------------------------
+
+ROOT = SEEDS.parent
+
+
+def readme_commands():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0].strip() for block in setup.split("```sh\n")[1:]]
+
+
+def test_the_readme_sets_up_in_two_fresh_virtualenvs_and_ci_runs_its_test_command():
+    run_command, test_command = readme_commands()
+    venvs = [command.split("python3 -m venv ", 1)[1].split()[0] for command in (run_command, test_command)]
+    assert venvs[0] != venvs[1]
+    assert run_command.endswith('searchkit query "libération de Mossoul"')
+    ci = (ROOT / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1]
+    assert ci == test_command
+
+
+def test_the_readme_links_the_detail_pages():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for page in ("docs/formats.md", "docs/ranking.md", "docs/benchmarks.md"):
+        assert f"]({page})" in readme and (ROOT / page).is_file()
+    headings = [line for line in readme.splitlines() if line.startswith("## ")]
+    assert headings[:5] == ["## Set up", "## Searching", "## Adding articles every day", "## From Python",
+                            "## How it ranks"]
