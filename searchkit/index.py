@@ -115,23 +115,30 @@ class Index:
                     "choose another folder with --index"
                 )
             # Created by the first ingest: opening a mistyped path must leave nothing on disk.
-            self._ix = _NotCreated(self.path)
+            self._ix = _NotCreated(self)
         else:
             raise IndexNotFound(
                 f"no index at {self.path}: run `searchkit ingest` first"
             )
 
     def _create(self) -> None:
+        if whoosh_index.exists_in(self.path, indexname=INDEX_NAME):
+            self._open_created()  # by another process since this one opened the folder
+            return
         del self._ix  # the placeholder: _write_info counts no articles yet
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self._write_info()
             self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
         except OSError as error:
-            self._ix = _NotCreated(self.path)
+            self._ix = _NotCreated(self)
             raise SearchkitError(
                 f"cannot create an index at {self.path}: {error.strerror or error}"
             ) from None
+
+    def _open_created(self) -> None:
+        self._check_compatible()
+        self._ix = whoosh_index.open_dir(self.path, indexname=INDEX_NAME)
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -463,13 +470,18 @@ class Index:
 
 class _NotCreated:
     """The Whoosh index of an Index opened where there is none yet: every use
-    but ``ingest`` (which creates it) is told there is no index."""
+    but ``ingest`` (which creates it) is told there is no index, until another
+    process creates one there."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, index: Index) -> None:
+        self.index = index
 
     def __getattr__(self, name: str) -> object:
-        raise IndexNotFound(f"no index at {self.path}: ingest articles first (`searchkit ingest PATH`)")
+        index = self.index
+        if whoosh_index.exists_in(index.path, indexname=INDEX_NAME):
+            index._open_created()
+            return getattr(index._ix, name)
+        raise IndexNotFound(f"no index at {index.path}: ingest articles first (`searchkit ingest PATH`)")
 
 
 def _within(on_progress: ProgressCallback | None, done: int, size: int, total: int

@@ -415,3 +415,17 @@ def test_the_readme_links_the_detail_pages():
     headings = [line for line in readme.splitlines() if line.startswith("## ")]
     assert headings[:5] == ["## Set up", "## Searching", "## Adding articles every day", "## From Python",
                             "## How it ranks"]
+
+
+def test_an_index_created_meanwhile_by_another_process_is_opened_not_replaced(tmp_path):
+    waiting = searchkit.Index(tmp_path / "ix")
+    with searchkit.Index(tmp_path / "ix") as other:
+        other.ingest([SEEDS / "wikinews_44269.txt"])
+    assert [hit.article_id for hit in waiting.search("gouvernement").hits][:1] == ["wikinews_44269.txt"]
+    late = searchkit.Index(tmp_path / "other")
+    with searchkit.Index(tmp_path / "other") as first:
+        first.ingest([SEEDS / "wikinews_44269.txt"])
+    late.ingest([SEEDS / "wikinews_44290.txt"])
+    assert len(late) == 2
+    waiting.close()
+    late.close()
