@@ -429,3 +429,19 @@ def test_an_index_created_meanwhile_by_another_process_is_opened_not_replaced(tm
     assert len(late) == 2
     waiting.close()
     late.close()
+
+
+def test_a_rare_word_the_index_holds_keeps_its_articles_first(tmp_path):
+    from .corpora import index_of
+
+    index_path = index_of(tmp_path, {
+        "choque": "Le public a vu cette image, et elle choque les lecteurs du journal. "
+                  + "Les élus de la région en parlent depuis des semaines dans toute la ville et au conseil. " * 4,
+        "c1": "Chaque jour chaque semaine chaque mois.",
+        "c2": "Chaque matin chaque soir.",
+        "c3": "Chaque ville chaque village.",
+    })
+    with searchkit.Index(index_path, create=False) as index:
+        ranked = [article_id for article_id, _ in index.rank_articles("choque")]
+        assert ranked[0] == "choque" and "c1" in ranked  # the suggestion's articles after it
+        assert [hit.article_id for hit in index.search("choque", per_article=1).hits][0] == "choque"
