@@ -7,12 +7,15 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 import click
 
 from . import __version__
 from .errors import IndexDamaged, SearchkitError
+
+if TYPE_CHECKING:
+    from .ingest import IngestReport
 
 DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.
@@ -29,13 +32,20 @@ index_option = click.option(
 )
 
 
+class CliError(click.ClickException):
+    """A one-line error, with the prefix of every searchkit error message."""
+
+    def show(self, file: TextIO | None = None) -> None:  # type: ignore[override]
+        click.echo(f"searchkit: error: {self.format_message()}", err=True)
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Library errors a user can act on become one-line messages, exit status 1."""
     try:
         yield
     except SearchkitError as error:
-        raise click.ClickException(str(error)) from None
+        raise CliError(str(error)) from None
 
 
 def _open_index(path: str, create: bool, fast_scoring: bool = False):  # type: ignore[no-untyped-def]
@@ -57,7 +67,19 @@ def main() -> None:
 
 
 def _say_problem(problem: object) -> None:
-    click.echo(f"searchkit: error: {problem}", err=True)
+    from .sources import Notice
+
+    kind = "warning" if isinstance(problem, Notice) else "error"
+    click.echo(f"searchkit: {kind}: {problem}", err=True)
+
+
+def _say_skipped(report: "IngestReport") -> None:
+    for path, reason in report.skipped_files:
+        click.echo(f"searchkit: skipped: {path} ({reason})", err=True)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _say_waiting(wait: float) -> Callable[[], None]:
@@ -80,7 +102,9 @@ wait_option = click.option(
               help="Build the index anew from every path it was ingested from (and PATHS), "
                    "as after an upgrade; the old index answers queries until then.")
 @wait_option
-def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Name each file skipped, with the reason.")
+def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float,
+           verbose: bool) -> None:
     """Index the articles in PATHS (folders are read recursively; default: seeds/).
 
     \b
@@ -88,7 +112,9 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
     .html .htm (the article of a saved page, with its title, date, author),
     .json (an article object or a list), .jsonl .jsonl.gz (one a line).
     Article fields: "text" required; "id", "title", "date", "url", "source",
-    "author" optional. Other files are skipped and counted.
+    "author" optional. Other files are skipped and counted (--verbose names
+    them). A SOURCES.tsv or metadata.csv beside the files ("file", "date",
+    "url", "source", "title", "author" columns) gives each file its metadata.
 
     Ingesting again only reads files that changed; their articles replace the
     earlier ones. A file that cannot be read is named on stderr with the reason
@@ -106,13 +132,21 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
             index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
                                           on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
         index.close()
+        if verbose:
+            _say_skipped(report)
         click.echo(f"Rebuilt: {report.summary()}.")
         sys.exit(1 if report.failed else 0)
-    paths = paths or (DEFAULT_SEEDS,)
+    if not paths:
+        if not os.path.isdir(DEFAULT_SEEDS):
+            raise CliError(f"give the folders or files to ingest (searchkit ingest ~/news): "
+                           f"there is no {DEFAULT_SEEDS}/ here to ingest by default")
+        paths = (DEFAULT_SEEDS,)
     index = _open_index(index_path, create=True)
     with index, _progress(sys.stderr) as on_progress, _user_errors():
         report = index.ingest(paths, prune=prune, on_progress=on_progress,
                               on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
+    if verbose:
+        _say_skipped(report)
     click.echo(f"Ingested: {report.summary()}.")
     if report.failed:
         sys.exit(1)
@@ -232,13 +266,17 @@ class _progress:
 color_option = click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
     help="Colour highlights (auto: on a terminal, unless NO_COLOR is set).")
+marks_option = click.option(
+    "--marks", type=click.Choice(["brackets", "stars", "none"]), default="brackets", show_default=True,
+    help="Without colour, mark the hits in the text: [[word]], **word** or not at all.")
 
 QUERY_HELP = """Show the passages that best match QUERY, best first.
 
 \b
 Syntax:
   words           ranked: passages with more of the words come first
-  "a phrase"      the words in this order (accents and case ignored)
+  "a phrase"      the words in this order (stems; stop words skipped);
+                  the phrase as written ranks first and is the one marked
   « a quote »     not required: articles with the words as written rank first
   -word, NOT word leave out articles with this word
   a AND b         both words;  a OR b: either (the default)
@@ -270,7 +308,7 @@ Examples:
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json", "jsonl", "trec"]), help="Output format.")
 @click.option("--batch", "batch_file", type=click.File("r", encoding="utf-8"),
-              help="Run every 'qid<TAB>query' line of this file ('-' for stdin).")
+              help="Run every 'qid<TAB>query' line of this file ('-' for stdin; '#' lines are comments).")
 @click.option("--plain", is_flag=True,
               help="Read the query as plain words, for text pasted as is: -, AND/OR/NOT and * mean "
                    "nothing; a quoted passage is not required, but the articles holding it rank first.")
@@ -279,6 +317,7 @@ Examples:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
               show_default=True, help="Order of the results (date: newest first).")
 @color_option
+@marks_option
 def query(
     query_text: str | None,
     index_path: str,
@@ -291,8 +330,9 @@ def query(
     until: str | None,
     sort: str,
     color: str,
+    marks: str,
 ) -> None:
-    from .output import render_json, render_jsonl, render_text, render_trec
+    from .output import render_json, render_jsonl, render_notes, render_text, render_trec
 
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -320,7 +360,7 @@ def query(
                 result = index.search(text, limit=limit, per_article=per_article, plain_text=plain,
                                       since=since, until=until, sort=sort)
             except IndexDamaged as error:
-                raise click.ClickException(str(error)) from None  # the next queries would fail alike
+                raise CliError(str(error)) from None  # the next queries would fail alike
             except SearchkitError as error:
                 failed = True
                 where = f"query {qid}: " if batch_file is not None else ""
@@ -333,7 +373,16 @@ def query(
             else:
                 if batch_file is not None:
                     click.echo(f"# {qid}\t{text}")
-                click.echo(render_text(result, width, use_color), color=use_color)
+                if width is None:
+                    # Piped: only the hits on stdout, one a line; the rest for the person.
+                    suggestion, footer = render_notes(result)
+                    if suggestion:
+                        click.echo(suggestion, err=True)
+                    if result.hits:
+                        click.echo(render_text(result, None, use_color, marks), color=use_color)
+                    click.echo(footer, err=True)
+                else:
+                    click.echo(render_text(result, width, use_color, marks), color=use_color)
     if failed:
         sys.exit(1)
 
@@ -341,11 +390,12 @@ def query(
 def _read_batch(lines: TextIO) -> Iterator[tuple[str, str]]:
     for number, line in enumerate(lines, start=1):
         line = line.rstrip("\r\n")
-        if not line.strip():
+        # Blank lines and "#" comments, as in a hand-written list of queries.
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
         qid, tab, text = line.partition("\t")
         if not tab:
-            raise click.ClickException(f"batch line {number}: expected 'qid<TAB>query'")
+            raise CliError(f"batch line {number}: expected 'qid<TAB>query'")
         yield qid.strip(), text
 
 
@@ -364,7 +414,9 @@ def _use_color(choice: str) -> bool:
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="Output format.")
 @color_option
-def show(article_id: str, index_path: str, query_text: str | None, output_format: str, color: str) -> None:
+@marks_option
+def show(article_id: str, index_path: str, query_text: str | None, output_format: str, color: str,
+         marks: str) -> None:
     """Print the whole article ARTICLE_ID, as ingested.
 
     \b
@@ -378,7 +430,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     with _open_index(index_path, create=False) as index, _user_errors():
         article = index.get(article_id)
         if article is None:
-            raise click.ClickException(f"no article {article_id!r} in {index_path}")
+            raise CliError(f"no article {article_id!r} in {index_path}")
         highlights = index.highlights(article, query_text) if query_text else []
     if output_format == "json":
         data = dataclasses.asdict(article)
@@ -386,7 +438,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     use_color = _use_color(color)
-    click.echo(render_article(article, highlights, use_color), color=use_color)
+    click.echo(render_article(article, highlights, use_color, marks), color=use_color)
 
 
 @main.command()
@@ -434,12 +486,16 @@ def check(index_path: str) -> None:
         click.echo(f"searchkit: problem: {line}", err=True)
     for line in report.notes:
         click.echo(f"searchkit: note: {line}")
+    found = _counted(len(report.damaged) + len(report.problems), "problem")
     if report.damaged:
-        click.echo(f"{len(report.damaged) + len(report.problems)} problems in {index_path}, which is damaged: "
+        click.echo(f"{found} in {index_path}, which is damaged: "
                    f"`searchkit ingest --rebuild --index {index_path}` builds it anew from its sources", err=True)
         sys.exit(1)
     if report.problems:
-        click.echo(f"{len(report.problems)} problems in {index_path} ({articles} articles): "
-                   "`searchkit ingest PATH --prune` brings it in step", err=True)
+        # Reading a changed file again is enough; only a vanished one needs --prune.
+        advice = "`searchkit ingest PATH --prune` brings it in step" \
+            if any("vanished" in problem for problem in report.problems) \
+            else "`searchkit ingest PATH` reads the changed files again"
+        click.echo(f"{found} in {index_path} ({_counted(articles, 'article')}): {advice}", err=True)
         sys.exit(1)
-    click.echo(f"OK: {index_path} opens and holds {articles} articles, in step with their files.")
+    click.echo(f"OK: {index_path} opens and holds {_counted(articles, 'article')}, in step with their files.")

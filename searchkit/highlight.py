@@ -7,11 +7,12 @@ marks the word as written: "liberation" marks "libération".
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from .analysis import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
 from .passages import Span, word_count
+from .phrases import exact_occurrences, word_spans
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
 K1 = 1.2
@@ -30,6 +31,9 @@ class MatchSpec:
     # Truncated words (searchkit.truncation) -> weight: words of the same family
     # as a query word, which an OR of words matches too.
     families: dict[str, float] = field(default_factory=dict)
+    # The words as written of each phrase of ``phrases`` (searchkit.phrases):
+    # where they stand, they are marked instead of the phrase's stems.
+    exact: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases or self.prefixes)
@@ -67,6 +71,13 @@ def score_passages(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[Pa
     """Every passage of the article with its BM25 score and highlights."""
     if not spans:
         spans = [Span(0, len(text))]
+    # A phrase that stands as written in the article is marked there only, and
+    # counts there only: that passage is chosen over one matched by stems.
+    exact = exact_occurrences(text, spec.exact) if spec.exact else []
+    held = {number for _, _, number in exact}
+    exact_terms = [spec.phrases[number] for number in range(len(spec.phrases))]
+    if held:
+        spec = replace(spec, phrases=tuple(p for n, p in enumerate(spec.phrases) if n not in held), exact=())
     phrase_terms = {term for phrase in spec.phrases for term in phrase}
     prefixes = spec.prefixes
 
@@ -82,16 +93,36 @@ def score_passages(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[Pa
         index = bisect_right(span_starts, token.start) - 1
         if index >= 0 and token.end <= spans[index].end:
             per_passage[index].append(token)
+    per_passage_exact: list[list[tuple[int, int, int]]] = [[] for _ in spans]
+    for occurrence in exact:
+        index = bisect_right(span_starts, occurrence[0]) - 1
+        if index >= 0 and occurrence[1] <= spans[index].end:
+            per_passage_exact[index].append(occurrence)
     weights = spec.weights or spec.terms
     results = []
     for index, (span, matched) in enumerate(zip(spans, per_passage)):
         counts: dict[str, int] = {}
         for token in matched:
             counts[token.term] = counts.get(token.term, 0) + 1
+        marks = [(t.start, t.end) for t in matched]
+        for start, end, number in per_passage_exact[index]:
+            for term in exact_terms[number]:
+                counts[term] = counts.get(term, 0) + 1
+            marks.extend(word_spans(text, start, end))
         length = bisect_left(starts, span.end) - bisect_left(starts, span.start)
-        results.append(PassageMatch(index, span, _bm25(counts, length, weights),
-                                    [(t.start, t.end) for t in matched]))
+        results.append(PassageMatch(index, span, _bm25(counts, length, weights), merged_marks(marks)))
     return results
+
+
+def merged_marks(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Marks in text order, a word inside an exact phrase marked once."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(marks):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _bm25(counts: dict[str, int], length: int, weights: dict[str, float]) -> float:

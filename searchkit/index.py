@@ -115,34 +115,46 @@ class Index:
         self._ids: tuple[object, object] | None = None  # (searcher, its id column)
         self._verifier = integrity.OpenVerifier(self.path, INDEX_NAME)
         if self._holds_index():
-            # The record is read before Whoosh unpickles anything: an index of
-            # another format may name classes this version does not have.
-            self._check_compatible()
-            try:
-                self._ix = whoosh_index.open_dir(self.path, indexname=INDEX_NAME)
-            except Exception as error:
-                found = self._damage_behind(error)
-                if found is error and isinstance(error, (AttributeError, ImportError, pickle.UnpicklingError)):
-                    found = _unknown_classes(self.path, error)
-                raise found from None
+            self._open_created()
         elif create:
             if not holds_only_own_files(self.path):
                 raise IndexNotFound(
                     f"{self.path} is not empty and holds no searchkit index: "
                     "choose another folder with --index"
                 )
-            try:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._write_info()
-                self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
-            except OSError as error:
-                raise SearchkitError(
-                    f"cannot create an index at {self.path}: {error.strerror or error}"
-                ) from None
+            # Created by the first ingest: opening a mistyped path must leave nothing on disk.
+            self._ix = _NotCreated(self)
         else:
             raise IndexNotFound(
                 f"no index at {self.path}: run `searchkit ingest` first"
             )
+
+    def _create(self) -> None:
+        if index_exists(self.path):
+            self._open_created()  # by another process since this one opened the folder
+            return
+        del self._ix  # the placeholder: _write_info counts no articles yet
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._write_info()
+            self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
+        except OSError as error:
+            self._ix = _NotCreated(self)
+            raise SearchkitError(
+                f"cannot create an index at {self.path}: {error.strerror or error}"
+            ) from None
+
+    def _open_created(self) -> None:
+        # The record is read before Whoosh unpickles anything: an index of
+        # another format may name classes this version does not have.
+        self._check_compatible()
+        try:
+            self._ix = whoosh_index.open_dir(self.path, indexname=INDEX_NAME)
+        except Exception as error:
+            found = self._damage_behind(error)
+            if found is error and isinstance(error, (AttributeError, ImportError, pickle.UnpicklingError)):
+                found = _unknown_classes(self.path, error)
+            raise found from None
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -312,6 +324,8 @@ class Index:
         with the bytes read so far and the bytes of all files to read."""
         started = time.perf_counter()
         paths = [os.path.abspath(p) for p in paths]
+        if isinstance(self._ix, _NotCreated):
+            self._create()
         with self._ingestion(wait, on_problem, on_wait) as run:
             run.roots = paths
             self._record_roots(paths)
@@ -416,6 +430,8 @@ class Index:
         cannot be read, counts that disagree; sources changed or vanished
         since they were ingested. New files under the ingested paths are
         noted, as are files written before checksums were kept."""
+        if isinstance(self._ix, _NotCreated):
+            self._ix.latest_generation()  # IndexNotFound, unless another process created it since
         report = CheckReport()
         segment_ids = self._segment_ids()
         files = integrity.check_files(self.path, INDEX_NAME, INFO_FILE, segment_ids)
@@ -668,6 +684,22 @@ def _unknown_classes(path: Path, error: Exception) -> IndexIncompatible:
         f"the index at {path} was built by another version of searchkit ({error}): "
         f"run `searchkit ingest --rebuild --index {path}`"
     )
+
+
+class _NotCreated:
+    """The Whoosh index of an Index opened where there is none yet: every use
+    but ``ingest`` (which creates it) is told there is no index, until another
+    process creates one there."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def __getattr__(self, name: str) -> object:
+        index = self.index
+        if index_exists(index.path):
+            index._open_created()
+            return getattr(index._ix, name)
+        raise IndexNotFound(f"no index at {index.path}: ingest articles first (`searchkit ingest PATH`)")
 
 
 def _within(on_progress: ProgressCallback | None, done: int, size: int, total: int

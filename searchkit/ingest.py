@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable, Iterable
 
 from .articles import Article
-from .sources import Problem, SourceFile, display_path, file_digest, find_files, read_source
+from .metatable import Metadata, is_table, read_table, table_in
+from .sources import NOT_AN_ARTICLE_FORMAT, Notice, Problem, SourceFile, display_path, file_digest, find_files, read_source
 
 
 @dataclass
@@ -32,6 +35,10 @@ class IngestReport:
     passages: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    # (path, reason) of each skipped file, and what was read but not as given
+    # (a date that cannot be read): the article is indexed all the same.
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
@@ -43,11 +50,22 @@ class IngestReport:
         return len(self.problems)
 
     def summary(self) -> str:
+        skipped = f"{self.skipped} skipped"
+        reasons = Counter(reason for _, reason in self.skipped_files)
+        if reasons:
+            skipped += " (" + ", ".join(
+                reason if count == self.skipped else f"{count} {reason}" for reason, count in sorted(reasons.items())
+            ) + ")"
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.duplicates} duplicates, {self.skipped} skipped, "
-            f"{self.failed} failed; {self.passages} passages in {self.seconds:.1f} s"
+            f"{self.removed} removed, {counted(self.duplicates, 'duplicate')}, {skipped}, "
+            f"{self.failed} failed; {counted(self.passages, 'passage')} in {self.seconds:.1f} s"
         )
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 passage``, ``2 passages``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @dataclass
@@ -133,24 +151,44 @@ class Ingestion:
         self._reader = None  # of the index as it was, opened when a file changed
 
     def problem(self, problem: Problem) -> None:
-        self.report.problems.append(problem)
+        if isinstance(problem, Notice):
+            self.report.notices.append(problem)
+        else:
+            self.report.problems.append(problem)
         if self.on_problem is not None:
             self.on_problem(problem)
 
     def find(self, paths: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
         sources = []
         found_paths: set[str] = set()
+        tables: dict[str, dict[str, Metadata]] = {}  # folder -> its table's rows
         for found in find_files(paths):
             if isinstance(found, Problem):
                 self.problem(found)
             elif str(found.path) in found_paths:
                 continue  # under two of the paths given (a folder and a file in it)
             elif found.reader is None:
-                self.report.skipped += 1
+                if not is_table(found.path.name):
+                    self.report.skipped += 1
+                    self.report.skipped_files.append((display_path(found.path), NOT_AN_ARTICLE_FORMAT))
             else:
                 found_paths.add(str(found.path))
-                sources.append(found)
+                folder = str(found.path.parent)
+                if folder not in tables:
+                    tables[folder] = self._table(found.path.parent)
+                metadata = tables[folder].get(str(found.path))
+                sources.append(replace(found, metadata=metadata) if metadata else found)
         return sources
+
+    def _table(self, folder: Path) -> dict[str, Metadata]:
+        """The rows of ``folder``'s metadata table; its bad rows are problems."""
+        table = table_in(folder)
+        if table is None:
+            return {}
+        rows, problems = read_table(table)
+        for line, reason in problems:
+            self.problem(Problem(display_path(table), reason, line))
+        return rows
 
     def file(self, source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> None:
         """Index one file if it changed since it was last ingested; a large
@@ -161,14 +199,16 @@ class Ingestion:
         record = self.catalogue.files.get(path)
         try:
             stamp = stamp_of(source.path.stat())
-            if record is not None and record.stamp == stamp:
+            # A row of the metadata table edited since counts as a change of the file.
+            as_tabled = record is None or self._as_tabled(path, source.metadata)
+            if record is not None and record.stamp == stamp and as_tabled:
                 self.report.unchanged += len(record.ids)
                 return
             digest = file_digest(source.path)
         except OSError as error:
             self.problem(Problem(display_path(path), f"cannot read: {error.strerror or error}"))
             return
-        if record is not None and record.digest == digest:
+        if record is not None and record.digest == digest and as_tabled:
             self.report.unchanged += len(record.ids)
             return
         signature = f"{stamp}/{digest}"
@@ -205,6 +245,25 @@ class Ingestion:
             base = "/".join(parts[-count:])
         taken[base] = path
         return base
+
+    def _as_tabled(self, path: str, metadata: Metadata) -> bool:
+        """Whether the articles the index holds from ``path`` carry the
+        values its table row gives them (always, without a row)."""
+        if not metadata:
+            return True
+        if self._reader is None:
+            self._reader = self.writer.reader()
+        reader = self._reader
+        if ("path", path) not in reader:
+            return True
+        for docnum in reader.postings("path", path).all_ids():
+            if not self.writer.is_deleted(docnum):
+                stored = reader.stored_fields(docnum)
+                # A large file's parts add "(2)" to the title of the first.
+                if any(stored.get(name) != value for name, value in metadata
+                       if not (name == "title" and "#part" in stored.get("id", ""))):
+                    return False
+        return True
 
     def _old_versions(self, path: str) -> dict[str, list[int]]:
         """The document numbers of each article the index holds from ``path``."""

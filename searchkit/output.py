@@ -13,21 +13,25 @@ DIM = "\x1b[2m"
 HIGHLIGHT = "\x1b[1;31m"
 RESET = "\x1b[0m"
 INDENT = "   "
+# How hits are marked without colour (NO_COLOR, a pipe): in the text itself,
+# so that what was found survives a pipe into grep or a file.
+TEXT_MARKS = {"brackets": ("[[", "]]"), "stars": ("**", "**"), "none": ("", "")}
 
 
-def _mark(text: str, highlights: list[tuple[int, int]], color: bool) -> str:
-    if not color:
+def _mark(text: str, highlights: list[tuple[int, int]], color: bool, marks: str = "brackets") -> str:
+    opening, closing = (HIGHLIGHT, RESET) if color else TEXT_MARKS[marks]
+    if not opening:
         return text
     out, cursor = [], 0
     for start, end in highlights:
         out.append(text[cursor:start])
-        out.append(HIGHLIGHT + text[start:end] + RESET)
+        out.append(opening + text[start:end] + closing)
         cursor = end
     out.append(text[cursor:])
     return "".join(out)
 
 
-def _wrap_marked(text: str, highlights: list[tuple[int, int]], width: int, color: bool) -> str:
+def _wrap_marked(text: str, highlights: list[tuple[int, int]], width: int, color: bool, marks: str) -> str:
     """Wrap to ``width`` on the plain text, then colour: escape codes must not
     count towards line length."""
     flat = " ".join(text.split())
@@ -53,46 +57,72 @@ def _wrap_marked(text: str, highlights: list[tuple[int, int]], width: int, color
             for s, e in highlights
             if mapping[s] < end and mapping[e] > begin
         ]
-        rendered.append(INDENT + _mark(line, local, color))
+        rendered.append(INDENT + _mark(line, local, color, marks))
         offset = end
     return "\n".join(rendered)
 
 
-def hit_block(hit: Hit, width: int | None, color: bool) -> str:
-    """One hit for a person: title, where it comes from, the passage."""
-    title = hit.title or hit.article_id
-    head = f"{hit.rank}. {BOLD + title + RESET if color else title}"
-    where = " · ".join(
-        part for part in (hit.date, f"{hit.article_id}:{hit.line}", f"score {hit.score:.2f}") if part
-    )
-    where = f"{INDENT}{DIM + where + RESET if color else where}"
-    if width:
-        body = _wrap_marked(hit.text, hit.highlights, width, color)
+def _place(hit: Hit) -> str:
+    # An HTML page's passages have no line of the file to give.
+    return hit.article_id if hit.line is None else f"{hit.article_id}:{hit.line}"
+
+
+def hit_block(hit: Hit, width: int, color: bool, marks: str = "brackets") -> str:
+    """One hit for a person at a terminal: title, where it comes from, the passage."""
+    if hit.title:
+        title = _mark(hit.title, hit.title_highlights, color, marks)
+        title = BOLD + title.replace(RESET, RESET + BOLD) + RESET if color else title
     else:
-        flat_hits = hit.highlights
-        body = INDENT + _mark(hit.text, flat_hits, color).replace("\n", " ")
+        title = hit.article_id
+    head = f"{hit.rank}. {title}"
+    where = " · ".join(part for part in (hit.date, _place(hit), f"score {hit.score:.2f}") if part)
+    where = f"{INDENT}{DIM + where + RESET if color else where}"
+    body = _wrap_marked(hit.text, hit.highlights, width, color, marks)
     return f"{head}\n{where}\n{body}\n"
 
 
-def render_text(result: SearchResult, width: int | None, color: bool) -> str:
-    blocks = [hit_block(hit, width, color) for hit in result.hits]
+def hit_line(hit: Hit, color: bool, marks: str = "brackets") -> str:
+    """One hit on one line, for grep and awk: rank, article id:line, date,
+    title and passage, separated by tabs, the hits marked."""
+    def flat(text: str, highlights: list[tuple[int, int]]) -> str:
+        return " ".join(_mark(text, highlights, color, marks).split())
+
+    return "\t".join([str(hit.rank), _place(hit), hit.date or "", flat(hit.title, hit.title_highlights),
+                      flat(hit.text, hit.highlights)])
+
+
+def render_text(result: SearchResult, width: int | None, color: bool, marks: str = "brackets") -> str:
+    """Blocks for a terminal ``width`` wide, with the suggestion and the count;
+    without a width (a pipe), one line per passage and nothing else: see
+    ``render_notes``."""
+    if width is None:
+        return "\n".join(hit_line(hit, color, marks) for hit in result.hits)
+    blocks = [hit_block(hit, width, color, marks) for hit in result.hits]
     if result.suggestion:
         blocks.insert(0, f"did you mean: {result.suggestion}\n")
+    return "\n".join(blocks + [render_footer(result)])
+
+
+def render_footer(result: SearchResult) -> str:
     count = len(result.hits)
-    footer = f"{count} passage{'s' if count != 1 else ''} in {result.seconds * 1000:.0f} ms"
     if not result.hits:
-        footer = f"no match for {result.query!r} ({result.seconds * 1000:.0f} ms)"
-    return "\n".join(blocks + [footer])
+        return f"no match for {result.query!r} ({result.seconds * 1000:.0f} ms)"
+    return f"{count} passage{'s' if count != 1 else ''} in {result.seconds * 1000:.0f} ms"
 
 
-def render_article(article: Article, highlights: list[tuple[int, int]], color: bool) -> str:
+def render_notes(result: SearchResult) -> tuple[str | None, str]:
+    """The suggestion line (if any) and the count, apart from piped hits."""
+    return (f"did you mean: {result.suggestion}" if result.suggestion else None), render_footer(result)
+
+
+def render_article(article: Article, highlights: list[tuple[int, int]], color: bool, marks: str = "brackets") -> str:
     """A whole article: a header, then its text as stored, hits marked."""
     head = [BOLD + article.title + RESET if color else article.title]
     for label, value in (("id", article.id), ("date", article.date), ("path", article.path),
                          ("url", article.url), ("source", article.source), ("author", article.author)):
         if value:
             head.append(f"{label}: {value}")
-    return "\n".join(head) + "\n\n" + _mark(article.text, highlights, color)
+    return "\n".join(head) + "\n\n" + _mark(article.text, highlights, color, marks)
 
 
 def render_json(result: SearchResult) -> str:
@@ -112,13 +142,13 @@ _TREC_ESCAPES = str.maketrans({"%": "%25", " ": "%20", "\t": "%09", "\n": "%0A",
 
 
 def trec_id(article_id: str) -> str:
-    """``article_id`` as one TREC column."""
+    """``article_id`` (or a query id) as one TREC column."""
     return article_id.translate(_TREC_ESCAPES) if not article_id.isalnum() else article_id
 
 
 def render_trec(qid: str, ranked: list[tuple[str, float]], tag: str = "searchkit") -> str:
     """TREC run lines: ``qid Q0 article_id rank score tag``."""
     return "\n".join(
-        f"{qid} Q0 {trec_id(article_id)} {rank} {score:.4f} {tag}"
+        f"{trec_id(qid)} Q0 {trec_id(article_id)} {rank} {score:.4f} {tag}"
         for rank, (article_id, score) in enumerate(ranked, start=1)
     )

@@ -17,8 +17,10 @@ from . import spelling
 from .analysis import analyze, fold, term_of, truncated
 from .errors import QueryError
 from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
-from .highlight import MatchSpec, PassageMatch, best_passages, find_matches, with_marks
+from .highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
 from .passages import Span
+from .phrases import exact_occurrences, exact_words, phrases_held, word_spans
+from .sources import HTML_EXTENSIONS
 from .proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
 from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
 from .truncation import FAMILY_WEIGHT, WordWithFamily
@@ -53,11 +55,16 @@ class Hit:
     end: int
     text: str
     highlights: list[tuple[int, int]]  # [start, end) offsets into ``text``
-    line: int  # line of the file where the passage starts
+    line: int | None  # line of the file where the passage starts; None for an HTML page
+    title_highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into ``title``
+    author: str | None = None
+    source: str | None = None
+    url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["highlights"] = [list(pair) for pair in self.highlights]
+        data["title_highlights"] = [list(pair) for pair in self.title_highlights]
         return data
 
 
@@ -87,7 +94,13 @@ class _Compiler:
         self.terms: dict[str, float] = {}
         self.weights: dict[str, float] = {}
         self.phrases: list[tuple[str, ...]] = []
+        self.exact: list[tuple[str, ...]] = []  # each phrase's words as written (searchkit.phrases)
         self.prefixes: list[str] = []
+        # What a title: field matches: marked in the title, not in the text.
+        self.title_terms: dict[str, float] = {}
+        self.title_phrases: list[tuple[str, ...]] = []
+        self.title_exact: list[tuple[str, ...]] = []
+        self.title_prefixes: list[str] = []
         # (as typed, folded) for the plain words a spelling suggestion may fix
         self.typed: list[tuple[str, str]] = []
         # The truncated words (searchkit.truncation) of the plain words and of
@@ -101,7 +114,14 @@ class _Compiler:
         self.plain_or = True
 
     def spec(self) -> MatchSpec:
-        return MatchSpec(self.terms, tuple(self.phrases), tuple(self.prefixes), self.weights)
+        return MatchSpec(self.terms, tuple(self.phrases), tuple(self.prefixes), self.weights, exact=tuple(self.exact))
+
+    def title_spec(self, families: dict[str, float]) -> MatchSpec:
+        """What to mark in a hit's title: what the query looks for in the
+        title field and in the default one (which holds the title)."""
+        return MatchSpec({**self.terms, **self.title_terms}, tuple(self.phrases + self.title_phrases),
+                         tuple(self.prefixes + self.title_prefixes), self.weights, families,
+                         tuple(self.exact + self.title_exact))
 
     def _fields(self, field_name: str | None) -> tuple[tuple[str, float], ...]:
         return DEFAULT_FIELDS if field_name is None else ((FIELD_NAMES[field_name], 1.0),)
@@ -129,7 +149,7 @@ class _Compiler:
                 return None
             if positive:
                 for term in found:
-                    self.terms[term] = self._weigh(term)
+                    (self.title_terms if node.field == "title" else self.terms)[term] = self._weigh(term)
                 if node.field is None:
                     self.typed.extend((node.text[t.start:t.end], t.word) for t in tokens)
                     self.capitalised.update(t.term for t in tokens if node.text[t.start].isupper())
@@ -147,7 +167,9 @@ class _Compiler:
                 return self.compile(Words(node.text, node.field), positive)
             self.plain_or = False
             if positive:
-                self.phrases.append(found)
+                in_title = node.field == "title"
+                (self.title_phrases if in_title else self.phrases).append(found)
+                (self.title_exact if in_title else self.exact).append(exact_words(node.text))
                 for term in found:
                     self._weigh(term)
             return _any([
@@ -167,7 +189,7 @@ class _Compiler:
                 return wq.NullQuery
             stems = list(dict.fromkeys(map(term_of, words)))
             if positive:
-                self.prefixes.append(prefix)
+                (self.title_prefixes if node.field == "title" else self.prefixes).append(prefix)
                 for term in stems:
                     self._weigh(term)
             ranked = _any([
@@ -245,6 +267,23 @@ def make_filters(since: str | None = None, until: str | None = None, sort: str =
     )
 
 
+# What the syntax reads in a query: fields, quotes, brackets, exclusions.
+_SYNTAX_RE = re.compile(r"\b(?:title|source|author|text):|[\s\"'«»“”()\-’]")
+
+
+def _nothing_to_search(text: str) -> str:
+    """Why a query has no word to search: a bare ``*``, symbols that are not
+    indexed (``c++``), or stop words only (``le la``)."""
+    if re.search(r"(?<![^\W_])\*", text):
+        return "a * ends a word's beginning (libér*): write the letters before it"
+    symbols = sorted(set(re.findall(r"[^\w]", _SYNTAX_RE.sub(" ", text))) - {" "})
+    if symbols:
+        return (f"the query holds no word to search: {' '.join(symbols)} "
+                f"{'is' if len(symbols) == 1 else 'are'} not indexed, nor are stop words; "
+                "add a word that carries meaning")
+    return "the query holds only stop words: add a word that carries meaning"
+
+
 @dataclass
 class CompiledQuery:
     query: wq.Query  # for Whoosh
@@ -254,6 +293,7 @@ class CompiledQuery:
     truncated: dict[str, str]  # then each term's truncated word (searchkit.truncation)
     boosts: dict[str, float]  # and the weight of each term weighing other than 1
     quoted: list[tuple[str, ...]] = field(default_factory=list)  # and the terms of the passages it quotes
+    title_spec: MatchSpec = field(default_factory=MatchSpec)  # what to mark in titles
 
 
 def compile_query(  # type: ignore[no-untyped-def]
@@ -266,10 +306,10 @@ def compile_query(  # type: ignore[no-untyped-def]
     compiler = _Compiler(searcher, corrections)
     query = compiler.compile(node)
     if query is None:
-        raise QueryError("the query holds only stop words: add a word that carries meaning")
+        raise QueryError(_nothing_to_search(text))
     spec = compiler.spec()
     if not compiler.plain_or:
-        return CompiledQuery(query, spec, compiler.typed, None, {}, {})
+        return CompiledQuery(query, spec, compiler.typed, None, {}, {}, title_spec=compiler.title_spec({}))
     # Only an OR of words matches words of the same family too: a word
     # required, excluded or in a phrase is matched by its stem alone.
     families = compiler.families if FAMILY_WEIGHT else {}
@@ -287,7 +327,7 @@ def compile_query(  # type: ignore[no-untyped-def]
                if len(terms) > 1]
     # Passages are chosen and marked by these words too.
     return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), family_of,
-                         boosts, phrases)
+                         boosts, phrases, compiler.title_spec(families))
 
 
 def _run(  # type: ignore[no-untyped-def]
@@ -306,11 +346,16 @@ def _run(  # type: ignore[no-untyped-def]
         ranked = exact_word_rerank(words, ranked, scorer.holding, scorer.word_idf)
         return quoted_rerank(compiled.quoted, ranked, scorer.positions, compiled.spec.terms)[:limit]
     query = filters.apply(compiled.query)
+    phrases = compiled.title_spec.exact if filters.sort == "relevance" else ()
+    if phrases:
+        depth = max(limit, PROXIMITY_DEPTH)
     if filters.sort == "date":
         results = searcher.search(query, limit=limit, sortedby="date", reverse=True)
     else:
         results = searcher.search(query, limit=depth)
     ranked = [(hit.docnum, hit.score) for hit in results]
+    if phrases:
+        ranked = _exact_phrase_rerank(searcher, phrases, ranked)[:limit]
     if terms is not None:
         positions = _positions_read_once(searcher)
         ranked = _proximity_rerank(searcher, terms, ranked, positions)
@@ -318,6 +363,24 @@ def _run(  # type: ignore[no-untyped-def]
                                    lambda word: searcher.idf(WORDS_FIELD, word))
         ranked = quoted_rerank(compiled.quoted, ranked, positions, compiled.spec.terms)[:limit]
     return ranked
+
+
+def _exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...],  # type: ignore[no-untyped-def]
+                         ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Articles holding more of the query's phrases as written first, each
+    group in its order: a phrase matches by stems without its stop words
+    (recall kept), but the exact phrase is what was asked for."""
+    def held(docnum: int) -> int:
+        stored = searcher.stored_fields(docnum)
+        return phrases_held(f"{stored.get('title', '')}\n{stored.get('text', '')}", phrases)
+
+    if not ranked:
+        return ranked
+    # Each phrase held adds the best score: scores keep the new order, which
+    # the passages of search() are sorted by.
+    top = max(score for _, score in ranked)
+    reranked = [(docnum, score + held(docnum) * top) for docnum, score in ranked]
+    return sorted(reranked, key=lambda item: -item[1])
 
 
 def _positions_read_once(searcher) -> Callable[[str, list[int]], dict[int, list[int]]]:  # type: ignore[no-untyped-def]
@@ -347,14 +410,64 @@ def _proximity_rerank(searcher, terms: list[str], ranked: list[tuple[int, float]
     return proximity_rerank(terms, ranked, positions, norm, K1)
 
 
+def _at_least_one(**counts: int) -> None:
+    # Named as the library's arguments: the CLI's options check their own.
+    for name, value in counts.items():
+        if value < 1:
+            raise QueryError(f"{name} must be at least 1, not {value}")
+
+
+def _ranked_with_corrections(  # type: ignore[no-untyped-def]
+    index: "Index", searcher, text: str, plain_text: bool, limit: int, filters: Filters
+) -> tuple[CompiledQuery, list[tuple[int, float]], dict[str, str]]:
+    """The best articles for ``text``; when few are found and a typed word is
+    rare, the query is run again with the closest frequent spellings too
+    (returned as the corrections). Every output ranks the same articles."""
+    compiled = compile_query(searcher, text, plain_text)
+    ranked = _run(index, searcher, compiled, limit, filters)
+    if not compiled.typed:
+        return compiled, ranked, {}
+    few = len(ranked) < min(spelling.FEW_RESULTS, limit)
+    corrections = spelling.corrections(searcher, compiled.typed, rare_only=not few)
+    if not corrections:
+        return compiled, ranked, {}
+    corrected = compile_query(searcher, text, plain_text, corrections)
+    reader = searcher.reader()
+    held = {word for word in corrections if reader.doc_frequency(WORDS_FIELD, word)}
+    if filters.sort == "date" or (few and not held):
+        return corrected, _run(index, searcher, corrected, limit, filters), corrections
+    # A query that finds enough as typed, or a rare word the index holds (one
+    # its articles use), keeps its articles in their places; those found only
+    # through a correction come after them ("choque" is not "chaque").
+    # Putting them together lowered MRR@10 on Wikinews (bench/relevance.py).
+    unheld = {word: fix for word, fix in corrections.items() if word not in held}
+    first = _run(index, searcher, compile_query(searcher, text, plain_text, unheld), limit, filters) \
+        if unheld and few else ranked
+    return corrected, _after(first, _run(index, searcher, corrected, limit, filters))[:limit], corrections
+
+
+def _after(first: list[tuple[int, float]], then: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """``first``, then the articles of ``then`` it lacks, their scores scaled
+    below the last of ``first`` so that scores keep the order."""
+    seen = {docnum for docnum, _ in first}
+    extra = [(docnum, score) for docnum, score in then if docnum not in seen]
+    if not first or not extra:
+        return first + extra
+    floor = min(score for _, score in first)
+    top = max(score for _, score in extra)
+    scale = min(1.0, 0.99 * floor / top) if top > 0 else 1.0
+    return first + [(docnum, score * scale) for docnum, score in extra]
+
+
 def rank_articles(
     index: "Index", text: str, limit: int = 100, plain_text: bool = False,
     since: str | None = None, until: str | None = None, sort: str = "relevance",
 ) -> list[tuple[str, float]]:
     """(article id, score) of the best articles, best first, without passages."""
+    _at_least_one(limit=limit)
     searcher = index.searcher()
-    compiled = compile_query(searcher, text, plain_text)
-    ranked = _run(index, searcher, compiled, limit, make_filters(since, until, sort))
+    _, ranked, _ = _ranked_with_corrections(index, searcher, text, plain_text, limit,
+                                            make_filters(since, until, sort))
     if not ranked:
         return []
     # Ids from their column: the stored fields would load each article's text.
@@ -379,24 +492,15 @@ def search(
     articles match and a typed word is rare, the closest frequent spelling is
     searched too and given as ``suggestion``.
     """
-    if limit < 1 or per_article < 1:
-        raise QueryError("--limit and --per-article must be at least 1")
+    _at_least_one(limit=limit, per_article=per_article)
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
     searcher = index.searcher()
-    compiled = compile_query(searcher, text, plain_text)
-    ranked = _run(index, searcher, compiled, limit, filters)
-    corrections = {}
-    if compiled.typed:
-        few = len(ranked) < min(spelling.FEW_RESULTS, limit)
-        corrections = spelling.corrections(searcher, compiled.typed, rare_only=not few)
-        if corrections:
-            compiled = compile_query(searcher, text, plain_text, corrections)
-            ranked = _run(index, searcher, compiled, limit, filters)
+    compiled, ranked, corrections = _ranked_with_corrections(index, searcher, text, plain_text, limit, filters)
     results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
     positions = _term_positions(index, searcher, compiled.spec, [docnum for docnum, _ in ranked])
     hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
-                         positions=positions)
+                         positions=positions, title_spec=compiled.title_spec)
     # A word of removed articles stays in the index's word list until its
     # segment is merged: no suggestion that finds nothing.
     suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections and hits else None
@@ -426,7 +530,7 @@ def _term_positions(index: "Index", searcher, spec: MatchSpec, docnums: list[int
 
 def _passage_hits(
     results: list[tuple[dict[str, Any], float]], spec: MatchSpec, limit: int, per_article: int, by_date: bool,
-    positions: list[dict[str, list[int]]] | None = None,
+    positions: list[dict[str, list[int]]] | None = None, title_spec: MatchSpec | None = None,
 ) -> list[Hit]:
     chosen: list[tuple[float, int, PassageMatch]] = []  # (score, result number, passage)
     for number, (stored, article_score) in enumerate(results):
@@ -465,11 +569,32 @@ def _passage_hits(
             end=end,
             text=body[start:end],
             highlights=[(s - start, e - start) for s, e in highlights],
-            line=_line_number(body, start, stored.get("line")),
+            line=_line_number(body, start, stored.get("line"), stored.get("path", "")),
+            title_highlights=title_marks(stored.get("title", ""), title_spec or spec),
+            author=stored.get("author"),
+            source=stored.get("source"),
+            url=stored.get("url"),
         ))
     return hits
 
 
-def _line_number(body: str, start: int, jsonl_line: int | None) -> int:
-    # A JSON Lines article sits on one line of its file.
-    return jsonl_line if jsonl_line is not None else body.count("\n", 0, start) + 1
+def title_marks(title: str, spec: MatchSpec) -> list[tuple[int, int]]:
+    """[start, end) offsets of what ``spec`` matches in ``title``."""
+    if not title or not spec:
+        return []
+    exact = exact_occurrences(title, spec.exact) if spec.exact else []
+    held = {number for _, _, number in exact}
+    if held:
+        spec = replace(spec, phrases=tuple(p for n, p in enumerate(spec.phrases) if n not in held))
+    marks = [(token.start, token.end) for token in find_matches(list(analyze(title)), spec)]
+    return merged_marks(marks + [span for start, end, _ in exact for span in word_spans(title, start, end)])
+
+
+def _line_number(body: str, start: int, jsonl_line: int | None, path: str) -> int | None:
+    # A JSON Lines article sits on one line of its file; the text extracted
+    # from an HTML page has lines of its own, not the file's.
+    if jsonl_line is not None:
+        return jsonl_line
+    if path.lower().endswith(HTML_EXTENSIONS):
+        return None
+    return body.count("\n", 0, start) + 1

@@ -63,11 +63,23 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Notice(Problem):
+    """Something of an input read otherwise than it was given (a date that
+    cannot be read): named, but the article is ingested."""
+
+
+NOT_AN_ARTICLE_FORMAT = "not an article format"
+
+
+@dataclass(frozen=True)
 class SourceFile:
     """A file found under one of the paths given to ingest."""
 
     path: Path  # absolute
     id_base: str  # the path relative to the folder given: the article id
+    # (field, value) pairs of the folder's metadata table (searchkit.metatable):
+    # they replace what the file says or what is inferred from it.
+    metadata: tuple[tuple[str, str], ...] = ()
 
     @property
     def reader(self) -> Callable[["SourceFile"], Iterator[Article | Problem]] | None:
@@ -181,7 +193,14 @@ def read_source(source: SourceFile, on_bytes: Callable[[int], None] | None = Non
     if reader is None:
         return
     try:
-        yield from _read_jsonl(source, on_bytes) if reader is _read_jsonl else reader(source)
+        items = _read_jsonl(source, on_bytes) if reader is _read_jsonl else reader(source)
+        for item in items:
+            if isinstance(item, Article):
+                for name, value in source.metadata:
+                    part = item.id.rpartition("#part")[2] if "#part" in item.id else "1"
+                    # The parts of a large file after the first are told apart, as without a table.
+                    setattr(item, name, f"{value} ({part})" if name == "title" and part != "1" else value)
+            yield item
     except OSError as error:
         yield Problem(str(source.path), f"cannot read: {error.strerror or error}")
 
@@ -342,10 +361,14 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
     if not text or not text.strip():
         yield Problem(str(source.path), "no article text found in this page")
         return
+    from .htmlmeta import clean_author, published_date, title_without_site
+
+    # The extractor may take the modification date: the page's publication date comes first.
+    stated = published_date(data.decode("utf-8", "replace") if isinstance(page, bytes) else page or "")
     metadata = {
-        "title": document.title or "",
-        "date": iso_date(document.date),
-        "author": document.author,
+        "title": title_without_site(document.title or "", document.sitename),
+        "date": iso_date(stated) or iso_date(document.date),
+        "author": clean_author(document.author),
         "url": document.url,
         "source": document.sitename,
     }
@@ -371,12 +394,19 @@ def _read_json(source: SourceFile) -> Iterator[Article | Problem]:
     try:
         record = _json_loads(source.path.read_bytes())
     except ValueError as error:  # UnicodeDecodeError too
-        yield Problem(str(source.path), f"invalid JSON ({error})")
+        yield Problem(str(source.path), f"invalid JSON ({_json_error(error)})", getattr(error, "lineno", None))
         return
     records = record if isinstance(record, list) else [record]
     for number, item in enumerate(records, start=1):
         # Articles of a list are told apart by their place in it.
-        yield _article_from_record(source, item, number if isinstance(record, list) else None, None)
+        yield from _article_from_record(source, item, number if isinstance(record, list) else None, None)
+
+
+def _json_error(error: ValueError) -> str:
+    """What is wrong, without json's own "line 1": the line given is the file's."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at column {error.colno}"
+    return str(error)
 
 
 def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> Iterator[Article | Problem]:
@@ -396,16 +426,16 @@ def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = Non
                 try:
                     record = _json_loads(raw)
                 except ValueError as error:
-                    yield Problem(str(source.path), f"invalid JSON ({error})", number)
+                    yield Problem(str(source.path), f"invalid JSON ({_json_error(error)})", number)
                     continue
-                yield _article_from_record(source, record, number, number)
+                yield from _article_from_record(source, record, number, number)
         except (EOFError, gzip.BadGzipFile, OSError) as error:
             yield Problem(str(source.path), f"cannot read compressed file ({error})")
 
 
 def _article_from_record(
     source: SourceFile, record: object, number: int | None, line: int | None
-) -> Article | Problem:
+) -> Iterator[Article | Problem]:
     """``number`` tells apart articles without an id within one file; ``line``
     is the line of a JSON Lines file."""
 
@@ -414,15 +444,17 @@ def _article_from_record(
         return Problem(str(source.path), where + reason, line)
 
     if not isinstance(record, dict):
-        return problem("expected a JSON object")
+        yield problem("expected a JSON object")
+        return
     # html.parser is loaded when JSON is read, not by every query.
     from .markup import line_of_markup, text_of_markup
 
     # Markup in the text (an RSS description, a CMS export) is read as text.
     text = text_of_markup(_first_field(record, TEXT_FIELDS, text_only=True) or "")
     if not text.strip():
-        return problem('no "text" field (nor ' + ", ".join(f'"{name}"' for name in TEXT_FIELDS[1:])
-                       + "), or it is empty")
+        yield problem('no "text" field (nor ' + ", ".join(f'"{name}"' for name in TEXT_FIELDS[1:])
+                      + "), or it is empty")
+        return
     lead = text_of_markup(_first_field(record, LEAD_FIELDS, text_only=True) or "").strip() or None
     if lead is not None and text.lstrip().startswith(lead):
         lead = None  # the text opens with it already
@@ -442,11 +474,17 @@ def _article_from_record(
         if value is not None:
             metadata[name] = value
     if "date" in metadata:
-        metadata["date"] = iso_date(metadata["date"])  # type: ignore[assignment]
+        given = metadata["date"]
+        metadata["date"] = iso_date(given)  # type: ignore[assignment]
+        if metadata["date"] is None:
+            where = "" if line is not None or number is None else f"item {number}: "
+            yield Notice(str(source.path), f"{where}date {given!r} cannot be read (write 2016-10-25); "
+                                           "the article is ingested without it", line)
+            del metadata["date"]
     article = Article.from_text(article_id, text, path=str(source.path), line=line, **metadata)
     if lead is not None:
         article.body_start = 0  # a short lead is not a headline: its passage is shown
-    return article
+    yield article
 
 
 def _first_field(record: dict, names: tuple[str, ...], text_only: bool = False) -> str | None:

@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -53,9 +54,9 @@ def summary(result):
     line = result.output.strip().splitlines()[-1]
     assert line.startswith("Ingested: "), result.output
     counts = {}
-    for part in line[len("Ingested: "):].split(";")[0].split(", "):
-        number, name = part.split(" ", 1)
-        counts[name] = int(number)
+    # "1 duplicate", "2 skipped (not an article format)": counts by their plural name.
+    for number, name in re.findall(r"(?:^|, )(\d+) ([a-z]+)", line[len("Ingested: "):].split(";")[0]):
+        counts[name if name.endswith(("s", "ed")) else name + "s"] = int(number)
     return counts
 
 

@@ -142,7 +142,7 @@ def test_the_damaged_message_names_the_file_and_rebuild_repairs_it(built, tmp_pa
     for command in (["query", QUERY], ["stats"], ["show", "0.txt"]):
         result = cli(*command, "--index", damaged)
         assert result.exit_code == 1
-        assert result.output == (f"Error: the index at {damaged} is damaged ({name}: checksum mismatch): "
+        assert result.output == (f"searchkit: error: the index at {damaged} is damaged ({name}: checksum mismatch): "
                                  f"run `searchkit ingest --rebuild --index {damaged}`\n")
     assert cli("ingest", "--rebuild", "--index", damaged).exit_code == 0
     assert cli("check", "--index", damaged).exit_code == 0

@@ -59,6 +59,9 @@ def test_errors_are_searchkit_errors(tmp_path):
     with pytest.raises(searchkit.IndexNotFound):
         searchkit.Index(tmp_path / "none", create=False)
     with searchkit.Index(tmp_path / "ix") as index:
+        with pytest.raises(searchkit.IndexNotFound):  # nothing ingested yet
+            index.search("Mossoul")
+        index.ingest([])
         with pytest.raises(searchkit.QueryError):
             index.search('"unbalanced')
 
@@ -80,6 +83,7 @@ def test_readme_script_runs(tmp_path, monkeypatch):
 
 def test_an_empty_index_answers_with_no_hits(tmp_path):
     with searchkit.Index(tmp_path / "ix") as index:
+        index.ingest([])
         assert index.search("Mossoul").hits == []
         assert index.rank_articles("Mossoul") == []
 

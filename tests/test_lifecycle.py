@@ -65,6 +65,8 @@ class IndexLife(RuleBasedStateMachine):
         self.files: dict[str, str] = {}  # path -> text on disk
         self.indexed: dict[str, str] = {}  # path -> text the index should hold
         self.roots: set[str] = set()
+        self.index.ingest([self.news])  # creates the index
+        self.roots.add(str(self.news))
 
     def teardown(self) -> None:
         if hasattr(self, "index"):
@@ -423,7 +425,7 @@ def test_an_ingest_interrupted_after_its_commit_still_records_its_path(tmp_path:
 def test_an_index_whose_creation_was_interrupted_can_be_created_again(tmp_path: Path) -> None:
     index_path = tmp_path / "index"
     with mock.patch("whoosh.index.create_in", side_effect=Interrupted("creating")), pytest.raises(Interrupted):
-        searchkit.Index(index_path)
+        searchkit.Index(index_path).ingest([tmp_path / "nothing"])
     assert index_path.exists()
     result = CliRunner().invoke(main, ["ingest", str(_news(tmp_path / "news", 2)), "--index", str(index_path)])
     assert result.exit_code == 0, result.output

@@ -133,3 +133,46 @@ def test_the_body_analysed_passage_by_passage_gives_the_tokens_of_the_whole_body
         assert cut["_tokens"]["body"] == index_tokens(document["body"])
         edges = cut["passage_positions"]
         assert len(edges) == 2 * cut["passage_count"] and edges == sorted(edges)
+
+
+# Scraped text glues a sentence to the next after a closing bracket or quote.
+@pytest.mark.parametrize("text, expected", [
+    ("Il a saisi l'office (OCLCIFF).Le parquet a ouvert une enquête.",
+     ["Il a saisi l'office (OCLCIFF).", "Le parquet a ouvert une enquête."]),
+    ('Il a répondu "non".Le parquet a ouvert une enquête.',
+     ['Il a répondu "non".', "Le parquet a ouvert une enquête."]),
+    ("Il a répondu « non ».Le parquet a ouvert une enquête.",
+     ["Il a répondu « non ».", "Le parquet a ouvert une enquête."]),
+    ("Il a demandé « pourquoi ?»Le parquet a ouvert une enquête.",
+     ["Il a demandé « pourquoi ?»", "Le parquet a ouvert une enquête."]),
+    ('Il a crié "assez !"Le parquet a ouvert une enquête.',
+     ['Il a crié "assez !"', "Le parquet a ouvert une enquête."]),
+])
+def test_sentences_glued_after_a_closing_bracket_or_quote_are_cut(text, expected):
+    assert cut(text) == expected
+
+
+def test_passages_of_glued_scraped_text_start_at_sentence_starts():
+    sentence = "Le parquet a ouvert une enquête sur les comptes de la société (OCLCIFF)."
+    text = "".join(f"{sentence[:-1]} numéro {n})." for n in range(30)).replace(
+        "Le parquet", "Le Parquet")  # 30 sentences, 13 words each, no space between them
+    spans = passages(text)
+    assert len(spans) > 1
+    for span in spans:
+        assert text[span.start:].startswith("Le Parquet")
+        assert MIN_WORDS <= len(text[span.start:span.end].split()) <= MAX_WORDS
+
+
+def test_the_sentence_splitter_is_linear_on_runs_of_stops():
+    # A run of stops was read again from each of its stops: 16,000 dots took
+    # 156 s. A child process, so that a regression fails in seconds, not minutes.
+    import subprocess
+    import sys
+
+    script = ("import time\nfrom searchkit.passages import sentences\n"
+              "for stop in '.!?…':\n"
+              "    text = 'Début' + stop * 16000 + ' fin'\n"
+              "    started = time.perf_counter()\n"
+              "    assert sentences(text)\n"
+              "    assert time.perf_counter() - started < 2, stop\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=20)
