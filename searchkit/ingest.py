@@ -90,11 +90,13 @@ class Catalogue:
         catalogue = cls()
         if reader.doc_count_all() == 0:
             return catalogue
-        columns = [reader.column_reader(name) for name in ("id", "path", "file_sig", "text_hash")]
-        for docnum in range(reader.doc_count_all()):
-            if reader.is_deleted(docnum):
+        # Read in order, not looked up document by document: at each ingest,
+        # over every article of the index.
+        columns = [iter(reader.column_reader(name)) for name in ("id", "path", "file_sig", "text_hash")]
+        deletions = reader.has_deletions()
+        for docnum, (article_id, path, signature, text_hash) in enumerate(zip(*columns)):
+            if deletions and reader.is_deleted(docnum):
                 continue
-            article_id, path, signature, text_hash = (column[docnum] for column in columns)
             stamp, _, digest = signature.partition("/")
             record = catalogue.files.setdefault(path, FileRecord(stamp, digest))
             if (record.stamp, record.digest) != (stamp, digest):
