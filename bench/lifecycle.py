@@ -3,6 +3,7 @@
     python bench/lifecycle.py                 # 365 days of 20 to 100 OrangeSum articles
     python bench/lifecycle.py --days 60       # shorter
     python bench/lifecycle.py --repro 500     # also: 500 one-article ingests (the merge crash)
+    python bench/lifecycle.py --days 0 --model 200   # the test suite's state machine, longer
 
 Each day writes a JSON Lines file of 20 to 100 new articles of
 ../shared/data/orangesum-dev.jsonl.gz into one folder and ingests the folder
@@ -128,9 +129,14 @@ def year(days: int, seed: int, place: Path) -> None:
         sample = rng.sample(queries, min(300, len(queries)))
         kept_before = rankings(index, sample)
         kept_times = latencies(index, sample)
+        # The same articles: an article removed by id is still in its file.
+        same = place / "same"
+        same.mkdir()
+        for name, articles in files.items():
+            write_day(same / name, articles)
         with searchkit.Index(place / "fresh") as fresh:
             started = time.perf_counter()
-            fresh.ingest([folder])
+            fresh.ingest([same])
             print(f"fresh build: {time.perf_counter() - started:.1f} s, {len(fresh._ix._segments())} segments")
             fresh_times = latencies(fresh, sample)
             fresh_rankings = rankings(fresh, sample)
@@ -168,13 +174,32 @@ def repro(steps: int, place: Path) -> None:
               f"{'OK' if index.check().ok else 'FAILED'}")
 
 
+def model(examples: int, steps: int) -> None:
+    """tests/test_lifecycle.py's state machine, with more runs of more steps."""
+    from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from tests.test_lifecycle import IndexLife
+
+    started = time.perf_counter()
+    run_state_machine_as_test(IndexLife, settings=settings(
+        max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
+        phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
+    print(f"state machine: {examples} runs of up to {steps} steps each, every invariant held after "
+          f"every step, in {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repro", type=int, default=0, help="steps of the one-article reproduction")
+    parser.add_argument("--model", type=int, default=0, help="runs of the state machine of tests/test_lifecycle.py")
+    parser.add_argument("--model-steps", type=int, default=60)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="searchkit-year-") as place:
+        if args.model:
+            model(args.model, args.model_steps)
         if args.repro:
             repro(args.repro, Path(place))
         if args.days:
