@@ -608,6 +608,8 @@ class Index:
             "index": str(self.path),
             "articles": reader.doc_count(),
             "passages": passages,
+            # Removed articles' terms count until their segment is merged (searchkit optimize).
+            "removed_not_merged": reader.doc_count_all() - reader.doc_count(),
             "distinct_terms": sum(1 for _ in reader.lexicon("body")),
             "distinct_words": sum(1 for _ in reader.lexicon("words")),
             "size_bytes": size,

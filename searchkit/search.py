@@ -8,7 +8,7 @@ import itertools
 import re
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from whoosh import query as wq
 from whoosh import scoring
@@ -38,6 +38,16 @@ WEIGHTING = scoring.BM25F(B=0.75, K1=0.9)
 # raised MRR@10 on the news titles and the questions (bench/relevance.py).
 CAPITAL_WEIGHT = 1.2
 MAX_PREFIX_WORDS = 1000
+
+
+def _live_words(reader, prefix: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The words of the index starting with ``prefix``. The word list keeps
+    the words of removed articles until their segment is merged: those would
+    take places among the MAX_PREFIX_WORDS kept."""
+    deletions = reader.has_deletions()
+    for word in reader.expand_prefix("words", prefix):
+        if not deletions or reader.postings("words", word).is_active():
+            yield word.decode("utf-8")
 
 
 @dataclass
@@ -181,10 +191,7 @@ class _Compiler:
             prefix = fold(node.text)
             if not prefix:
                 return None
-            words = list(itertools.islice(
-                (w.decode("utf-8") for w in self.searcher.reader().expand_prefix("words", prefix)),
-                MAX_PREFIX_WORDS,
-            ))
+            words = list(itertools.islice(_live_words(self.searcher.reader(), prefix), MAX_PREFIX_WORDS))
             if not words:
                 return wq.NullQuery
             stems = list(dict.fromkeys(map(term_of, words)))

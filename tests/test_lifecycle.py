@@ -485,3 +485,22 @@ def test_an_index_naming_a_class_this_version_lacks_gets_the_rebuild_message(tmp
     rebuilt = CliRunner().invoke(main, ["ingest", "--rebuild", "--index", str(index_path)])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert CliRunner().invoke(main, ["query", "Quimper", "--index", str(index_path)]).exit_code == 0
+
+
+def test_a_prefix_query_is_not_crowded_out_by_removed_articles_words(tmp_path: Path) -> None:
+    import itertools
+    import string
+
+    news = tmp_path / "news"
+    news.mkdir()
+    removed = " ".join("zorg" + "".join(letters)
+                       for letters in itertools.islice(itertools.product(string.ascii_lowercase, repeat=3), 1100))
+    (news / "gone.txt").write_text(f"Liste\n\n{removed}.\n", "utf-8")
+    for n in range(4):  # one removal in five articles: the segment is not merged yet
+        (news / f"a{n}.txt").write_text(f"Titre {n}\n\nLe port de Quimper numéro {n}.\n", "utf-8")
+    (news / "live.txt").write_text("Vivant\n\nLe mot zorgzzzz est encore là.\n", "utf-8")
+    with searchkit.Index(tmp_path / "index") as index:
+        index.ingest([news])
+        index.remove(["gone.txt"])
+        assert len(index._ix._segments()) == 1 and index._ix._segments()[0].has_deletions()
+        assert [hit.article_id for hit in index.search("zorg*").hits] == ["live.txt"]
