@@ -504,3 +504,20 @@ def test_a_prefix_query_is_not_crowded_out_by_removed_articles_words(tmp_path: P
         index.remove(["gone.txt"])
         assert len(index._ix._segments()) == 1 and index._ix._segments()[0].has_deletions()
         assert [hit.article_id for hit in index.search("zorg*").hits] == ["live.txt"]
+
+
+def test_the_optimize_command_merges_into_one_segment_and_says_so(tmp_path: Path) -> None:
+    index_path = tmp_path / "index"
+    runner = CliRunner()
+    news = _news(tmp_path / "news", 3)
+    for n in range(3):
+        _news(news, 3 + n, prefix=f"jour{n}-")
+        assert runner.invoke(main, ["ingest", str(news), "--index", str(index_path)]).exit_code == 0
+    assert runner.invoke(main, ["remove", "a0.txt", "--index", str(index_path)]).exit_code == 0
+    result = runner.invoke(main, ["optimize", "--index", str(index_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Optimized: {3 + 3 + 4 + 5 - 1} articles in one segment")
+    stats = runner.invoke(main, ["stats", "--format", "json", "--index", str(index_path)])
+    assert '"removed_not_merged": 0' in stats.output
+    missing = runner.invoke(main, ["optimize", "--index", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 1 and missing.output.count("\n") == 1 and "no index" in missing.output
