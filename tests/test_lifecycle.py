@@ -521,3 +521,28 @@ def test_the_optimize_command_merges_into_one_segment_and_says_so(tmp_path: Path
     assert '"removed_not_merged": 0' in stats.output
     missing = runner.invoke(main, ["optimize", "--index", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1 and missing.output.count("\n") == 1 and "no index" in missing.output
+
+
+def test_segments_written_by_whooshs_own_writer_merge_and_rank_as_a_fresh_build(tmp_path: Path) -> None:
+    from searchkit.articles import Article
+    from searchkit.index import _cut_passages, _document
+
+    news = _news(tmp_path / "news", 6)
+    with searchkit.Index(tmp_path / "index") as index:
+        index.ingest([_news(tmp_path / "other", 1, prefix="autre")])  # creates the index
+        writer = index._ix.writer()  # Whoosh's SegmentWriter and its pool
+        for path in sorted(news.iterdir()):
+            text = path.read_text("utf-8")
+            article = Article(id=path.name, text=text, path=str(path), title=text.splitlines()[0])
+            document = _document(article, "0:0:0/x", path.name)
+            document.update(_cut_passages(document))
+            writer.add_document(**{k: v for k, v in document.items() if not k.startswith("_")})
+        writer.commit(merge=False)
+        assert len(index._ix._segments()) == 2
+        index.optimize()  # through searchkit's writer
+        assert len(index._ix._segments()) == 1 and len(index) == 7
+        with searchkit.Index(tmp_path / "fresh") as fresh:
+            fresh.ingest([tmp_path / "other", news])
+            for query in ("Quimper", "port jour", "titre a3"):
+                assert [(i, round(s, 5)) for i, s in index.rank_articles(query)] == \
+                    [(i, round(s, 5)) for i, s in fresh.rank_articles(query)]
