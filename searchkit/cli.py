@@ -45,7 +45,46 @@ def _open_index(path: str, create: bool, fast_scoring: bool = False):  # type: i
         return Index(path, create=create, fast_scoring=fast_scoring)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Failure(click.ClickException):
+    """A failure shown as the one line ``searchkit: error: ...``, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: TextIO | None = None) -> None:
+        click.echo(f"searchkit: error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def _one_line_failures(ctx: click.Context | None = None) -> Iterator[None]:
+    """Every failure a user can act on, from click (a bad option value, an
+    unknown command) or from the library, as one line with exit status 1, as
+    the README promises; click alone gives usage errors three lines and 2."""
+    try:
+        yield
+    except _Failure:
+        raise
+    except click.UsageError as error:
+        # Named as the user types it, whatever the program was started as.
+        command = " ".join(["searchkit", *(error.ctx.command_path.split()[1:] if error.ctx else [])])
+        raise _Failure(f"{error.format_message()} (see `{command} --help`)") from None
+    except click.ClickException as error:
+        raise _Failure(error.format_message()) from None
+    except SearchkitError as error:
+        raise _Failure(str(error)) from None
+
+
+class _Searchkit(click.Group):
+    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _one_line_failures():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        # Subcommands parse their options here, and run.
+        with _one_line_failures():
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Searchkit, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchkit")
 def main() -> None:
     """Search folders of French news articles.
