@@ -19,3 +19,15 @@ class IndexBusy(SearchkitError):
 
 class QueryError(SearchkitError, ValueError):
     """A query that cannot be run; the message says why, in one line."""
+
+
+class IndexUnsafe(SearchkitError):
+    """The index holds pickled data naming a class that no searchkit index
+    holds: refused before anything it names runs (see searchkit.safepickle)."""
+
+    def __init__(self, what: str, path: object = None) -> None:
+        self.what = what
+        self.path = path
+        where = "" if path is None else f" at {path}"
+        super().__init__(f"the index{where} holds data that is not a searchkit index ({what}): "
+                         "refusing to open it")

@@ -17,7 +17,6 @@ kept with the postings.
 from __future__ import annotations
 
 import io
-import pickle
 import struct
 import zlib
 from collections import OrderedDict
@@ -30,6 +29,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsRe
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from . import safepickle
 from .exactwords import WORDS_FIELD
 from .proximity import proximity_rerank
 from .tails import Tail, read_tail
@@ -101,14 +101,14 @@ def _blocks(postings: bytes, position: int) -> Iterator[tuple[int, tuple]]:
     """(postings, (ids, weights, values) as pickled) of each W3 block, from
     the one at ``position`` to the last."""
     stream = io.BytesIO(postings)
-    block_info = pickle.Unpickler(stream)
+    block_info = safepickle.RestrictedUnpickler(stream)
     while True:
         (size,) = _INT.unpack_from(postings, position)
         stream.seek(position + _INT.size)
         count, _, _, compression, _, _ = block_info.load()
         end = position + _INT.size + abs(size)
         data = postings[stream.tell():end]
-        yield count, pickle.loads(zlib.decompress(data) if compression else data)
+        yield count, safepickle.loads(zlib.decompress(data) if compression else data)
         if size < 0:  # the last block
             return
         position = end

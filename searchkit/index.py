@@ -9,7 +9,8 @@ import time
 from datetime import datetime, timezone
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+import functools
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.columns import NumericColumn, VarBytesColumn
@@ -17,11 +18,11 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 from whoosh.index import LockError
 
-from . import __version__
+from . import __version__, safepickle
 from .analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from .articles import Article
 from .formats import Frequencies
-from .errors import IndexBusy, IndexIncompatible, IndexNotFound, SearchkitError
+from .errors import IndexBusy, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
 from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
 from .sources import INFO_FILE, Problem, file_digest
@@ -29,6 +30,10 @@ from .sources import INFO_FILE, Problem, file_digest
 if TYPE_CHECKING:
     from .fastscore import FastScorer
     from .search import SearchResult
+
+# Before any index is opened: an index's pickles may build only the classes
+# an index holds (see searchkit.safepickle).
+safepickle.install()
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searchkit"
@@ -82,6 +87,23 @@ def make_schema() -> Schema:
 
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes to read)
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _naming_the_index(method: _Method) -> _Method:
+    """A refused pickle (searchkit.safepickle) is found deep inside Whoosh,
+    which does not know the index's path: the message gets it here."""
+
+    @functools.wraps(method)
+    def guarded(self: "Index", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except IndexUnsafe as error:
+            if error.path is not None:
+                raise
+            raise IndexUnsafe(error.what, self.path) from None
+
+    return guarded  # type: ignore[return-value]
 ProblemCallback = Callable[[Problem], None]
 
 
@@ -93,6 +115,7 @@ class Index:
     ...     hits = index.search("libération de Mossoul").hits
     """
 
+    @_naming_the_index
     def __init__(
         self, path: str | os.PathLike[str] = DEFAULT_INDEX, create: bool = True, fast_scoring: bool = True
     ) -> None:
@@ -213,6 +236,7 @@ class Index:
 
     # -- ingest ------------------------------------------------------------
 
+    @_naming_the_index
     def ingest(
         self,
         paths: Iterable[str | os.PathLike[str]],
@@ -245,6 +269,7 @@ class Index:
         run.report.seconds = time.perf_counter() - started
         return run.report
 
+    @_naming_the_index
     def remove(
         self,
         targets: Iterable[str],
@@ -292,6 +317,7 @@ class Index:
         shutil.rmtree(old, ignore_errors=True)
         return cls(path), report
 
+    @_naming_the_index
     def check(self) -> list[str]:
         """Problems found: counts that disagree with the record, sources that
         changed or vanished since they were ingested. Empty when all is well."""
@@ -368,22 +394,29 @@ class Index:
 
     # -- reading -----------------------------------------------------------
 
+    @_naming_the_index
     def article_ids(self) -> set[str]:
         with self._ix.reader() as reader:
             return {term.decode("utf-8") for term in reader.lexicon("id")}
 
+    @_naming_the_index
     def __len__(self) -> int:
         return self._ix.doc_count()
 
+    @_naming_the_index
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
         stored = self.searcher().document(id=article_id)
         return None if stored is None else article_from_stored(stored)
 
     def articles(self) -> Iterator[Article]:
-        for stored in self.searcher().all_stored_fields():
-            yield article_from_stored(stored)
+        try:
+            for stored in self.searcher().all_stored_fields():
+                yield article_from_stored(stored)
+        except IndexUnsafe as error:
+            raise IndexUnsafe(error.what, self.path) from None
 
+    @_naming_the_index
     def search(
         self,
         text: str,
@@ -405,6 +438,7 @@ class Index:
         return search(self, text, limit=limit, per_article=per_article, plain_text=plain_text,
                       since=since, until=until, sort=sort)
 
+    @_naming_the_index
     def rank_articles(
         self,
         text: str,
@@ -421,12 +455,14 @@ class Index:
         return rank_articles(self, text, limit=limit, plain_text=plain_text,
                              since=since, until=until, sort=sort)
 
+    @_naming_the_index
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
         """[start, end) offsets of the words ``query_text`` matches in the article."""
         from .search import article_highlights
 
         return article_highlights(self, article.text, query_text)
 
+    @_naming_the_index
     def stats(self) -> dict[str, object]:
         """Counts and versions, as ``searchkit stats`` prints them."""
         reader = self.searcher().reader()
