@@ -51,7 +51,7 @@ class _Failure(click.ClickException):
     exit_code = 1
 
     def show(self, file: TextIO | None = None) -> None:
-        click.echo(f"searchkit: error: {self.format_message()}", err=True)
+        click.echo(f"searchkit: error: {_visible(self.format_message())}", err=True)
 
 
 @contextmanager
@@ -95,8 +95,15 @@ def main() -> None:
     """
 
 
+def _visible(text: str) -> str:
+    # output (and its table of escapes) is loaded only when something is printed.
+    from .output import visible
+
+    return visible(text)
+
+
 def _say_problem(problem: object) -> None:
-    click.echo(f"searchkit: error: {problem}", err=True)
+    click.echo(f"searchkit: error: {_visible(str(problem))}", err=True)
 
 
 def _say_waiting(wait: float) -> Callable[[], None]:
@@ -192,7 +199,7 @@ def watch(paths: tuple[str, ...], index_path: str) -> None:
         try:
             report = index.ingest(paths, prune=True, on_problem=_say_problem, wait=60)
         except SearchkitError as error:
-            click.echo(f"searchkit: error: {error}", err=True)
+            click.echo(f"searchkit: error: {_visible(str(error))}", err=True)
             return
         if report.articles or report.removed or report.failed:
             click.echo(f"Ingested: {report.summary()}.")
@@ -201,7 +208,7 @@ def watch(paths: tuple[str, ...], index_path: str) -> None:
     with index:
         try:
             sync()
-            click.echo(f"Watching {', '.join(paths)} (Ctrl-C to stop).", err=True)
+            click.echo(f"Watching {_visible(', '.join(paths))} (Ctrl-C to stop).", err=True)
             # Also every 2 s without events: changes made before the watcher
             # started, or that it missed, are caught by a sync (stats only when
             # nothing changed).
@@ -341,7 +348,7 @@ def query(
             except SearchkitError as error:
                 failed = True
                 where = f"query {qid}: " if batch_file is not None else ""
-                click.echo(f"searchkit: error: {where}{error}", err=True)
+                click.echo(f"searchkit: error: {_visible(where + str(error))}", err=True)
                 continue
             if output_format == "json":
                 click.echo(render_json(result))
@@ -349,7 +356,7 @@ def query(
                 click.echo(render_jsonl(result, qid if batch_file is not None else None))
             else:
                 if batch_file is not None:
-                    click.echo(f"# {qid}\t{text}")
+                    click.echo(f"# {_visible(qid)}\t{_visible(text)}")
                 click.echo(render_text(result, width, use_color), color=use_color)
     if failed:
         sys.exit(1)
@@ -388,9 +395,8 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     searchkit show 000_de7ecb39300f6164.txt --query "libération de Mossoul"
     """
     import dataclasses
-    import json
 
-    from .output import render_article
+    from .output import json_text, render_article
 
     with _open_index(index_path, create=False) as index:
         article = index.get(article_id)
@@ -401,7 +407,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     if output_format == "json":
         data = dataclasses.asdict(article)
         data["highlights"] = [list(pair) for pair in highlights]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_text(data, indent=2))
         return
     use_color = _use_color(color)
     click.echo(render_article(article, highlights, use_color), color=use_color)
@@ -417,18 +423,19 @@ def stats(index_path: str, output_format: str) -> None:
     \b
     searchkit stats --format json
     """
-    import json
+    from .output import json_text, visible
 
     with _open_index(index_path, create=False) as index:
         figures = index.stats()
     if output_format == "json":
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        click.echo(json_text(figures, indent=2))
         return
     width = max(len(name) for name in figures)
     for name, value in figures.items():
         if name == "size_bytes":
             name, value = "size", f"{value / 1e6:.1f} MB"
-        click.echo(f"{name.replace('_', ' '):<{width}}  {value if value is not None else '-'}")
+        # The versions come from the index's searchkit.json: shared, it is not ours.
+        click.echo(f"{name.replace('_', ' '):<{width}}  {visible(str(value)) if value is not None else '-'}")
 
 
 @main.command()
@@ -445,9 +452,9 @@ def check(index_path: str) -> None:
         problems = index.check()
         articles = len(index)
     for problem in problems:
-        click.echo(f"searchkit: problem: {problem}", err=True)
+        click.echo(f"searchkit: problem: {_visible(problem)}", err=True)
     if problems:
-        click.echo(f"{len(problems)} problems in {index_path} ({articles} articles): "
+        click.echo(f"{len(problems)} problems in {_visible(index_path)} ({articles} articles): "
                    "`searchkit ingest PATH --prune` brings it in step", err=True)
         sys.exit(1)
-    click.echo(f"OK: {index_path} opens and holds {articles} articles, in step with their files.")
+    click.echo(f"OK: {_visible(index_path)} opens and holds {articles} articles, in step with their files.")

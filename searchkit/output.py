@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 from .articles import Article
@@ -14,16 +15,45 @@ HIGHLIGHT = "\x1b[1;31m"
 RESET = "\x1b[0m"
 INDENT = "   "
 
+# What a terminal acts on instead of showing: C0 controls (ESC starts the
+# sequences that set the window title, clear the screen or plant a link), DEL,
+# C1 controls (U+009B is a CSI of its own) and the bidirectional overrides and
+# isolates that make text read in another order than it is stored.
+_CONTROLS = (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_ESCAPED = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _CONTROLS}
+# Text laid out on lines (a passage, an article) keeps its tabs and newlines.
+_ESCAPED_KEEPING_LAYOUT = {code: escape for code, escape in _ESCAPED.items() if chr(code) not in "\t\n"}
+_CONTROL_RE = re.compile("[%s]" % "".join(re.escape(chr(code)) for code in _CONTROLS if code >= 0x7F))
 
-def _mark(text: str, highlights: list[tuple[int, int]], color: bool) -> str:
+
+def visible(text: str, layout: bool = False) -> str:
+    """``text`` fit for a terminal: each control character (see _CONTROLS)
+    written as a visible escape (``\\x1b``, ``\\u202e``), tab and newline kept
+    with ``layout``. Article text, ids and file names go through it: printed
+    raw, an article could drive the terminal of whoever searches it."""
+    return text.translate(_ESCAPED_KEEPING_LAYOUT if layout else _ESCAPED)
+
+
+def json_text(data: object, **options: object) -> str:
+    """``json.dumps`` whose strings also escape the controls that JSON lets
+    through raw (DEL, C1, bidirectional overrides): the value read back is the
+    text as it is, and the output cannot drive a terminal it is printed on."""
+    out = json.dumps(data, ensure_ascii=False, **options)  # type: ignore[arg-type]
+    # Outside strings JSON is ASCII, so every match lies inside a string.
+    return _CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+
+
+def _mark(text: str, highlights: list[tuple[int, int]], color: bool, layout: bool = True) -> str:
+    """``text`` made visible, with its highlights coloured: the offsets are
+    into the raw text, so each piece is made visible after it is cut."""
     if not color:
-        return text
+        return visible(text, layout)
     out, cursor = [], 0
     for start, end in highlights:
-        out.append(text[cursor:start])
-        out.append(HIGHLIGHT + text[start:end] + RESET)
+        out.append(visible(text[cursor:start], layout))
+        out.append(HIGHLIGHT + visible(text[start:end], layout) + RESET)
         cursor = end
-    out.append(text[cursor:])
+    out.append(visible(text[cursor:], layout))
     return "".join(out)
 
 
@@ -60,10 +90,11 @@ def _wrap_marked(text: str, highlights: list[tuple[int, int]], width: int, color
 
 def hit_block(hit: Hit, width: int | None, color: bool) -> str:
     """One hit for a person: title, where it comes from, the passage."""
-    title = hit.title or hit.article_id
+    title = visible(hit.title or hit.article_id)
     head = f"{hit.rank}. {BOLD + title + RESET if color else title}"
     where = " · ".join(
-        part for part in (hit.date, f"{hit.article_id}:{hit.line}", f"score {hit.score:.2f}") if part
+        part for part in (visible(hit.date or ""), f"{visible(hit.article_id)}:{hit.line}",
+                          f"score {hit.score:.2f}") if part
     )
     where = f"{INDENT}{DIM + where + RESET if color else where}"
     if width:
@@ -77,38 +108,43 @@ def hit_block(hit: Hit, width: int | None, color: bool) -> str:
 def render_text(result: SearchResult, width: int | None, color: bool) -> str:
     blocks = [hit_block(hit, width, color) for hit in result.hits]
     if result.suggestion:
-        blocks.insert(0, f"did you mean: {result.suggestion}\n")
+        blocks.insert(0, f"did you mean: {visible(result.suggestion)}\n")
     count = len(result.hits)
     footer = f"{count} passage{'s' if count != 1 else ''} in {result.seconds * 1000:.0f} ms"
     if not result.hits:
-        footer = f"no match for {result.query!r} ({result.seconds * 1000:.0f} ms)"
+        footer = f"no match for {visible(repr(result.query))} ({result.seconds * 1000:.0f} ms)"
     return "\n".join(blocks + [footer])
 
 
 def render_article(article: Article, highlights: list[tuple[int, int]], color: bool) -> str:
     """A whole article: a header, then its text as stored, hits marked."""
-    head = [BOLD + article.title + RESET if color else article.title]
+    title = visible(article.title)
+    head = [BOLD + title + RESET if color else title]
     for label, value in (("id", article.id), ("date", article.date), ("path", article.path),
                          ("url", article.url), ("source", article.source), ("author", article.author)):
         if value:
-            head.append(f"{label}: {value}")
+            head.append(f"{label}: {visible(value)}")
     return "\n".join(head) + "\n\n" + _mark(article.text, highlights, color)
 
 
 def render_json(result: SearchResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    return json_text(result.to_dict(), indent=2)
 
 
 def render_jsonl(result: SearchResult, qid: str | None = None) -> str:
     data = result.to_dict()
     if qid is not None:
         data = {"qid": qid, **data}
-    return json.dumps(data, ensure_ascii=False)
+    return json_text(data)
 
 
 # TREC columns are split on whitespace: an id holding some (a file name with
 # spaces) is written with it percent-encoded, and "%" itself, so it reads back.
-_TREC_ESCAPES = str.maketrans({"%": "%25", " ": "%20", "\t": "%09", "\n": "%0A", "\r": "%0D"})
+# Control characters likewise, so that a run file shows no escape sequence.
+_TREC_ESCAPES = str.maketrans({
+    "%": "%25", " ": "%20",
+    **{chr(code): "".join(f"%{byte:02X}" for byte in chr(code).encode("utf-8")) for code in _CONTROLS},
+})
 
 
 def trec_id(article_id: str) -> str:
