@@ -19,8 +19,11 @@ cannot read an index at all.
 
 from __future__ import annotations
 
+import _compat_pickle
+import importlib
 import io
 import pickle
+import struct
 import types
 from typing import IO, Any
 
@@ -108,6 +111,10 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset({
 })
 
 
+# Allowed globals already imported, by the names pickles give them.
+_RESOLVED: dict[tuple[str, str], Any] = {}
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """``pickle.Unpickler`` that builds only the globals of ``ALLOWED``.
 
@@ -116,14 +123,37 @@ class RestrictedUnpickler(pickle.Unpickler):
     """
 
     def find_class(self, module: str, name: str) -> Any:
+        named = (module, name)
+        found = _RESOLVED.get(named)
+        if found is not None:
+            return found
+        # Protocols 0 to 2 name builtins by their Python 2 modules (__builtin__, copy_reg).
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
         if (module, name) not in ALLOWED:
             raise IndexUnsafe(f"it names {module}.{name}")
-        return super().find_class(module, name)
+        found = _RESOLVED[named] = getattr(importlib.import_module(module), name)
+        return found
+
+
+# The opening of a protocol 4 frame holding a whole pickle: PROTO 4, FRAME, length.
+_FRAME = struct.Struct("<3sQ")
 
 
 def loads(data: bytes | bytearray | memoryview, **_options: Any) -> Any:
-    """``pickle.loads``, restricted to ``ALLOWED``."""
-    return RestrictedUnpickler(io.BytesIO(data)).load()
+    """``pickle.loads``, restricted to ``ALLOWED``.
+
+    An unpickler reading a file reads it opcode by opcode unless the pickle
+    is framed (protocol 4 and later): Whoosh's protocol 2 blocks loaded three
+    times slower than with pickle.loads. Wrapped in one frame, they are read
+    in one go, as fast as pickle.loads.
+    """
+    data = bytes(data)
+    if data[:1] == b"\x80" and data[1:2] >= b"\x04":  # framed already
+        return RestrictedUnpickler(io.BytesIO(data)).load()
+    return RestrictedUnpickler(io.BytesIO(_FRAME.pack(b"\x80\x04\x95", len(data)) + data)).load()
 
 
 def load(file: IO[bytes], **_options: Any) -> Any:

@@ -145,3 +145,14 @@ def test_an_index_built_and_read_through_every_path_uses_only_allowed_names(inde
         result = run(*command, "--index", index)
         assert result.exit_code == 0, result.output
     assert named and named <= safepickle.ALLOWED
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_restricted_loads_read_what_pickle_writes_at_every_protocol(protocol):
+    from array import array
+
+    for value in [(array("I", range(128)), array("f", [1.0] * 128), None), 3, b"", (1,) * 10_000,
+                  (1, 2.5, "é", b"y" * 300, {"a": [1]}, {1, 2}, frozenset([3]))]:
+        data = pickle.dumps(value, protocol)
+        assert safepickle.loads(data) == value
+        assert safepickle.loads(memoryview(data)) == value
