@@ -7,7 +7,7 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator, TextIO
+from typing import BinaryIO, Callable, Iterator, TextIO
 
 import click
 
@@ -285,8 +285,37 @@ Examples:
 """
 
 
-# ignore_unknown_options: a query may start with "-word" (exclude a word).
-@main.command(help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
+class _QueryCommand(click.Command):
+    """A query may start with "-word" (exclude a word): an argument is read as
+    an option only when it is one of the command's options, written whole
+    (``--limit``, ``-n``, ``--limit=5``); anything else starting with "-" is
+    the query. Click alone read "-Chine Japon" as -C -h... and printed the help."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value, flags = set(), set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                names = [*param.opts, *param.secondary_opts]
+                (flags if param.is_flag or param.count else takes_value).update(names)
+        options, positionals = [], []
+        rest = iter(args)
+        for arg in rest:
+            name = arg.partition("=")[0] if arg.startswith("--") else arg
+            if arg == "--":
+                positionals.extend(rest)
+            elif name in takes_value:
+                options.append(arg)
+                value = next(rest, None) if "=" not in arg else None
+                if value is not None:
+                    options.append(value)
+            elif name in flags:
+                options.append(arg)
+            else:
+                positionals.append(arg)
+        return super().parse_args(ctx, options + ["--", *positionals] if positionals else options)
+
+
+@main.command(cls=_QueryCommand, help=QUERY_HELP)
 @click.argument("query_text", metavar="QUERY", required=False)
 @index_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
@@ -295,7 +324,7 @@ Examples:
               help="At most this many passages of one article.")
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json", "jsonl", "trec"]), help="Output format.")
-@click.option("--batch", "batch_file", type=click.File("r", encoding="utf-8"),
+@click.option("--batch", "batch_file", type=click.File("rb"),
               help="Run every 'qid<TAB>query' line of this file ('-' for stdin).")
 @click.option("--plain", is_flag=True,
               help="Read the query as plain words, for text pasted as is: -, AND/OR/NOT and * mean "
@@ -311,7 +340,7 @@ def query(
     limit: int,
     per_article: int,
     output_format: str,
-    batch_file: TextIO | None,
+    batch_file: BinaryIO | None,
     plain: bool,
     since: str | None,
     until: str | None,
@@ -328,14 +357,18 @@ def query(
     failed = False
     with index:
         if batch_file is None:
-            queries: Iterator[tuple[str, str]] = iter([("1", query_text or "")])
+            queries: Iterator[tuple[str, str | None, str | None]] = iter([("1", query_text or "", None)])
         else:
             if output_format == "json":
                 raise click.UsageError("--batch writes one result per query: use --format jsonl, trec or text")
             queries = _read_batch(batch_file)
         use_color = _use_color(color)
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        for qid, text in queries:
+        for qid, text, problem in queries:
+            if problem is not None or text is None:
+                failed = True
+                click.echo(f"searchkit: error: {_visible(problem or '')}", err=True)
+                continue
             try:
                 if output_format == "trec":
                     ranked = index.rank_articles(text, limit=limit, plain_text=plain,
@@ -362,15 +395,23 @@ def query(
         sys.exit(1)
 
 
-def _read_batch(lines: TextIO) -> Iterator[tuple[str, str]]:
-    for number, line in enumerate(lines, start=1):
-        line = line.rstrip("\r\n")
+def _read_batch(lines: BinaryIO) -> Iterator[tuple[str, str | None, str | None]]:
+    """(qid, query, None) for each line of a batch file, or (qid, None, the
+    problem) for a line that cannot be read: it is reported and the rest runs."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as error:
+            qid = raw.partition(b"\t")[0].decode("utf-8", "backslashreplace").strip()
+            yield qid, None, f"batch line {number} (query {qid}): not UTF-8 ({error.reason} at byte {error.start})"
+            continue
         if not line.strip():
             continue
         qid, tab, text = line.partition("\t")
         if not tab:
-            raise click.ClickException(f"batch line {number}: expected 'qid<TAB>query'")
-        yield qid.strip(), text
+            yield qid, None, f"batch line {number}: expected 'qid<TAB>query'"
+            continue
+        yield qid.strip(), text, None
 
 
 def _use_color(choice: str) -> bool:
