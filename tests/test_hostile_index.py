@@ -156,3 +156,13 @@ def test_restricted_loads_read_what_pickle_writes_at_every_protocol(protocol):
         data = pickle.dumps(value, protocol)
         assert safepickle.loads(data) == value
         assert safepickle.loads(memoryview(data)) == value
+
+
+def test_a_pickle_that_names_nothing_loads_plainly_and_one_that_names_is_checked():
+    assert safepickle.loads(pickle.dumps([3, 17, 40], 2)) == [3, 17, 40]
+    hidden = pickle.dumps(("abc", Payload("/nonexistent/x")), 2)  # the name sits after plain data
+    with pytest.raises(IndexUnsafe, match="io.open"):
+        safepickle.loads(hidden)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        with pytest.raises(IndexUnsafe):
+            safepickle.loads(pickle.dumps(Payload("/nonexistent/x"), protocol))
