@@ -103,7 +103,8 @@ def _visible(text: str) -> str:
 
 
 def _say_problem(problem: object) -> None:
-    click.echo(f"searchkit: error: {_visible(str(problem))}", err=True)
+    kind = "warning" if getattr(problem, "warning", False) else "error"
+    click.echo(f"searchkit: {kind}: {_visible(str(problem))}", err=True)
 
 
 def _say_waiting(wait: float) -> Callable[[], None]:
@@ -111,6 +112,10 @@ def _say_waiting(wait: float) -> Callable[[], None]:
         click.echo(f"searchkit: another ingest holds the index; waiting up to {wait:g} s", err=True)
     return say
 
+
+follow_links_option = click.option(
+    "--follow-links", is_flag=True,
+    help="Read the files of symbolic links leading out of PATHS too (skipped and counted otherwise).")
 
 wait_option = click.option(
     "--wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
@@ -126,7 +131,9 @@ wait_option = click.option(
               help="Build the index anew from every path it was ingested from (and PATHS), "
                    "as after an upgrade; the old index answers queries until then.")
 @wait_option
-def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float) -> None:
+@follow_links_option
+def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float,
+           follow_links: bool) -> None:
     """Index the articles in PATHS (folders are read recursively; default: seeds/).
 
     \b
@@ -150,15 +157,15 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
 
         with _progress(sys.stderr) as on_progress, _user_errors():
             index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
-                                          on_problem=_say_problem)
+                                          on_problem=_say_problem, follow_links=follow_links)
         index.close()
         click.echo(f"Rebuilt: {report.summary()}.")
         sys.exit(1 if report.failed else 0)
     paths = paths or (DEFAULT_SEEDS,)
     index = _open_index(index_path, create=True)
     with index, _progress(sys.stderr) as on_progress, _user_errors():
-        report = index.ingest(paths, prune=prune, on_progress=on_progress,
-                              on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
+        report = index.ingest(paths, prune=prune, on_progress=on_progress, on_problem=_say_problem,
+                              wait=wait, on_wait=_say_waiting(wait), follow_links=follow_links)
     click.echo(f"Ingested: {report.summary()}.")
     if report.failed:
         sys.exit(1)
@@ -186,7 +193,8 @@ def remove(targets: tuple[str, ...], index_path: str, wait: float) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @index_option
-def watch(paths: tuple[str, ...], index_path: str) -> None:
+@follow_links_option
+def watch(paths: tuple[str, ...], index_path: str, follow_links: bool) -> None:
     """Keep the index in step with PATHS while running: new, changed and
     deleted files are reflected in queries within seconds. Ctrl-C stops.
 
@@ -197,7 +205,7 @@ def watch(paths: tuple[str, ...], index_path: str) -> None:
 
     def sync() -> None:
         try:
-            report = index.ingest(paths, prune=True, on_problem=_say_problem, wait=60)
+            report = index.ingest(paths, prune=True, on_problem=_say_problem, wait=60, follow_links=follow_links)
         except SearchkitError as error:
             click.echo(f"searchkit: error: {_visible(str(error))}", err=True)
             return

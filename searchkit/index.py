@@ -245,18 +245,20 @@ class Index:
         on_problem: ProblemCallback | None = None,
         wait: float = 0.0,
         on_wait: Callable[[], None] | None = None,
+        follow_links: bool = False,
     ) -> IngestReport:
         """Index the articles found under ``paths``, incrementally: unchanged
         files are skipped, changed ones replace their articles, and with
         ``prune`` the articles of files gone from under ``paths`` are removed.
         Nothing is visible until the whole batch is committed, and a failure or
         an interruption leaves the index as it was. ``on_progress`` is called
-        with the bytes read so far and the bytes of all files to read."""
+        with the bytes read so far and the bytes of all files to read. A
+        symbolic link leading out of ``paths`` is skipped unless ``follow_links``."""
         started = time.perf_counter()
         paths = [os.path.abspath(p) for p in paths]
         with self._ingestion(wait, on_problem, on_wait) as run:
             run.roots = paths
-            sources = run.find(paths)
+            sources = run.find(paths, follow_links)
             sizes = [_size(source.path) for source in sources]
             total, done = sum(sizes), 0
             for source, size in zip(sources, sizes):
@@ -291,6 +293,7 @@ class Index:
         paths: Iterable[str | os.PathLike[str]] = (),
         on_progress: ProgressCallback | None = None,
         on_problem: ProblemCallback | None = None,
+        follow_links: bool = False,
     ) -> tuple["Index", IngestReport]:
         """Build the index at ``path`` anew from every path it was ingested
         from (and ``paths``), then put it in place of the old one. The old
@@ -308,7 +311,7 @@ class Index:
         for leftover in (fresh, old):
             shutil.rmtree(leftover, ignore_errors=True)
         with cls(fresh) as new:
-            report = new.ingest(roots, on_progress=on_progress, on_problem=on_problem)
+            report = new.ingest(roots, on_progress=on_progress, on_problem=on_problem, follow_links=follow_links)
         if path.exists():
             for hidden in path.glob(".*"):  # such as the .gitignore of ./index
                 shutil.copy2(hidden, fresh / hidden.name)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .articles import Article
-from .sources import Problem, SourceFile, display_path, file_digest, find_files, read_source
+from .sources import Passed, Problem, SourceFile, display_path, file_digest, find_files, read_source
 
 
 @dataclass
@@ -29,6 +29,7 @@ class IngestReport:
     removed: int = 0
     duplicates: int = 0  # texts already indexed under another id
     skipped: int = 0  # files of a kind that is not read
+    outside_links: int = 0  # of those, symbolic links out of the paths given (see find_files)
     passages: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
@@ -40,12 +41,14 @@ class IngestReport:
 
     @property
     def failed(self) -> int:
-        return len(self.problems)
+        return sum(1 for problem in self.problems if not problem.warning)
 
     def summary(self) -> str:
+        outside = (f" ({self.outside_links} symbolic link{'s' if self.outside_links != 1 else ''} "
+                   "out of the paths given: --follow-links reads them)" if self.outside_links else "")
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.duplicates} duplicates, {self.skipped} skipped, "
+            f"{self.removed} removed, {self.duplicates} duplicates, {self.skipped} skipped{outside}, "
             f"{self.failed} failed; {self.passages} passages in {self.seconds:.1f} s"
         )
 
@@ -137,11 +140,14 @@ class Ingestion:
         if self.on_problem is not None:
             self.on_problem(problem)
 
-    def find(self, paths: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
+    def find(self, paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> list[SourceFile]:
         sources = []
-        for found in find_files(paths):
+        for found in find_files(paths, follow_links):
             if isinstance(found, Problem):
                 self.problem(found)
+            elif isinstance(found, Passed):
+                self.report.skipped += 1
+                self.report.outside_links += found.outside_link
             elif found.reader is None:
                 self.report.skipped += 1
             else:
@@ -172,7 +178,7 @@ class Ingestion:
         # from the file go only when the whole file was read without a
         # problem: a broken line or an unreadable file keeps what it gave.
         old = self._old_versions(path) if record is not None else {}
-        problems = len(self.report.problems)
+        failures = self.report.failed
         new_ids: set[str] = set()
         for item in read_source(source, on_bytes):
             if isinstance(item, Problem):
@@ -180,7 +186,7 @@ class Ingestion:
                 continue
             if self.article(item, signature, old.get(item.id, [])):
                 new_ids.add(item.id)
-        if len(self.report.problems) == problems:
+        if self.report.failed == failures:
             for article_id, docnums in old.items():
                 if article_id not in new_ids:
                     self._delete(docnums)
