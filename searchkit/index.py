@@ -216,7 +216,7 @@ class Index:
             # Every path ever given to ingest: what --rebuild reads again.
             "roots": sorted(set(old.get("roots", [])) | set(roots)),  # type: ignore[arg-type]
         }
-        tmp = self.path / (INFO_FILE + ".tmp")
+        tmp = self.path / (INFO_FILE + ".tmp")  # see searchkit.leftovers
         tmp.write_text(json.dumps(info, indent=1, ensure_ascii=False), "utf-8")
         os.replace(tmp, self.path / INFO_FILE)
 
@@ -299,6 +299,12 @@ class Index:
         from (and ``paths``), then put it in place of the old one. The old
         index serves queries until the new one is complete."""
         path = Path(path)
+        if not Path(os.path.abspath(path)).name or os.path.abspath(path) == os.getcwd():
+            # The new index is built beside the old one and swapped in: the
+            # current folder (".") or "/" has no "beside", and a shell left in
+            # the folder swapped out would stand in a deleted one.
+            raise SearchkitError(f"cannot rebuild the index in {os.path.abspath(path)} from inside it: "
+                                 "run this from the folder above, with --index NAME")
         if path.exists() and not whoosh_index.exists_in(path, indexname=INDEX_NAME) \
                 and any(not p.name.startswith(".") for p in path.iterdir()):
             raise IndexNotFound(f"{path} is not empty and holds no searchkit index: not touching it")
@@ -345,6 +351,9 @@ class Index:
         self, wait: float, on_problem: ProblemCallback | None, on_wait: Callable[[], None] | None
     ) -> Iterator[Ingestion]:
         writer = self._writer(wait, on_wait)
+        from .leftovers import clean_leftovers
+
+        clean_leftovers(writer, self.path)  # of an ingest that was killed
         try:
             with writer.reader() as reader:
                 catalogue = Catalogue.read(reader)

@@ -26,3 +26,39 @@ def test_an_unknown_option_or_command_gets_one_line_and_exit_status_1(seeds_inde
     assert "--frobnicate" in one_line(run("stats", "--frobnicate", "--index", seeds_index))
     assert "frobnicate" in one_line(run("frobnicate"))
     assert "--frobnicate" in one_line(run("--frobnicate"))
+
+
+def test_rebuild_in_the_current_folder_gets_one_line(tmp_path, monkeypatch):
+    from .conftest import SEED_ID, SEEDS
+
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / SEED_ID).write_bytes((SEEDS / SEED_ID).read_bytes())
+    assert run("ingest", tmp_path / "news", "--index", tmp_path / "ix").exit_code == 0
+    monkeypatch.chdir(tmp_path / "ix")
+    line = one_line(run("ingest", "--rebuild", "--index", "."))
+    assert line == (f"searchkit: error: cannot rebuild the index in {tmp_path / 'ix'} from inside it: "
+                    "run this from the folder above, with --index NAME")
+    monkeypatch.chdir(tmp_path)
+    assert run("ingest", "--rebuild", "--index", "ix").exit_code == 0
+
+
+def test_a_killed_ingest_leaves_nothing_after_the_next_one(tmp_path):
+    from .conftest import SEED_ID, SEEDS
+
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / SEED_ID).write_bytes((SEEDS / SEED_ID).read_bytes())
+    index = tmp_path / "ix"
+    assert run("ingest", tmp_path / "news", "--index", index).exit_code == 0
+    before = sorted(p.name for p in index.iterdir())
+    # What a kill -9 in the middle of an ingest was seen to leave.
+    leftovers = ["searchkit_k1ll3d0000000000.pst", "searchkit_k1ll3d0000000000.trm",
+                 "searchkit_k1ll3d0000000000._stored.col", "_searchkit_2.toc.1796186800.6775627",
+                 "searchkit.json.tmp"]
+    for name in leftovers:
+        (index / name).write_bytes(b"partial")
+    (index / "searchkit.tmp").mkdir()  # Whoosh's temporary storage
+    (index / "searchkit.tmp" / "run.tmp").write_bytes(b"partial")
+    result = run("ingest", tmp_path / "news", "--index", index)  # changes nothing: it cancels
+    assert "1 unchanged" in result.output
+    assert sorted(p.name for p in index.iterdir()) == before
+    assert "Mossoul" in run("query", "Mossoul", "--index", index).output

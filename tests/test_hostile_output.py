@@ -121,3 +121,17 @@ def test_stats_and_check_are_inert(hostile):
     assert "fichier\\x1b[2J.txt: changed since it was ingested" in result.output
     assert not controls(result.output)
     assert not controls(run("stats", "--index", index).output)
+
+
+def test_a_file_name_with_a_newline_stays_on_its_line(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "deux\nlignes.txt").write_text("Tombouctou sous la neige.\n\nUn texte sur Tombouctou.", "utf-8")
+    assert run("ingest", news, "--index", tmp_path / "ix").exit_code == 0
+    result = run("query", "Tombouctou", "--index", tmp_path / "ix")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert not any(line.startswith("lignes.txt") for line in lines)
+    assert any("deux\\x0alignes.txt:" in line for line in lines)
+    # title, where it comes from, the passage, a blank line, the count
+    assert len(lines) == 5 and "deux\\x0alignes.txt:1 · score" in lines[1], lines
