@@ -62,3 +62,27 @@ def test_a_killed_ingest_leaves_nothing_after_the_next_one(tmp_path):
     assert "1 unchanged" in result.output
     assert sorted(p.name for p in index.iterdir()) == before
     assert "Mossoul" in run("query", "Mossoul", "--index", index).output
+
+
+def test_a_disk_full_at_the_last_flush_of_the_term_table_is_one_line(tmp_path, monkeypatch):
+    """The exact point: the term table's final flush fails, which closes its
+    file; cancelling then closed the table again on the closed file
+    (ValueError: I/O operation on closed file, a traceback)."""
+    import errno
+
+    from whoosh.filedb.structfile import StructFile
+
+    from .conftest import SEEDS
+
+    close = StructFile.close
+
+    def full_disk_close(self):
+        if str(getattr(self, "_name", "")).endswith(".trm") and not self.is_closed:
+            self.file.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return close(self)
+
+    monkeypatch.setattr(StructFile, "close", full_disk_close)
+    line = one_line(run("ingest", SEEDS, "--index", tmp_path / "ix"))
+    assert line == (f"searchkit: error: could not write the index at {tmp_path / 'ix'}: No space left on device; "
+                    "it is as it was before this ingest")
