@@ -55,7 +55,7 @@ class _Failure(click.ClickException):
 
 
 @contextmanager
-def _one_line_failures(ctx: click.Context | None = None) -> Iterator[None]:
+def _one_line_failures() -> Iterator[None]:
     """Every failure a user can act on, from click (a bad option value, an
     unknown command) or from the library, as one line with exit status 1, as
     the README promises; click alone gives usage errors three lines and 2."""
