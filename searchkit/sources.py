@@ -52,7 +52,7 @@ INFO_FILE = "searchkit.json"
 # ("name.txt#part2"), so that a huge file never sits whole in memory.
 PART_BYTES = 1_000_000
 _CHUNK = 1 << 16
-_BLOCK = 1 << 20  # JSON Lines are read a block at a time
+_BLOCK = 1 << 16  # JSON Lines are read a block at a time
 
 
 @dataclass(frozen=True)
@@ -484,33 +484,50 @@ def _bounded_lines(stream) -> Iterator[tuple[int, bytes | str | None]]:  # type:
     line is read through to its end and given as None. An empty line is
     given at the end of each block."""
     limit = limits.MAX_JSON_LINE_BYTES
-    number, pending, skipping = 1, None, False  # ``number``: the line ``pending`` starts
+    number = 1  # of the line being read
+    head: list = []  # the start of a line that runs past the block it began in
+    head_size, skipping = 0, False  # skipping: the line is over the limit
     while block := stream.read(_BLOCK):
-        newline = b"\n" if isinstance(block, bytes) else "\n"
-        buffer = block if pending is None else pending + block
-        cut = buffer.rfind(newline) + 1  # the complete lines end there
-        if skipping and cut:
-            yield number, None
-            skipping = False
+        newline, empty = (b"\n", b"") if isinstance(block, bytes) else ("\n", "")
+        first = block.find(newline)
+        start = 0
+        if first < 0 or head or skipping:
+            if first < 0:  # the line goes on past this block
+                if not skipping:
+                    head.append(block)
+                    head_size += len(block)
+                    skipping = head_size > limit
+                yield number, empty
+                continue
+            line = None if skipping else empty.join(head) + block[:first]
+            if line is None or len(line) > limit:
+                yield number, None
+            elif line.strip():
+                yield number, line
             number += 1
-            first = buffer.find(newline) + 1
-            buffer, cut = buffer[first:], cut - first
-        if not skipping:
-            numbered = 0
-            for found in _FILLED_LINE[type(buffer)].finditer(buffer, 0, cut):
-                number += buffer.count(newline, numbered, found.start())
-                numbered = found.start()
-                line = found.group()
-                yield number, line if len(line) <= limit else None
-            number += buffer.count(newline, numbered, cut)
-        pending = buffer[cut:]
-        if len(pending) > limit:
-            skipping, pending = True, pending[:0]
-        yield number, block[:0]  # the end of a block, blank or not: a time to check the limits
+            head, head_size, skipping, start = [], 0, False, first + 1
+        cut = block.rfind(newline) + 1  # the lines that end in this block end there
+        counted = start
+        for found in _FILLED_LINE[type(block)].finditer(block, start, cut):
+            number += block.count(newline, counted, found.start())
+            counted = found.start()
+            line = found.group()
+            yield number, line if len(line) <= limit else None
+        number += block.count(newline, counted, cut)
+        if cut < len(block):
+            head, head_size = [block[cut:]], len(block) - cut
+            skipping = head_size > limit
+            if skipping:
+                head = []
+        yield number, empty  # the end of a block, blank or not: a time to check the limits
     if skipping:
         yield number, None
-    elif pending and pending.strip():
-        yield number, pending
+    elif head:
+        line = "".join(head) if isinstance(head[0], str) else b"".join(head)
+        if len(line) > limit:
+            yield number, None
+        elif line.strip():
+            yield number, line
 
 
 def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> Iterator[Article | Problem]:
