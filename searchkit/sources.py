@@ -508,7 +508,10 @@ def _bounded_lines(stream) -> Iterator[tuple[int, bytes | str | None]]:  # type:
             head, head_size, skipping, start = [], 0, False, first + 1
         cut = block.rfind(newline) + 1  # the lines that end in this block end there
         counted = start
-        for found in _FILLED_LINE[type(block)].finditer(block, start, cut):
+        # A block of blank lines (a gzip of newlines) has none to find: the
+        # expression would still try each of its characters.
+        filled = _FILLED_LINE[type(block)].finditer(block, start, cut) if not block.isspace() else ()
+        for found in filled:
             number += block.count(newline, counted, found.start())
             counted = found.start()
             line = found.group()
