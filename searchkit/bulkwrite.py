@@ -419,7 +419,9 @@ class BulkWriter(SegmentWriter):
         self._check_state()
         try:
             self._close_segment()
-        except OSError:
+        except (OSError, ValueError):
+            # ValueError: a file whose last flush failed (a full disk) is
+            # closed already, and closing the segment again writes to it.
             pass
         for segment in [*self._written_segments, self.newsegment]:
             for name in segment.list_files(self.storage):

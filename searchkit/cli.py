@@ -7,7 +7,7 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, TextIO
 
 import click
 
@@ -55,7 +55,46 @@ def _open_index(path: str, create: bool, fast_scoring: bool = False):  # type: i
         return Index(path, create=create, fast_scoring=fast_scoring)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Failure(click.ClickException):
+    """A failure shown as the one line ``searchkit: error: ...``, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: TextIO | None = None) -> None:
+        click.echo(f"searchkit: error: {_visible(self.format_message())}", err=True)
+
+
+@contextmanager
+def _one_line_failures() -> Iterator[None]:
+    """Every failure a user can act on, from click (a bad option value, an
+    unknown command) or from the library, as one line with exit status 1, as
+    the README promises; click alone gives usage errors three lines and 2."""
+    try:
+        yield
+    except _Failure:
+        raise
+    except click.UsageError as error:
+        # Named as the user types it, whatever the program was started as.
+        command = " ".join(["searchkit", *(error.ctx.command_path.split()[1:] if error.ctx else [])])
+        raise _Failure(f"{error.format_message()} (see `{command} --help`)") from None
+    except click.ClickException as error:
+        raise _Failure(error.format_message()) from None
+    except SearchkitError as error:
+        raise _Failure(str(error)) from None
+
+
+class _Searchkit(click.Group):
+    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with _one_line_failures():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        # Subcommands parse their options here, and run.
+        with _one_line_failures():
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Searchkit, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchkit")
 def main() -> None:
     """Search folders of French news articles.
@@ -66,16 +105,21 @@ def main() -> None:
     """
 
 
-def _say_problem(problem: object) -> None:
-    from .sources import Notice
+def _visible(text: str) -> str:
+    # output (and its table of escapes) is loaded only when something is printed.
+    from .output import visible
 
-    kind = "warning" if isinstance(problem, Notice) else "error"
-    click.echo(f"searchkit: {kind}: {problem}", err=True)
+    return visible(text)
+
+
+def _say_problem(problem: object) -> None:
+    kind = "warning" if getattr(problem, "warning", False) else "error"
+    click.echo(f"searchkit: {kind}: {_visible(str(problem))}", err=True)
 
 
 def _say_skipped(report: "IngestReport") -> None:
     for path, reason in report.skipped_files:
-        click.echo(f"searchkit: skipped: {path} ({reason})", err=True)
+        click.echo(f"searchkit: skipped: {_visible(path)} ({reason})", err=True)
 
 
 def _counted(count: int, noun: str) -> str:
@@ -87,6 +131,10 @@ def _say_waiting(wait: float) -> Callable[[], None]:
         click.echo(f"searchkit: another ingest or rebuild holds the index; waiting up to {wait:g} s", err=True)
     return say
 
+
+follow_links_option = click.option(
+    "--follow-links", is_flag=True,
+    help="Read the files of symbolic links leading out of PATHS too (skipped and counted otherwise).")
 
 wait_option = click.option(
     "--wait", default=0.0, show_default=True, type=click.FloatRange(min=0),
@@ -103,8 +151,9 @@ wait_option = click.option(
                    "as after an upgrade; the old index answers queries until then.")
 @wait_option
 @click.option("-v", "--verbose", is_flag=True, help="Name each file skipped, with the reason.")
+@follow_links_option
 def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float,
-           verbose: bool) -> None:
+           verbose: bool, follow_links: bool) -> None:
     """Index the articles in PATHS (folders are read recursively; default: seeds/).
 
     \b
@@ -130,7 +179,8 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
 
         with _progress(sys.stderr) as on_progress, _user_errors():
             index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
-                                          on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
+                                          on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait),
+                                          follow_links=follow_links)
         index.close()
         if verbose:
             _say_skipped(report)
@@ -143,8 +193,8 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
         paths = (DEFAULT_SEEDS,)
     index = _open_index(index_path, create=True)
     with index, _progress(sys.stderr) as on_progress, _user_errors():
-        report = index.ingest(paths, prune=prune, on_progress=on_progress,
-                              on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
+        report = index.ingest(paths, prune=prune, on_progress=on_progress, on_problem=_say_problem,
+                              wait=wait, on_wait=_say_waiting(wait), follow_links=follow_links)
     if verbose:
         _say_skipped(report)
     click.echo(f"Ingested: {report.summary()}.")
@@ -194,7 +244,8 @@ def optimize(index_path: str, wait: float) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @index_option
-def watch(paths: tuple[str, ...], index_path: str) -> None:
+@follow_links_option
+def watch(paths: tuple[str, ...], index_path: str, follow_links: bool) -> None:
     """Keep the index in step with PATHS while running: new, changed and
     deleted files are reflected in queries within seconds. Ctrl-C stops.
 
@@ -205,9 +256,9 @@ def watch(paths: tuple[str, ...], index_path: str) -> None:
 
     def sync() -> None:
         try:
-            report = index.ingest(paths, prune=True, on_problem=_say_problem, wait=60)
+            report = index.ingest(paths, prune=True, on_problem=_say_problem, wait=60, follow_links=follow_links)
         except SearchkitError as error:
-            click.echo(f"searchkit: error: {error}", err=True)
+            click.echo(f"searchkit: error: {_visible(str(error))}", err=True)
             return
         if report.articles or report.removed or report.failed:
             click.echo(f"Ingested: {report.summary()}.")
@@ -216,7 +267,7 @@ def watch(paths: tuple[str, ...], index_path: str) -> None:
     with index:
         try:
             sync()
-            click.echo(f"Watching {', '.join(paths)} (Ctrl-C to stop).", err=True)
+            click.echo(f"Watching {_visible(', '.join(paths))} (Ctrl-C to stop).", err=True)
             # Also every 2 s without events: changes made before the watcher
             # started, or that it missed, are caught by a sync (stats only when
             # nothing changed).
@@ -297,8 +348,37 @@ Examples:
 """
 
 
-# ignore_unknown_options: a query may start with "-word" (exclude a word).
-@main.command(help=QUERY_HELP, context_settings={"ignore_unknown_options": True})
+class _QueryCommand(click.Command):
+    """A query may start with "-word" (exclude a word): an argument is read as
+    an option only when it is one of the command's options, written whole
+    (``--limit``, ``-n``, ``--limit=5``); anything else starting with "-" is
+    the query. Click alone read "-Chine Japon" as -C -h... and printed the help."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value, flags = set(), set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                names = [*param.opts, *param.secondary_opts]
+                (flags if param.is_flag or param.count else takes_value).update(names)
+        options, positionals = [], []
+        rest = iter(args)
+        for arg in rest:
+            name = arg.partition("=")[0] if arg.startswith("--") else arg
+            if arg == "--":
+                positionals.extend(rest)
+            elif name in takes_value:
+                options.append(arg)
+                value = next(rest, None) if "=" not in arg else None
+                if value is not None:
+                    options.append(value)
+            elif name in flags:
+                options.append(arg)
+            else:
+                positionals.append(arg)
+        return super().parse_args(ctx, options + ["--", *positionals] if positionals else options)
+
+
+@main.command(cls=_QueryCommand, help=QUERY_HELP)
 @click.argument("query_text", metavar="QUERY", required=False)
 @index_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
@@ -307,7 +387,7 @@ Examples:
               help="At most this many passages of one article.")
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json", "jsonl", "trec"]), help="Output format.")
-@click.option("--batch", "batch_file", type=click.File("r", encoding="utf-8"),
+@click.option("--batch", "batch_file", type=click.File("rb"),
               help="Run every 'qid<TAB>query' line of this file ('-' for stdin; '#' lines are comments).")
 @click.option("--plain", is_flag=True,
               help="Read the query as plain words, for text pasted as is: -, AND/OR/NOT and * mean "
@@ -324,7 +404,7 @@ def query(
     limit: int,
     per_article: int,
     output_format: str,
-    batch_file: TextIO | None,
+    batch_file: BinaryIO | None,
     plain: bool,
     since: str | None,
     until: str | None,
@@ -342,14 +422,18 @@ def query(
     failed = False
     with index:
         if batch_file is None:
-            queries: Iterator[tuple[str, str]] = iter([("1", query_text or "")])
+            queries: Iterator[tuple[str, str | None, str | None]] = iter([("1", query_text or "", None)])
         else:
             if output_format == "json":
                 raise click.UsageError("--batch writes one result per query: use --format jsonl, trec or text")
             queries = _read_batch(batch_file)
         use_color = _use_color(color)
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-        for qid, text in queries:
+        for qid, text, problem in queries:
+            if problem is not None or text is None:
+                failed = True
+                click.echo(f"searchkit: error: {_visible(problem or '')}", err=True)
+                continue
             try:
                 if output_format == "trec":
                     ranked = index.rank_articles(text, limit=limit, plain_text=plain,
@@ -364,7 +448,7 @@ def query(
             except SearchkitError as error:
                 failed = True
                 where = f"query {qid}: " if batch_file is not None else ""
-                click.echo(f"searchkit: error: {where}{error}", err=True)
+                click.echo(f"searchkit: error: {_visible(where + str(error))}", err=True)
                 continue
             if output_format == "json":
                 click.echo(render_json(result))
@@ -372,7 +456,7 @@ def query(
                 click.echo(render_jsonl(result, qid if batch_file is not None else None))
             else:
                 if batch_file is not None:
-                    click.echo(f"# {qid}\t{text}")
+                    click.echo(f"# {_visible(qid)}\t{_visible(text)}")
                 if width is None:
                     # Piped: only the hits on stdout, one a line; the rest for the person.
                     suggestion, footer = render_notes(result)
@@ -387,16 +471,24 @@ def query(
         sys.exit(1)
 
 
-def _read_batch(lines: TextIO) -> Iterator[tuple[str, str]]:
-    for number, line in enumerate(lines, start=1):
-        line = line.rstrip("\r\n")
+def _read_batch(lines: BinaryIO) -> Iterator[tuple[str, str | None, str | None]]:
+    """(qid, query, None) for each line of a batch file, or (qid, None, the
+    problem) for a line that cannot be read: it is reported and the rest runs."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as error:
+            qid = raw.partition(b"\t")[0].decode("utf-8", "backslashreplace").strip()
+            yield qid, None, f"batch line {number} (query {qid}): not UTF-8 ({error.reason} at byte {error.start})"
+            continue
         # Blank lines and "#" comments, as in a hand-written list of queries.
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         qid, tab, text = line.partition("\t")
         if not tab:
-            raise CliError(f"batch line {number}: expected 'qid<TAB>query'")
-        yield qid.strip(), text
+            yield qid, None, f"batch line {number}: expected 'qid<TAB>query'"
+            continue
+        yield qid.strip(), text, None
 
 
 def _use_color(choice: str) -> bool:
@@ -423,9 +515,8 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     searchkit show 000_de7ecb39300f6164.txt --query "libération de Mossoul"
     """
     import dataclasses
-    import json
 
-    from .output import render_article
+    from .output import json_text, render_article
 
     with _open_index(index_path, create=False) as index, _user_errors():
         article = index.get(article_id)
@@ -435,7 +526,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     if output_format == "json":
         data = dataclasses.asdict(article)
         data["highlights"] = [list(pair) for pair in highlights]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json_text(data, indent=2))
         return
     use_color = _use_color(color)
     click.echo(render_article(article, highlights, use_color, marks), color=use_color)
@@ -451,18 +542,19 @@ def stats(index_path: str, output_format: str) -> None:
     \b
     searchkit stats --format json
     """
-    import json
+    from .output import json_text, visible
 
     with _open_index(index_path, create=False) as index, _user_errors():
         figures = index.stats()
     if output_format == "json":
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        click.echo(json_text(figures, indent=2))
         return
     width = max(len(name) for name in figures)
     for name, value in figures.items():
         if name == "size_bytes":
             name, value = "size", f"{value / 1e6:.1f} MB"
-        click.echo(f"{name.replace('_', ' '):<{width}}  {value if value is not None else '-'}")
+        # The versions come from the index's searchkit.json: shared, it is not ours.
+        click.echo(f"{name.replace('_', ' '):<{width}}  {visible(str(value)) if value is not None else '-'}")
 
 
 @main.command()
@@ -481,14 +573,14 @@ def check(index_path: str) -> None:
     with _user_errors():
         report, articles = check_index(index_path)
     for line in report.damaged:
-        click.echo(f"searchkit: damaged: {line}", err=True)
+        click.echo(f"searchkit: damaged: {_visible(line)}", err=True)
     for line in report.problems:
-        click.echo(f"searchkit: problem: {line}", err=True)
+        click.echo(f"searchkit: problem: {_visible(line)}", err=True)
     for line in report.notes:
-        click.echo(f"searchkit: note: {line}")
+        click.echo(f"searchkit: note: {_visible(line)}")
     found = _counted(len(report.damaged) + len(report.problems), "problem")
     if report.damaged:
-        click.echo(f"{found} in {index_path}, which is damaged: "
+        click.echo(f"{found} in {_visible(index_path)}, which is damaged: "
                    f"`searchkit ingest --rebuild --index {index_path}` builds it anew from its sources", err=True)
         sys.exit(1)
     if report.problems:
@@ -496,6 +588,6 @@ def check(index_path: str) -> None:
         advice = "`searchkit ingest PATH --prune` brings it in step" \
             if any("vanished" in problem for problem in report.problems) \
             else "`searchkit ingest PATH` reads the changed files again"
-        click.echo(f"{found} in {index_path} ({_counted(articles, 'article')}): {advice}", err=True)
+        click.echo(f"{found} in {_visible(index_path)} ({_counted(articles, 'article')}): {advice}", err=True)
         sys.exit(1)
-    click.echo(f"OK: {index_path} opens and holds {_counted(articles, 'article')}, in step with their files.")
+    click.echo(f"OK: {_visible(index_path)} opens and holds {_counted(articles, 'article')}, in step with their files.")

@@ -33,3 +33,14 @@ class IndexDamaged(SearchkitError):
 
     def __reduce__(self):  # type: ignore[no-untyped-def]
         return (type(self), (self.path, self.file, self.reason))
+
+class IndexUnsafe(SearchkitError):
+    """The index holds pickled data naming a class that no searchkit index
+    holds: refused before anything it names runs (see searchkit.safepickle)."""
+
+    def __init__(self, what: str, path: object = None) -> None:
+        self.what = what
+        self.path = path
+        where = "" if path is None else f" at {path}"
+        super().__init__(f"the index{where} holds data that is not a searchkit index ({what}): "
+                         "refusing to open it")

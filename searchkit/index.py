@@ -10,7 +10,8 @@ import time
 from datetime import datetime, timezone
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
+import functools
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -20,12 +21,12 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 from whoosh.index import LockError
 
-from . import __version__, integrity
+from . import __version__, integrity, safepickle
 from .analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from .articles import Article
 from .formats import Frequencies
 from .durability import write_json
-from .errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, SearchkitError
+from .errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
 from .passages import Span, passages
 from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
 from .integrity import CheckReport
@@ -36,6 +37,10 @@ from .sources import INFO_FILE, Problem, file_digest
 if TYPE_CHECKING:
     from .fastscore import FastScorer
     from .search import SearchResult
+
+# Before any index is opened: an index's pickles may build only the classes
+# an index holds (see searchkit.safepickle).
+safepickle.install()
 
 DEFAULT_INDEX = "index"
 INDEX_NAME = "searchkit"
@@ -89,6 +94,25 @@ def make_schema() -> Schema:
 
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes to read)
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _naming_the_index(method: _Method) -> _Method:
+    """A refused pickle (searchkit.safepickle) is found deep inside Whoosh,
+    which does not know the index's path: the message gets it here."""
+
+    @functools.wraps(method)
+    def guarded(self: "Index", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except IndexUnsafe as error:
+            if error.path is not None:
+                raise
+            raise IndexUnsafe(error.what, self.path) from None
+
+    return guarded  # type: ignore[return-value]
+
+
 ProblemCallback = Callable[[Problem], None]
 T = TypeVar("T")
 
@@ -101,6 +125,7 @@ class Index:
     ...     hits = index.search("libération de Mossoul").hits
     """
 
+    @_naming_the_index
     def __init__(
         self, path: str | os.PathLike[str] = DEFAULT_INDEX, create: bool = True, fast_scoring: bool = True
     ) -> None:
@@ -129,20 +154,31 @@ class Index:
                 f"no index at {self.path}: run `searchkit ingest` first"
             )
 
-    def _create(self) -> None:
-        if index_exists(self.path):
-            self._open_created()  # by another process since this one opened the folder
-            return
-        del self._ix  # the placeholder: _write_info counts no articles yet
+    def _create(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> None:
+        """Create the index, under the writer lock: two first ingests at once
+        would each create one, the second over the first's."""
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            self._write_info()
-            self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
+            lock = _acquire_lock(writer_lock(self.path, INDEX_NAME), self.path, wait, on_wait)
         except OSError as error:
-            self._ix = _NotCreated(self)
-            raise SearchkitError(
-                f"cannot create an index at {self.path}: {error.strerror or error}"
-            ) from None
+            raise SearchkitError(f"cannot create an index at {self.path}: {error.strerror or error}") from None
+        try:
+            if index_exists(self.path):
+                self._open_created()  # by another process since this one opened the folder
+                return
+            del self._ix  # the placeholder: _write_info counts no articles yet
+            try:
+                self._write_info()
+                self._ix = whoosh_index.create_in(self.path, make_schema(), indexname=INDEX_NAME)
+            except BaseException as error:
+                self._ix = _NotCreated(self)
+                if isinstance(error, OSError):
+                    raise SearchkitError(
+                        f"cannot create an index at {self.path}: {error.strerror or error}"
+                    ) from None
+                raise
+        finally:
+            lock.release()
 
     def _open_created(self) -> None:
         # The record is read before Whoosh unpickles anything: an index of
@@ -307,6 +343,7 @@ class Index:
 
     # -- ingest ------------------------------------------------------------
 
+    @_naming_the_index
     def ingest(
         self,
         paths: Iterable[str | os.PathLike[str]],
@@ -315,21 +352,23 @@ class Index:
         on_problem: ProblemCallback | None = None,
         wait: float = 0.0,
         on_wait: Callable[[], None] | None = None,
+        follow_links: bool = False,
     ) -> IngestReport:
         """Index the articles found under ``paths``, incrementally: unchanged
         files are skipped, changed ones replace their articles, and with
         ``prune`` the articles of files gone from under ``paths`` are removed.
         Nothing is visible until the whole batch is committed, and a failure or
         an interruption leaves the index as it was. ``on_progress`` is called
-        with the bytes read so far and the bytes of all files to read."""
+        with the bytes read so far and the bytes of all files to read. A
+        symbolic link leading out of ``paths`` is skipped unless ``follow_links``."""
         started = time.perf_counter()
         paths = [os.path.abspath(p) for p in paths]
         if isinstance(self._ix, _NotCreated):
-            self._create()
+            self._create(wait, on_wait)
         with self._ingestion(wait, on_problem, on_wait) as run:
             run.roots = paths
             self._record_roots(paths)
-            sources = run.find(paths)
+            sources = run.find(paths, follow_links)
             sizes = [_size(source.path) for source in sources]
             total, done = sum(sizes), 0
             for source, size in zip(sources, sizes):
@@ -342,6 +381,7 @@ class Index:
         run.report.seconds = time.perf_counter() - started
         return run.report
 
+    @_naming_the_index
     def remove(
         self,
         targets: Iterable[str],
@@ -365,6 +405,7 @@ class Index:
         on_problem: ProblemCallback | None = None,
         wait: float = 0.0,
         on_wait: Callable[[], None] | None = None,
+        follow_links: bool = False,
     ) -> tuple["Index", IngestReport]:
         """Build the index at ``path`` anew from every path it was ingested
         from (and ``paths``), compacted, then put it in place of the old one
@@ -390,7 +431,7 @@ class Index:
             work = new_work_folder(path)
             try:
                 with cls(work) as new:
-                    report = new.ingest(roots, on_progress=on_progress, on_problem=on_problem)
+                    report = new.ingest(roots, on_progress=on_progress, on_problem=on_problem, follow_links=follow_links)
                     new._compact()
                 swap_in(path, work, INDEX_NAME)
             finally:
@@ -424,6 +465,7 @@ class Index:
         if len(segments) > 1 or any(segment.has_deletions() for segment in segments):
             self.optimize()
 
+    @_naming_the_index
     def check(self) -> CheckReport:
         """Everything that can be wrong, one line each: files damaged, missing
         or cut short (read whole against their checksums), segments that
@@ -471,6 +513,9 @@ class Index:
         self, wait: float, on_problem: ProblemCallback | None, on_wait: Callable[[], None] | None
     ) -> Iterator[Ingestion]:
         writer = self._writer(wait, on_wait)
+        from .leftovers import clean_leftovers
+
+        clean_leftovers(writer, self.path)  # of an ingest that was killed
         try:
             with writer.reader() as reader:
                 # Segments it merges into its new one must be whole; a writer
@@ -522,6 +567,7 @@ class Index:
 
     # -- reading -----------------------------------------------------------
 
+    @_naming_the_index
     def article_ids(self) -> set[str]:
         return self._read(self._live_ids)
 
@@ -533,9 +579,11 @@ class Index:
         # Not the terms of the id field: those of deleted articles stay until their segment is merged.
         return {ids[docnum] for docnum in reader.all_doc_ids()}
 
+    @_naming_the_index
     def __len__(self) -> int:
         return self._read(self._ix.doc_count)
 
+    @_naming_the_index
     def get(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
         stored = self._read(lambda: self.searcher().document(id=article_id))
@@ -543,9 +591,13 @@ class Index:
 
     def articles(self) -> Iterator[Article]:
         stored_fields = self._read(lambda: iter(self.searcher().all_stored_fields()), retry=False)
-        while (stored := self._read(lambda: next(stored_fields, None), retry=False)) is not None:
-            yield article_from_stored(stored)
+        try:
+            while (stored := self._read(lambda: next(stored_fields, None), retry=False)) is not None:
+                yield article_from_stored(stored)
+        except IndexUnsafe as error:
+            raise IndexUnsafe(error.what, self.path) from None
 
+    @_naming_the_index
     def search(
         self,
         text: str,
@@ -567,6 +619,7 @@ class Index:
         return self._read(lambda: search(self, text, limit=limit, per_article=per_article, plain_text=plain_text,
                                          since=since, until=until, sort=sort))
 
+    @_naming_the_index
     def rank_articles(
         self,
         text: str,
@@ -583,12 +636,14 @@ class Index:
         return self._read(lambda: rank_articles(self, text, limit=limit, plain_text=plain_text,
                                                 since=since, until=until, sort=sort))
 
+    @_naming_the_index
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
         """[start, end) offsets of the words ``query_text`` matches in the article."""
         from .search import article_highlights
 
         return self._read(lambda: article_highlights(self, article.text, query_text))
 
+    @_naming_the_index
     def stats(self) -> dict[str, object]:
         """Counts and versions, as ``searchkit stats`` prints them."""
         return self._read(self._stats)

@@ -19,7 +19,12 @@ from typing import Callable, Iterable
 
 from .articles import Article
 from .metatable import Metadata, is_table, read_table, table_in
-from .sources import NOT_AN_ARTICLE_FORMAT, Notice, Problem, SourceFile, display_path, file_digest, find_files, read_source
+from .sources import (NOT_AN_ARTICLE_FORMAT, Notice, Passed, Problem, SourceFile, display_path, file_digest,
+                      find_files, read_source)
+
+
+OUTSIDE_LINK = "symbolic link out of the paths given: --follow-links reads them"
+NOT_A_FILE = "not a file: a pipe, a socket or a device"
 
 
 @dataclass
@@ -32,6 +37,7 @@ class IngestReport:
     removed: int = 0
     duplicates: int = 0  # texts already indexed under another id
     skipped: int = 0  # files of a kind that is not read
+    outside_links: int = 0  # of those, symbolic links out of the paths given (see find_files)
     passages: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
@@ -47,14 +53,16 @@ class IngestReport:
 
     @property
     def failed(self) -> int:
-        return len(self.problems)
+        return sum(1 for problem in self.problems if not problem.warning)
 
     def summary(self) -> str:
         skipped = f"{self.skipped} skipped"
         reasons = Counter(reason for _, reason in self.skipped_files)
         if reasons:
             skipped += " (" + ", ".join(
-                reason if count == self.skipped else f"{count} {reason}" for reason, count in sorted(reasons.items())
+                f"{counted(count, 'symbolic link')} {OUTSIDE_LINK.removeprefix('symbolic link ')}"
+                if reason == OUTSIDE_LINK else reason if count == self.skipped else f"{count} {reason}"
+                for reason, count in sorted(reasons.items())
             ) + ")"
         return (
             f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
@@ -160,13 +168,18 @@ class Ingestion:
         if self.on_problem is not None:
             self.on_problem(problem)
 
-    def find(self, paths: Iterable[str | os.PathLike[str]]) -> list[SourceFile]:
+    def find(self, paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> list[SourceFile]:
         sources = []
         found_paths: set[str] = set()
         tables: dict[str, dict[str, Metadata]] = {}  # folder -> its table's rows
-        for found in find_files(paths):
+        for found in find_files(paths, follow_links):
             if isinstance(found, Problem):
                 self.problem(found)
+            elif isinstance(found, Passed):
+                self.report.skipped += 1
+                self.report.outside_links += found.outside_link
+                self.report.skipped_files.append((display_path(found.path),
+                                                  OUTSIDE_LINK if found.outside_link else NOT_A_FILE))
             elif str(found.path) in found_paths:
                 continue  # under two of the paths given (a folder and a file in it)
             elif found.reader is None:
@@ -218,7 +231,7 @@ class Ingestion:
         # from the file go only when the whole file was read without a
         # problem: a broken line or an unreadable file keeps what it gave.
         old = self._old_versions(path) if record is not None else {}
-        problems = len(self.report.problems)
+        failures = self.report.failed
         new_ids: set[str] = set()
         for item in read_source(source, on_bytes):
             if isinstance(item, Problem):
@@ -226,7 +239,7 @@ class Ingestion:
                 continue
             if self.article(item, signature, old.get(item.id, [])):
                 new_ids.add(item.id)
-        if len(self.report.problems) == problems:
+        if self.report.failed == failures:
             for article_id, docnums in old.items():
                 if article_id not in new_ids:
                     self._delete(docnums)

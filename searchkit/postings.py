@@ -9,13 +9,14 @@ term table, without a lookup.
 from __future__ import annotations
 
 import io
-import pickle
 import struct
 import zlib
 from itertools import accumulate, repeat
 from typing import Iterator
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
+
+from . import safepickle
 
 _INT = struct.Struct("!i")  # a posting block's signed length, as W3 writes it
 
@@ -26,14 +27,14 @@ def blocks(postings: bytes, position: int) -> Iterator[tuple[int, tuple]]:
     """(postings, (ids, weights, values) as pickled) of each W3 block, from
     the one at ``position`` to the last."""
     stream = io.BytesIO(postings)
-    block_info = pickle.Unpickler(stream)
+    block_info = safepickle.RestrictedUnpickler(stream)
     while True:
         (size,) = _INT.unpack_from(postings, position)
         stream.seek(position + _INT.size)
         count, _, _, compression, _, _ = block_info.load()
         end = position + _INT.size + abs(size)
         data = postings[stream.tell():end]
-        yield count, pickle.loads(zlib.decompress(data) if compression else data)
+        yield count, safepickle.loads(zlib.decompress(data) if compression else data)
         if size < 0:  # the last block
             return
         position = end

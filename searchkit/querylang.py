@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Union
 
 from .errors import QueryError
+from .limits import MAX_QUERY_NESTING, MAX_QUERY_WORD_CHARS, MAX_QUERY_WORDS
 
 FIELDS = ("title", "source", "author", "text")
 OPERATORS = ("AND", "OR", "NOT")
@@ -104,6 +105,12 @@ class _Parser:
     def __init__(self, lexemes: list[_Lexeme]) -> None:
         self.lexemes = lexemes
         self.i = 0
+        self.depth = 0  # parentheses and NOTs open around the current lexeme
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_QUERY_NESTING:
+            raise QueryError(f"the query nests parentheses or NOTs more than {MAX_QUERY_NESTING} deep")
 
     def peek(self) -> _Lexeme | None:
         return self.lexemes[self.i] if self.i < len(self.lexemes) else None
@@ -145,8 +152,11 @@ class _Parser:
             raise QueryError(f"{after} needs something after it" if after else "the query is empty")
         if lexeme.kind in ("NOT", "minus"):
             self.take()
+            self.deeper()
             # Only the next word is excluded: "-Raqqa Mossoul" still looks for Mossoul.
-            return Not(self.unary(after=lexeme.text, single=True))
+            node: Node = Not(self.unary(after=lexeme.text, single=True))
+            self.depth -= 1
+            return node
         if lexeme.kind == "field":
             self.take()
             nxt = self.peek()
@@ -160,10 +170,12 @@ class _Parser:
         if lexeme.kind == "lparen":
             if self.peek() is not None and self.peek().kind == "rparen":
                 raise QueryError("empty parentheses")
+            self.deeper()
             node = self.any()
             if self.peek() is None:
                 raise QueryError("unbalanced parenthesis: ( is never closed")
             self.take()
+            self.depth -= 1
             return node
         if lexeme.kind == "quote":
             return Phrase(lexeme.text, field)
@@ -181,10 +193,26 @@ class _Parser:
         raise QueryError(f"{lexeme.text} needs something on each side")
 
 
+_WORDS_RE = re.compile(r'[^\s()"]+')
+
+
+def check_size(text: str) -> None:
+    """QueryError for a query past the bounds of searchkit.limits: each query
+    word costs time, and a very long word more than its length."""
+    words = _WORDS_RE.findall(text)
+    if len(words) > MAX_QUERY_WORDS:
+        raise QueryError(f"the query has {len(words)} words; at most {MAX_QUERY_WORDS} are read")
+    longest = max(words, key=len, default="")
+    if len(longest) > MAX_QUERY_WORD_CHARS:
+        raise QueryError(f"a word of the query has {len(longest)} characters; "
+                         f"at most {MAX_QUERY_WORD_CHARS} are read")
+
+
 def parse(text: str) -> Node:
     """Parse a query; raises QueryError on malformed input."""
     if "\x00" in text:
         raise QueryError("the query holds a NUL character")
+    check_size(text)
     lexemes = _lex(text)
     if not lexemes:
         raise QueryError("the query is empty")
@@ -193,6 +221,7 @@ def parse(text: str) -> Node:
 
 def plain(text: str) -> Node:
     """A query of plain words, with no operators: for text pasted as is."""
+    check_size(text)
     return Words(text)
 
 

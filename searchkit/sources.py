@@ -14,11 +14,16 @@ import hashlib
 import io
 import json
 import os
+import re
+import stat
+import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from . import limits
 from .articles import Article, iso_date
 
 TEXT_EXTENSIONS = (".txt", ".md")
@@ -47,6 +52,7 @@ INFO_FILE = "searchkit.json"
 # ("name.txt#part2"), so that a huge file never sits whole in memory.
 PART_BYTES = 1_000_000
 _CHUNK = 1 << 16
+_BLOCK = 1 << 16  # JSON Lines are read a block at a time
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class Problem:
     path: str
     reason: str
     line: int | None = None
+    # A warning names something changed on the way in (the article is still
+    # indexed); it does not count as a failure.
+    warning: bool = False
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
@@ -65,10 +74,22 @@ class Problem:
 @dataclass(frozen=True)
 class Notice(Problem):
     """Something of an input read otherwise than it was given (a date that
-    cannot be read): named, but the article is ingested."""
+    cannot be read, lone surrogates replaced): named, but the article is
+    ingested."""
+
+    warning: bool = True
 
 
 NOT_AN_ARTICLE_FORMAT = "not an article format"
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A file found and not read: a named pipe, a socket, a device, or (unless
+    links are followed) a symbolic link leading out of the paths given."""
+
+    path: str
+    outside_link: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,23 +124,39 @@ def _valid_name(path: str) -> bool:
     return True
 
 
-def find_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceFile | Problem]:
+def find_files(
+    paths: Iterable[str | os.PathLike[str]], follow_links: bool = False
+) -> Iterator[SourceFile | Problem | Passed]:
     """Every file under ``paths``: folders are walked recursively in name order,
     following symbolic links to folders but never round a loop. Hidden files
-    and folders (".git", ".DS_Store") and index folders are passed over."""
+    and folders (".git", ".DS_Store") and index folders are passed over. A
+    symbolic link whose target lies outside ``paths`` is passed (an ingested
+    folder must not bring in /etc/shadow) unless ``follow_links``."""
+    paths = list(paths)
+    inside = None if follow_links else [os.path.realpath(os.path.abspath(p)) for p in paths]
     for given in paths:
         root = Path(os.path.abspath(given))
         if root.is_dir():
-            yield from _walk(root)
+            yield from _walk(root, inside)
         elif root.is_file():
             yield _source(root, root.name)
         elif root.is_symlink():
             yield Problem(display_path(root), _link_problem(root))
+        elif root.exists():
+            yield Problem(display_path(root), f"{_kind(root)}, not a file or folder")
         else:
             yield Problem(display_path(root), "no such file or folder")
 
 
-def _walk(root: Path) -> Iterator[SourceFile | Problem]:
+def _leads_outside(path: str, inside: list[str] | None) -> bool:
+    """Whether the symbolic link ``path`` resolves outside the folders given."""
+    if inside is None:
+        return False
+    real = os.path.realpath(path)
+    return not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in inside)
+
+
+def _walk(root: Path, inside: list[str] | None = None) -> Iterator[SourceFile | Problem | Passed]:
     visited = {os.path.realpath(root)}
     errors: list[OSError] = []
     for folder, dirs, files in os.walk(root, followlinks=True, onerror=errors.append):
@@ -135,9 +172,13 @@ def _walk(root: Path) -> Iterator[SourceFile | Problem]:
         for name in sorted(dirs):
             if name.startswith("."):
                 continue
-            real = os.path.realpath(os.path.join(folder, name))
+            path = os.path.join(folder, name)
+            if os.path.islink(path) and _leads_outside(path, inside):
+                yield Passed(display_path(path), outside_link=True)
+                continue
+            real = os.path.realpath(path)
             if real in visited:
-                yield Problem(display_path(os.path.join(folder, name)), "symbolic link loop: folder already read")
+                yield Problem(display_path(path), "symbolic link loop: folder already read")
                 continue
             visited.add(real)
             kept.append(name)
@@ -146,13 +187,14 @@ def _walk(root: Path) -> Iterator[SourceFile | Problem]:
             if name.startswith("."):
                 continue
             path = Path(folder, name)
-            if path.is_file():
+            if path.is_symlink() and path.exists() and _leads_outside(str(path), inside):
+                yield Passed(display_path(path), outside_link=True)
+            elif path.is_file():
                 yield _source(path, path.relative_to(root).as_posix())
             elif path.is_symlink():
                 yield Problem(display_path(path), _link_problem(path))
-    while errors:
-        error = errors.pop()
-        yield Problem(display_path(error.filename), f"cannot read folder: {error.strerror}")
+            else:
+                yield Passed(display_path(path))  # a named pipe, a socket, a device
 
 
 def _is_index(files: list[str]) -> bool:
@@ -161,13 +203,29 @@ def _is_index(files: list[str]) -> bool:
     return INFO_FILE in files and any(name.endswith(".toc") for name in files)
 
 
+def _kind(path: Path) -> str:
+    """What a path that is neither a file nor a folder is."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "unreadable"
+    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
 def _link_problem(path: Path) -> str:
+    target = display_path(os.readlink(path))
     try:
         os.stat(path)
     except OSError as error:
         if error.errno == 40:  # ELOOP
             return "symbolic link loop"
-    return f"broken symbolic link (to {display_path(os.readlink(path))})"
+        return f"broken symbolic link (to {target})"
+    # The target exists and is neither a file nor a folder.
+    return f"symbolic link to {_kind(path)} ({target}), not a file: not read"
 
 
 def _source(path: Path, id_base: str) -> SourceFile | Problem:
@@ -343,11 +401,22 @@ def _paragraph_cut(text: str) -> int:
 
 
 def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
+    size = source.path.stat().st_size
+    if size > limits.MAX_HTML_BYTES:
+        yield Problem(str(source.path), f"HTML page of {size / 1e6:.0f} MB, over the limit of "
+                                        f"{limits.MAX_HTML_BYTES / 1e6:.0f} MB: not read")
+        return
     import trafilatura  # heavy: loaded only when there is HTML to read
 
     data = source.path.read_bytes()
     if not data.strip():
         yield Problem(str(source.path), "empty file")
+        return
+    excess = limits.html_excess(data)
+    if excess is not None:
+        # lxml's parser slows down with the square of an element's attributes
+        # (200,000 of them in 2.3 MB ran past 300 s): such a page is not read.
+        yield Problem(str(source.path), f"{excess}: not read")
         return
     # A byte-order mark settles the encoding (trafilatura guesses from the
     # page and misreads a UTF-16 page cut short); without one, the page's own
@@ -380,17 +449,27 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
 
 def _json_loads(data: bytes | str) -> object:
     """JSON in UTF-8, -16 or -32 as json.loads reads it, or in Windows-1252
-    (a legacy export), which text files are read in too."""
+    (a legacy export), which text files are read in too. JSON nested deeper
+    than Python's recursion limit is a ValueError, as invalid JSON is."""
     try:
-        return json.loads(data)
-    except UnicodeDecodeError:
-        text = decode(data)  # type: ignore[arg-type]  # only bytes fail to decode
-        if text is None:
-            raise
-        return json.loads(text)
+        try:
+            return json.loads(data)
+        except UnicodeDecodeError:
+            text = decode(data)  # type: ignore[arg-type]  # only bytes fail to decode
+            if text is None:
+                raise
+            return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested deeper than the limit of about 1,000 levels") from None
 
 
 def _read_json(source: SourceFile) -> Iterator[Article | Problem]:
+    size = source.path.stat().st_size
+    if size > limits.MAX_JSON_FILE_BYTES:
+        yield Problem(str(source.path), f"JSON file of {size / 1e6:.0f} MB, over the limit of "
+                                        f"{limits.MAX_JSON_FILE_BYTES / 1e6:.0f} MB: not read "
+                                        "(write it as JSON Lines, one article a line)")
+        return
     try:
         record = _json_loads(source.path.read_bytes())
     except ValueError as error:  # UnicodeDecodeError too
@@ -399,7 +478,85 @@ def _read_json(source: SourceFile) -> Iterator[Article | Problem]:
     records = record if isinstance(record, list) else [record]
     for number, item in enumerate(records, start=1):
         # Articles of a list are told apart by their place in it.
-        yield from _article_from_record(source, item, number if isinstance(record, list) else None, None)
+        yield from _with_warnings(_article_from_record(source, item, number if isinstance(record, list) else None, None))
+
+
+class _ReadingClock:
+    """The time spent reading one file, not counting the time its articles
+    spend being indexed between two reads (the reader is paused at a yield)."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self.started = time.monotonic()
+
+    def over(self) -> bool:
+        return self.spent + time.monotonic() - self.started > limits.MAX_SECONDS_PER_FILE
+
+    def pause(self) -> None:
+        self.spent += time.monotonic() - self.started
+
+    def resume(self) -> None:
+        self.started = time.monotonic()
+
+
+# A line holding something other than whitespace, found in C: a run of blank
+# lines (a gzip of newlines) costs no Python step per line.
+_FILLED_LINE = {bytes: re.compile(rb"[^\S\n]*\S[^\n]*"), str: re.compile(r"[^\S\n]*\S[^\n]*")}
+
+
+def _bounded_lines(stream) -> Iterator[tuple[int, bytes | str | None]]:  # type: ignore[no-untyped-def]
+    """(number, line) of each line of ``stream`` that is not blank, read in
+    blocks with at most MAX_JSON_LINE_BYTES of a line in memory: a longer
+    line is read through to its end and given as None. An empty line is
+    given at the end of each block."""
+    limit = limits.MAX_JSON_LINE_BYTES
+    number = 1  # of the line being read
+    head: list = []  # the start of a line that runs past the block it began in
+    head_size, skipping = 0, False  # skipping: the line is over the limit
+    while block := stream.read(_BLOCK):
+        newline, empty = (b"\n", b"") if isinstance(block, bytes) else ("\n", "")
+        first = block.find(newline)
+        start = 0
+        if first < 0 or head or skipping:
+            if first < 0:  # the line goes on past this block
+                if not skipping:
+                    head.append(block)
+                    head_size += len(block)
+                    skipping = head_size > limit
+                yield number, empty
+                continue
+            line = None if skipping else empty.join(head) + block[:first]
+            if line is None or len(line) > limit:
+                yield number, None
+            elif line.strip():
+                yield number, line
+            number += 1
+            head, head_size, skipping, start = [], 0, False, first + 1
+        cut = block.rfind(newline) + 1  # the lines that end in this block end there
+        counted = start
+        # A block of blank lines (a gzip of newlines) has none to find: the
+        # expression would still try each of its characters.
+        filled = _FILLED_LINE[type(block)].finditer(block, start, cut) if not block.isspace() else ()
+        for found in filled:
+            number += block.count(newline, counted, found.start())
+            counted = found.start()
+            line = found.group()
+            yield number, line if len(line) <= limit else None
+        number += block.count(newline, counted, cut)
+        if cut < len(block):
+            head, head_size = [block[cut:]], len(block) - cut
+            skipping = head_size > limit
+            if skipping:
+                head = []
+        yield number, empty  # the end of a block, blank or not: a time to check the limits
+    if skipping:
+        yield number, None
+    elif head:
+        line = "".join(head) if isinstance(head[0], str) else b"".join(head)
+        if len(line) > limit:
+            yield number, None
+        elif line.strip():
+            yield number, line
 
 
 def _json_error(error: ValueError) -> str:
@@ -410,7 +567,10 @@ def _json_error(error: ValueError) -> str:
 
 
 def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> Iterator[Article | Problem]:
-    opener = gzip.open if source.path.name.lower().endswith(".gz") else open
+    path = str(source.path)
+    compressed = source.path.name.lower().endswith(".gz")
+    opener = gzip.open if compressed else open
+    clock = _ReadingClock()
     with opener(source.path, "rb") as lines:
         raw_file = getattr(lines, "fileobj", lines)  # a compressed file's bytes on disk
         try:
@@ -418,19 +578,55 @@ def _read_jsonl(source: SourceFile, on_bytes: Callable[[int], None] | None = Non
             if detect_encoding(lines.peek(4)[:4], lambda: True) == "utf-16":
                 # UTF-16 lines do not end at the byte "\n": the file is decoded as it is read.
                 rows = io.TextIOWrapper(lines, encoding="utf-16", errors="replace")
-            for number, raw in enumerate(rows, start=1):
-                if on_bytes is not None and number % 256 == 0:
-                    on_bytes(raw_file.tell())
-                if not raw.strip():
+            for number, raw in _bounded_lines(rows):
+                if raw is not None and not raw:  # the end of a block
+                    if on_bytes is not None:
+                        on_bytes(raw_file.tell())
+                    if compressed and lines.tell() > limits.MAX_DECOMPRESSED_BYTES:
+                        yield Problem(path, f"inflates past the limit of {limits.MAX_DECOMPRESSED_BYTES / 1e9:g} GB: "
+                                            f"the rest of the file is not read (split it)", number)
+                        return
+                    if clock.over():
+                        yield Problem(path, f"reading took over the limit of {limits.MAX_SECONDS_PER_FILE:g} s: "
+                                            "the rest of the file is not read", number)
+                        return
+                    continue
+                if raw is None:
+                    yield Problem(path, f"line longer than the limit of {limits.MAX_JSON_LINE_BYTES / 1e6:g} MB: "
+                                        "not read", number)
                     continue
                 try:
                     record = _json_loads(raw)
                 except ValueError as error:
-                    yield Problem(str(source.path), f"invalid JSON ({_json_error(error)})", number)
+                    yield Problem(path, f"invalid JSON ({_json_error(error)})", number)
                     continue
-                yield from _article_from_record(source, record, number, number)
-        except (EOFError, gzip.BadGzipFile, OSError) as error:
-            yield Problem(str(source.path), f"cannot read compressed file ({error})")
+                clock.pause()
+                yield from _with_warnings(_article_from_record(source, record, number, number))
+                clock.resume()
+        except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as error:
+            yield Problem(path, f"cannot read compressed file ({error})")
+
+
+# Lone surrogates (a JSON "\\ud800") are not text: Python cannot encode them,
+# and every query finding the article failed with UnicodeEncodeError.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _with_warnings(items: Iterable[Article | Problem]) -> Iterator[Article | Problem]:
+    """``items``, each article's lone surrogates replaced by U+FFFD, with a warning if it had any."""
+    for item in items:
+        if isinstance(item, Problem):
+            yield item
+            continue
+        changed = False
+        for name in ("id", "text", "title", "date", "url", "source", "author"):
+            value = getattr(item, name)
+            if isinstance(value, str) and _SURROGATE_RE.search(value):
+                setattr(item, name, _SURROGATE_RE.sub("\ufffd", value))
+                changed = True
+        if changed:
+            yield Notice(item.path, "lone surrogate code points (not text) replaced by U+FFFD", item.line)
+        yield item
 
 
 def _article_from_record(
@@ -450,7 +646,12 @@ def _article_from_record(
     from .markup import line_of_markup, text_of_markup
 
     # Markup in the text (an RSS description, a CMS export) is read as text.
-    text = text_of_markup(_first_field(record, TEXT_FIELDS, text_only=True) or "")
+    raw_text = _first_field(record, TEXT_FIELDS, text_only=True) or ""
+    excess = limits.html_excess(raw_text) if "<" in raw_text else None
+    if excess is not None:
+        yield problem(f"{excess}, in its text: not read")
+        return
+    text = text_of_markup(raw_text)
     if not text.strip():
         yield problem('no "text" field (nor ' + ", ".join(f'"{name}"' for name in TEXT_FIELDS[1:])
                       + "), or it is empty")

@@ -23,6 +23,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from .analysis import fold
 from .exactwords import WORDS_FIELD
+from .limits import MAX_SPELLED_WORD_CHARS
 
 if TYPE_CHECKING:
     from .search import Hit
@@ -48,7 +49,7 @@ def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict
     reader = searcher.reader()
     found = {}
     for _, word in typed:
-        if not word.isalpha() or len(word) < 4:
+        if not word.isalpha() or not 4 <= len(word) <= MAX_SPELLED_WORD_CHARS:
             continue
         seen = reader.doc_frequency(WORDS_FIELD, word)
         if seen >= (1 if rare_only else RARE_WORD_ARTICLES):
