@@ -14,8 +14,6 @@ import functools
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
@@ -208,7 +206,7 @@ class Index:
             self._ids = None
 
     def _holds_index(self) -> bool:
-        if integrity.latest_toc(self.path, INDEX_NAME) is not None:
+        if index_exists(self.path):
             return True
         if (self.path / INFO_FILE).exists() and integrity.has_segment_files(self.path, INDEX_NAME):
             raise IndexDamaged(str(self.path), f"_{INDEX_NAME}_*.toc", "missing (the table of contents)")
@@ -723,7 +721,7 @@ def _acquire_lock(lock, path: Path, wait: float, on_wait: Callable[[], None] | N
 def index_exists(path: Path) -> bool:
     """Whether ``path`` holds an index: a table of contents, looked for by
     name (opening one unpickles it)."""
-    return path.is_dir() and TOC._latest_generation(FileStorage(str(path)), INDEX_NAME) >= 0
+    return integrity.latest_toc(path, INDEX_NAME) is not None
 
 
 def holds_only_own_files(path: Path) -> bool:
