@@ -10,9 +10,9 @@
 
 __version__ = "0.1.0"
 
-from .analysis import analyze, terms  # noqa: E402
-from .articles import Article  # noqa: E402
-from .errors import (  # noqa: E402
+from searchkit.analysis import analyze, terms  # noqa: E402
+from searchkit.articles import Article  # noqa: E402
+from searchkit.errors import (  # noqa: E402
     IndexBusy,
     IndexDamaged,
     IndexIncompatible,
@@ -20,10 +20,10 @@ from .errors import (  # noqa: E402
     QueryError,
     SearchkitError,
 )
-from .index import Index  # noqa: E402
-from .ingest import IngestReport  # noqa: E402
-from .search import Hit, SearchResult  # noqa: E402
-from .sources import Problem  # noqa: E402
+from searchkit.index import Index  # noqa: E402
+from searchkit.ingest import IngestReport  # noqa: E402
+from searchkit.search import Hit, SearchResult  # noqa: E402
+from searchkit.sources import Problem  # noqa: E402
 
 __all__ = [
     "Article",

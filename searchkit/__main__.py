@@ -1,3 +1,3 @@
-from .cli import main
+from searchkit.cli import main
 
 main()

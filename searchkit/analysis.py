@@ -19,7 +19,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 from unidecode import unidecode
 from whoosh.analysis import Analyzer, Token
 
-from ._marks import COMBINING_MARKS
+from searchkit._marks import COMBINING_MARKS
 
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.

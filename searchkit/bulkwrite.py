@@ -35,13 +35,13 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value s
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from . import integrity
-from .durability import sync_file
-from .merges import merge_by_level
-from .postings import segment_postings
-from .inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
-from .tails import TAIL_FIELDS
-from .workers import Workers
+from searchkit import integrity
+from searchkit.durability import sync_file
+from searchkit.merges import merge_by_level
+from searchkit.postings import segment_postings
+from searchkit.inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
+from searchkit.tails import TAIL_FIELDS
+from searchkit.workers import Workers
 
 BATCH_SIZE = 1500  # documents a worker indexes at a time
 MAX_POSTINGS = 15_000_000  # postings held in memory before a segment is written (about 0.5 GiB)

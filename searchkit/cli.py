@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, TextIO
 
 import click
 
-from . import __version__
-from .errors import IndexDamaged, SearchkitError
+from searchkit import __version__
+from searchkit.errors import IndexDamaged, SearchkitError
 
 if TYPE_CHECKING:
-    from .ingest import IngestReport
+    from searchkit.ingest import IngestReport
 
 DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.
@@ -49,7 +49,7 @@ def _user_errors() -> Iterator[None]:
 
 
 def _open_index(path: str, create: bool, fast_scoring: bool = False):  # type: ignore[no-untyped-def]
-    from .index import Index
+    from searchkit.index import Index
 
     with _user_errors():
         return Index(path, create=create, fast_scoring=fast_scoring)
@@ -107,7 +107,7 @@ def main() -> None:
 
 def _visible(text: str) -> str:
     # output (and its table of escapes) is loaded only when something is printed.
-    from .output import visible
+    from searchkit.output import visible
 
     return visible(text)
 
@@ -175,7 +175,7 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
     searchkit ingest --rebuild
     """
     if rebuild:
-        from .index import Index
+        from searchkit.index import Index
 
         with _progress(sys.stderr) as on_progress, _user_errors():
             index, report = Index.rebuild(index_path, paths, on_progress=on_progress,
@@ -412,7 +412,7 @@ def query(
     color: str,
     marks: str,
 ) -> None:
-    from .output import render_json, render_jsonl, render_notes, render_text, render_trec
+    from searchkit.output import render_json, render_jsonl, render_notes, render_text, render_trec
 
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -516,7 +516,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     """
     import dataclasses
 
-    from .output import json_text, render_article
+    from searchkit.output import json_text, render_article
 
     with _open_index(index_path, create=False) as index, _user_errors():
         article = index.get(article_id)
@@ -542,7 +542,7 @@ def stats(index_path: str, output_format: str) -> None:
     \b
     searchkit stats --format json
     """
-    from .output import json_text, visible
+    from searchkit.output import json_text, visible
 
     with _open_index(index_path, create=False) as index, _user_errors():
         figures = index.stats()
@@ -568,7 +568,7 @@ def check(index_path: str) -> None:
     \b
     searchkit check
     """
-    from .index import check_index
+    from searchkit.index import check_index
 
     with _user_errors():
         report, articles = check_index(index_path)

@@ -25,13 +25,13 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermsReader, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from .exactwords import WORDS_FIELD
-from .postings import blocks as _blocks
-from .postings import extent
-from .postings import read_blocks as _read_blocks
-from .proximity import proximity_rerank
-from .tails import Tail, read_tail
-from .truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
+from searchkit.exactwords import WORDS_FIELD
+from searchkit.postings import blocks as _blocks
+from searchkit.postings import extent
+from searchkit.postings import read_blocks as _read_blocks
+from searchkit.proximity import proximity_rerank
+from searchkit.tails import Tail, read_tail
+from searchkit.truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000

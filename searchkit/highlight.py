@@ -10,9 +10,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from .analysis import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
-from .passages import Span, word_count
-from .phrases import exact_occurrences, word_spans
+from searchkit.analysis import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
+from searchkit.passages import Span, word_count
+from searchkit.phrases import exact_occurrences, word_spans
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
 K1 = 1.2

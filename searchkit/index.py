@@ -19,22 +19,22 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 from whoosh.index import LockError
 
-from . import __version__, integrity, safepickle
-from .analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
-from .articles import Article
-from .formats import Frequencies
-from .durability import write_json
-from .errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
-from .passages import Span, passages
-from .ingest import Catalogue, Ingestion, IngestReport, stamp_of
-from .integrity import CheckReport
-from .readers import latest_reader
-from .rebuild import new_work_folder, swap_in, writer_lock
-from .sources import INFO_FILE, Problem, file_digest
+from searchkit import __version__, integrity, safepickle
+from searchkit.analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
+from searchkit.articles import Article
+from searchkit.formats import Frequencies
+from searchkit.durability import write_json
+from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
+from searchkit.passages import Span, passages
+from searchkit.ingest import Catalogue, Ingestion, IngestReport, stamp_of
+from searchkit.integrity import CheckReport
+from searchkit.readers import latest_reader
+from searchkit.rebuild import new_work_folder, swap_in, writer_lock
+from searchkit.sources import INFO_FILE, Problem, file_digest
 
 if TYPE_CHECKING:
-    from .fastscore import FastScorer
-    from .search import SearchResult
+    from searchkit.fastscore import FastScorer
+    from searchkit.search import SearchResult
 
 # Before any index is opened: an index's pickles may build only the classes
 # an index holds (see searchkit.safepickle).
@@ -279,8 +279,8 @@ class Index:
 
     def fast_scorer(self, searcher) -> "FastScorer":  # type: ignore[no-untyped-def]
         """The term-at-a-time scorer of ``searcher``, kept while it is current."""
-        from .fastscore import FastScorer
-        from .search import WEIGHTING
+        from searchkit.fastscore import FastScorer
+        from searchkit.search import WEIGHTING
 
         if self._fast is None or self._fast.searcher is not searcher:
             self._fast = FastScorer(searcher, WEIGHTING.B, WEIGHTING.K1)
@@ -297,7 +297,7 @@ class Index:
     def _new_searcher(self, reuse=None):  # type: ignore[no-untyped-def]
         from whoosh.searching import Searcher
 
-        from .search import WEIGHTING
+        from searchkit.search import WEIGHTING
 
         return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=WEIGHTING)
 
@@ -511,7 +511,7 @@ class Index:
         self, wait: float, on_problem: ProblemCallback | None, on_wait: Callable[[], None] | None
     ) -> Iterator[Ingestion]:
         writer = self._writer(wait, on_wait)
-        from .leftovers import clean_leftovers
+        from searchkit.leftovers import clean_leftovers
 
         clean_leftovers(writer, self.path)  # of an ingest that was killed
         try:
@@ -546,7 +546,7 @@ class Index:
     def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
         # Segments stay as separate files: Whoosh copies a compound segment's
         # term table into memory on every open, 0.1 s of each CLI query at 31k articles.
-        from .bulkwrite import BulkWriter  # not loaded by queries
+        from searchkit.bulkwrite import BulkWriter  # not loaded by queries
 
         try:
             return BulkWriter(self._ix, timeout=0, compound=False, prepare=_cut_passages)
@@ -612,7 +612,7 @@ class Index:
         ``sort="date"`` puts the newest first. Raises QueryError for a query
         that cannot be run.
         """
-        from .search import search
+        from searchkit.search import search
 
         return self._read(lambda: search(self, text, limit=limit, per_article=per_article, plain_text=plain_text,
                                          since=since, until=until, sort=sort))
@@ -629,7 +629,7 @@ class Index:
     ) -> list[tuple[str, float]]:
         """(article id, score) pairs, best first: the ranking of ``search``
         without choosing passages."""
-        from .search import rank_articles
+        from searchkit.search import rank_articles
 
         return self._read(lambda: rank_articles(self, text, limit=limit, plain_text=plain_text,
                                                 since=since, until=until, sort=sort))
@@ -637,7 +637,7 @@ class Index:
     @_naming_the_index
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
         """[start, end) offsets of the words ``query_text`` matches in the article."""
-        from .search import article_highlights
+        from searchkit.search import article_highlights
 
         return self._read(lambda: article_highlights(self, article.text, query_text))
 

@@ -39,8 +39,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import IndexDamaged
-from .sources import Problem, find_files
+from searchkit.errors import IndexDamaged
+from searchkit.sources import Problem, find_files
 
 SUMS_EXT = ".sums"
 SUMS_HEADER = "searchkit sums 1"
@@ -163,7 +163,7 @@ def commit_toc(storage: Any, indexname: str, schema: Any, segments: list, genera
     """SegmentWriter._commit_toc, with the TOC's checksum footer."""
     from whoosh.index import TOC, clean_files
 
-    from .durability import SyncedStorage
+    from searchkit.durability import SyncedStorage
 
     with_sums = [s.segment_id() for s in segments if storage.file_exists(sums_name(s.segment_id()))]
     # Synced before and after its rename: the rename is the commit (searchkit.durability).

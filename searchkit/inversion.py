@@ -21,9 +21,9 @@ from whoosh.formats import Existence, Positions
 from whoosh.system import pack_int, pack_uint
 from whoosh.util.numeric import length_to_byte
 
-from .analysis import FrenchAnalyzer, index_tokens, truncated
-from .formats import Frequencies
-from .tails import TAIL_MIN_POSTINGS, encode_tail
+from searchkit.analysis import FrenchAnalyzer, index_tokens, truncated
+from searchkit.formats import Frequencies
+from searchkit.tails import TAIL_MIN_POSTINGS, encode_tail
 
 # Whoosh pickles blocks with protocol 2, where each posting's positions (bytes)
 # go through a codecs.encode call; its reader loads any protocol, and with 5 a

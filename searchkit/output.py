@@ -6,8 +6,8 @@ import json
 import re
 import textwrap
 
-from .articles import Article
-from .search import Hit, SearchResult
+from searchkit.articles import Article
+from searchkit.search import Hit, SearchResult
 
 BOLD = "\x1b[1m"
 DIM = "\x1b[2m"

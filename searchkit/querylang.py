@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from .errors import QueryError
-from .limits import MAX_QUERY_NESTING, MAX_QUERY_WORD_CHARS, MAX_QUERY_WORDS
+from searchkit.errors import QueryError
+from searchkit.limits import MAX_QUERY_NESTING, MAX_QUERY_WORD_CHARS, MAX_QUERY_WORDS
 
 FIELDS = ("title", "source", "author", "text")
 OPERATORS = ("AND", "OR", "NOT")

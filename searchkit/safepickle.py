@@ -29,7 +29,7 @@ import struct
 import types
 from typing import IO, Any
 
-from .errors import IndexUnsafe
+from searchkit.errors import IndexUnsafe
 
 # (module, name) of every global an index's pickles may name: Whoosh's schema,
 # fields, formats, analysis chain, columns, codec and segment classes,

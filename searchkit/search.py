@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from whoosh import query as wq
 from whoosh import scoring
 
-from . import spelling
-from .analysis import analyze, fold, term_of, truncated
-from .errors import QueryError
-from .exactwords import WORDS_FIELD, exact_word_rerank, words_held
-from .highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
-from .passages import Span
-from .phrases import exact_occurrences, exact_words, phrases_held, word_spans
-from .sources import HTML_EXTENSIONS
-from .proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
-from .querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
-from .truncation import FAMILY_WEIGHT, WordWithFamily
+from searchkit import spelling
+from searchkit.analysis import analyze, fold, term_of, truncated
+from searchkit.errors import QueryError
+from searchkit.exactwords import WORDS_FIELD, exact_word_rerank, words_held
+from searchkit.highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
+from searchkit.passages import Span
+from searchkit.phrases import exact_occurrences, exact_words, phrases_held, word_spans
+from searchkit.sources import HTML_EXTENSIONS
+from searchkit.proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
+from searchkit.querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
+from searchkit.truncation import FAMILY_WEIGHT, WordWithFamily
 
 if TYPE_CHECKING:
-    from .index import Index
+    from searchkit.index import Index
 
 # The field a user names in a query -> the Whoosh field.
 FIELD_NAMES = {"title": "title", "source": "source", "author": "author", "text": "body"}

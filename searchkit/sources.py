@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from . import limits
-from .articles import Article, iso_date
+from searchkit import limits
+from searchkit.articles import Article, iso_date
 
 TEXT_EXTENSIONS = (".txt", ".md")
 HTML_EXTENSIONS = (".html", ".htm")
@@ -430,7 +430,7 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
     if not text or not text.strip():
         yield Problem(str(source.path), "no article text found in this page")
         return
-    from .htmlmeta import clean_author, published_date, title_without_site
+    from searchkit.htmlmeta import clean_author, published_date, title_without_site
 
     # The extractor may take the modification date: the page's publication date comes first.
     stated = published_date(data.decode("utf-8", "replace") if isinstance(page, bytes) else page or "")
@@ -643,7 +643,7 @@ def _article_from_record(
         yield problem("expected a JSON object")
         return
     # html.parser is loaded when JSON is read, not by every query.
-    from .markup import line_of_markup, text_of_markup
+    from searchkit.markup import line_of_markup, text_of_markup
 
     # Markup in the text (an RSS description, a CMS export) is read as text.
     raw_text = _first_field(record, TEXT_FIELDS, text_only=True) or ""

@@ -21,12 +21,12 @@ from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from .analysis import fold
-from .exactwords import WORDS_FIELD
-from .limits import MAX_SPELLED_WORD_CHARS
+from searchkit.analysis import fold
+from searchkit.exactwords import WORDS_FIELD
+from searchkit.limits import MAX_SPELLED_WORD_CHARS
 
 if TYPE_CHECKING:
-    from .search import Hit
+    from searchkit.search import Hit
 
 # A typed word found in no article may be a typo; one found in fewer than
 # RARE_WORD_ARTICLES too, when the query finds fewer than FEW_RESULTS.

@@ -22,7 +22,7 @@ from collections import deque
 from pathlib import Path
 from typing import IO, Any, Callable
 
-from .errors import SearchkitError
+from searchkit.errors import SearchkitError
 
 _SIZE = struct.Struct("<Q")
 
