@@ -10,7 +10,7 @@
 
 __version__ = "0.1.0"
 
-from searchkit.analysis import analyze, terms  # noqa: E402
+from searchkit.analysis.french import analyze, terms  # noqa: E402
 from searchkit.articles import Article  # noqa: E402
 from searchkit.errors import (  # noqa: E402
     IndexBusy,

@@ -10,9 +10,9 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from searchkit.analysis import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
+from searchkit.analysis.french import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
 from searchkit.passages import Span, word_count
-from searchkit.phrases import exact_occurrences, word_spans
+from searchkit.analysis.phrases import exact_occurrences, word_spans
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
 K1 = 1.2
@@ -31,7 +31,7 @@ class MatchSpec:
     # Truncated words (searchkit.truncation) -> weight: words of the same family
     # as a query word, which an OR of words matches too.
     families: dict[str, float] = field(default_factory=dict)
-    # The words as written of each phrase of ``phrases`` (searchkit.phrases):
+    # The words as written of each phrase of ``phrases`` (searchkit.analysis.phrases):
     # where they stand, they are marked instead of the phrase's stems.
     exact: tuple[tuple[str, ...], ...] = ()
 

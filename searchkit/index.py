@@ -20,7 +20,8 @@ from whoosh.formats import Existence
 from whoosh.index import LockError
 
 from searchkit import __version__, integrity, safepickle
-from searchkit.analysis import FrenchAnalyzer, fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
+from searchkit.analysis.analyzer import FrenchAnalyzer
+from searchkit.analysis.french import fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from searchkit.articles import Article
 from searchkit.formats import Frequencies
 from searchkit.durability import write_json
@@ -44,7 +45,7 @@ DEFAULT_INDEX = "index"
 INDEX_NAME = "searchkit"
 TITLE_WEIGHT = 2
 # Bump when the schema or what is stored in it changes.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 
 
 class TextColumn(COLUMN):
@@ -72,7 +73,7 @@ def make_schema() -> Schema:
         # suggestions work on words, not stems ("libér*" must not find "librairie").
         words=FieldType(Existence(), analyzer=FrenchAnalyzer(unstemmed=True), scorable=False),
         # The words of ``body`` cut to their first letters, with frequencies:
-        # a second, looser match beside the stems (see searchkit.analysis.truncated).
+        # a second, looser match beside the stems (see searchkit.analysis.french.truncated).
         truncated=FieldType(Frequencies(), analyzer=FrenchAnalyzer(truncated=True), scorable=True),
         source=TEXT(analyzer=analyzer, stored=True),
         author=TEXT(analyzer=analyzer, stored=True),

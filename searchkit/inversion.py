@@ -21,7 +21,8 @@ from whoosh.formats import Existence, Positions
 from whoosh.system import pack_int, pack_uint
 from whoosh.util.numeric import length_to_byte
 
-from searchkit.analysis import FrenchAnalyzer, index_tokens, truncated
+from searchkit.analysis.analyzer import FrenchAnalyzer
+from searchkit.analysis.french import index_tokens, truncated
 from searchkit.formats import Frequencies
 from searchkit.tails import TAIL_MIN_POSTINGS, encode_tail
 

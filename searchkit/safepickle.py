@@ -37,7 +37,7 @@ from searchkit.errors import IndexUnsafe
 # name not listed is refused, even a harmless one: add it here with a test.
 ALLOWED: frozenset[tuple[str, str]] = frozenset({
     # searchkit's own, pickled into the schema by import path
-    ("searchkit.analysis", "FrenchAnalyzer"),
+    ("searchkit.analysis.analyzer", "FrenchAnalyzer"),
     ("searchkit.formats", "Frequencies"),
     ("searchkit.index", "TextColumn"),
     # the schema and its fields

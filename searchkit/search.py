@@ -14,12 +14,12 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from searchkit import spelling
-from searchkit.analysis import analyze, fold, term_of, truncated
+from searchkit.analysis.french import analyze, fold, term_of, truncated
 from searchkit.errors import QueryError
 from searchkit.exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from searchkit.highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
 from searchkit.passages import Span
-from searchkit.phrases import exact_occurrences, exact_words, phrases_held, word_spans
+from searchkit.analysis.phrases import exact_occurrences, exact_words, phrases_held, word_spans
 from searchkit.sources import HTML_EXTENSIONS
 from searchkit.proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
 from searchkit.querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
@@ -104,7 +104,7 @@ class _Compiler:
         self.terms: dict[str, float] = {}
         self.weights: dict[str, float] = {}
         self.phrases: list[tuple[str, ...]] = []
-        self.exact: list[tuple[str, ...]] = []  # each phrase's words as written (searchkit.phrases)
+        self.exact: list[tuple[str, ...]] = []  # each phrase's words as written (searchkit.analysis.phrases)
         self.prefixes: list[str] = []
         # What a title: field matches: marked in the title, not in the text.
         self.title_terms: dict[str, float] = {}

@@ -21,7 +21,7 @@ from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from searchkit.analysis import fold
+from searchkit.analysis.french import fold
 from searchkit.exactwords import WORDS_FIELD
 from searchkit.limits import MAX_SPELLED_WORD_CHARS
 

@@ -3,7 +3,7 @@
 Snowball removes inflections, not derivations: "Europe" gives "europ" and
 "européenne" "europeen", "gouvernement" and "gouverneur" part too. The
 ``truncated`` field indexes the first letters of every word of the body (see
-``searchkit.analysis.truncated``), with frequencies. In a query of plain words,
+``searchkit.analysis.french.truncated``), with frequencies. In a query of plain words,
 each word is scored as one BM25 term whose frequency in an article is that of
 its stem plus FAMILY_WEIGHT times that of the other words of its family (those
 sharing its truncated word, not its stem), with the stem's idf: an article

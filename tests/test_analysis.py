@@ -4,7 +4,8 @@ import pickle
 
 import pytest
 
-from searchkit.analysis import FrenchAnalyzer, analyze, fold, terms
+from searchkit.analysis.analyzer import FrenchAnalyzer
+from searchkit.analysis.french import analyze, fold, terms
 
 
 def surfaces(text):
@@ -157,7 +158,7 @@ def test_whoosh_analyzer_pickles_without_state():
 def test_index_tokens_are_the_tokens_of_analyze():
     from hypothesis import given, settings, strategies as st
 
-    from searchkit.analysis import index_tokens
+    from searchkit.analysis.french import index_tokens
 
     alphabet = st.sampled_from(list("aeéiouœçAÉLl’'-  \u00a0\u202f,.0123456789\u00adqujsdhx\n«»€$"))
 
@@ -176,7 +177,7 @@ def test_stems_keep_the_first_two_letters_of_the_word():
     import re
     from pathlib import Path
 
-    from searchkit.analysis import fold, singular, stem
+    from searchkit.analysis.french import fold, singular, stem
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     words = {fold(w) for path in seeds.glob("*.txt") for w in re.findall(r"\w+", path.read_text("utf-8"))}
@@ -189,7 +190,7 @@ def test_stems_keep_the_first_two_letters_of_the_word():
 
 
 def test_words_after_an_apostrophe_are_found_for_marking():
-    from searchkit.analysis import find_terms
+    from searchkit.analysis.french import find_terms
 
     text = "Il dit qu’Israël a gagné, lorsqu'Emmanuel parle, entr'ouvert."
     found = find_terms(text, 0, len(text), frozenset({"israel", "emmanuel", "ouvert"}))

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from searchkit.analysis import analyze, truncated
+from searchkit.analysis.french import analyze, truncated
 from searchkit.cli import main
 
 from .conftest import SEED_ID, SEEDS

@@ -7,7 +7,7 @@ import pytest
 
 import searchkit
 from searchkit import inversion
-from searchkit.analysis import fold, terms
+from searchkit.analysis.french import fold, terms
 from searchkit.exactwords import words_held
 from searchkit.fastscore import FastScorer, _BlockValues, _leaf_postings
 from searchkit.proximity import read_positions

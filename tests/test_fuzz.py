@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import searchkit
-from searchkit.analysis import analyze, index_tokens
+from searchkit.analysis.french import analyze, index_tokens
 from searchkit.cli import main
 from searchkit.errors import QueryError
 from searchkit.querylang import parse
@@ -101,7 +101,7 @@ def test_ingested_text_comes_back_intact_in_show(tmp_path_factory, texts):
 
 @given(ADVERSARIAL)
 def test_the_fast_word_pattern_finds_the_same_tokens_where_it_is_used(text):
-    from searchkit.analysis import _PLAIN_WORDS_TOKEN_RE, _full_token_re, _token_re
+    from searchkit.analysis.french import _PLAIN_WORDS_TOKEN_RE, _full_token_re, _token_re
 
     # The fast patterns are chosen for most texts; where they are, they must agree.
     assert _token_re(text).findall(text) == _full_token_re().findall(text)
@@ -112,7 +112,7 @@ def test_the_fast_word_pattern_finds_the_same_tokens_where_it_is_used(text):
 
 @given(ADVERSARIAL, st.integers(min_value=0, max_value=5))
 def test_finding_terms_in_a_span_agrees_with_analyze(text, pick):
-    from searchkit.analysis import find_terms, index_tokens_of_spans
+    from searchkit.analysis.french import find_terms, index_tokens_of_spans
 
     tokens = list(analyze(text))
     wanted = frozenset(token.term for token in tokens[pick::3])

@@ -470,7 +470,7 @@ def test_the_classes_an_index_pickles_are_pinned() -> None:
     for opcode, argument, _ in pickletools.genops(pickle.dumps(make_schema(), 2)):
         if opcode.name == "GLOBAL" and argument.startswith("searchkit"):
             names.add(argument.replace(" ", "."))
-    assert names == {"searchkit.analysis.FrenchAnalyzer", "searchkit.formats.Frequencies",
+    assert names == {"searchkit.analysis.analyzer.FrenchAnalyzer", "searchkit.formats.Frequencies",
                      "searchkit.index.TextColumn"}
 
 

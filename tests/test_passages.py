@@ -103,7 +103,7 @@ def test_passages_scored_on_their_terms_score_and_mark_as_the_full_scan():
     the passages shown; both must agree with scanning the whole article."""
     from pathlib import Path
 
-    from searchkit.analysis import terms
+    from searchkit.analysis.french import terms
     from searchkit.highlight import MatchSpec, _marks, _score_by_terms, score_passages
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
@@ -123,7 +123,7 @@ def test_passages_scored_on_their_terms_score_and_mark_as_the_full_scan():
 def test_the_body_analysed_passage_by_passage_gives_the_tokens_of_the_whole_body():
     from pathlib import Path
 
-    from searchkit.analysis import index_tokens
+    from searchkit.analysis.french import index_tokens
     from searchkit.index import _cut_passages, _document
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"

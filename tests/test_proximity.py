@@ -4,7 +4,7 @@ they lie apart."""
 import pytest
 
 import searchkit
-from searchkit.analysis import terms
+from searchkit.analysis.french import terms
 from searchkit.fastscore import FastScorer
 from searchkit.proximity import PROXIMITY_WINDOW, holds_phrase, proximity_bonus
 

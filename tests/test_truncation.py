@@ -5,7 +5,7 @@ import pytest
 
 import searchkit
 from searchkit import fastscore, search
-from searchkit.analysis import truncated
+from searchkit.analysis.french import truncated
 
 from .corpora import FILLER, index_of
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from searchkit.analysis import fold
+from searchkit.analysis.french import fold
 
 # Words as a reader sees them: "l’armée" is "l" then "armée", as in the phrase.
 _WORD_RE = re.compile(r"[^\W_]+")
