@@ -11,7 +11,7 @@
 __version__ = "0.1.0"
 
 from searchkit.analysis.french import analyze, terms  # noqa: E402
-from searchkit.articles import Article  # noqa: E402
+from searchkit.articles.article import Article  # noqa: E402
 from searchkit.errors import (  # noqa: E402
     IndexBusy,
     IndexDamaged,
@@ -23,7 +23,7 @@ from searchkit.errors import (  # noqa: E402
 from searchkit.index import Index  # noqa: E402
 from searchkit.ingest import IngestReport  # noqa: E402
 from searchkit.search import Hit, SearchResult  # noqa: E402
-from searchkit.sources import Problem  # noqa: E402
+from searchkit.articles.sources import Problem  # noqa: E402
 
 __all__ = [
     "Article",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from searchkit.analysis.french import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
-from searchkit.passages import Span, word_count
+from searchkit.articles.passages import Span, word_count
 from searchkit.analysis.phrases import exact_occurrences, word_spans
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.

@@ -22,16 +22,16 @@ from whoosh.index import LockError
 from searchkit import __version__, integrity, safepickle
 from searchkit.analysis.analyzer import FrenchAnalyzer
 from searchkit.analysis.french import fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
-from searchkit.articles import Article
+from searchkit.articles.article import Article
 from searchkit.formats import Frequencies
 from searchkit.durability import write_json
 from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
-from searchkit.passages import Span, passages
+from searchkit.articles.passages import Span, passages
 from searchkit.ingest import Catalogue, Ingestion, IngestReport, stamp_of
 from searchkit.integrity import CheckReport
 from searchkit.readers import latest_reader
 from searchkit.rebuild import new_work_folder, swap_in, writer_lock
-from searchkit.sources import INFO_FILE, Problem, file_digest
+from searchkit.articles.sources import INFO_FILE, Problem, file_digest
 
 if TYPE_CHECKING:
     from searchkit.fastscore import FastScorer

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
-from searchkit.articles import Article
-from searchkit.metatable import Metadata, is_table, read_table, table_in
-from searchkit.sources import (NOT_AN_ARTICLE_FORMAT, Notice, Passed, Problem, SourceFile, display_path, file_digest,
+from searchkit.articles.article import Article
+from searchkit.articles.metatable import Metadata, is_table, read_table, table_in
+from searchkit.articles.sources import (NOT_AN_ARTICLE_FORMAT, Notice, Passed, Problem, SourceFile, display_path, file_digest,
                       find_files, read_source)
 
 

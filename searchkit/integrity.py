@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from searchkit.errors import IndexDamaged
-from searchkit.sources import Problem, find_files
+from searchkit.articles.sources import Problem, find_files
 
 SUMS_EXT = ".sums"
 SUMS_HEADER = "searchkit sums 1"

@@ -6,7 +6,7 @@ import json
 import re
 import textwrap
 
-from searchkit.articles import Article
+from searchkit.articles.article import Article
 from searchkit.search import Hit, SearchResult
 
 BOLD = "\x1b[1m"

@@ -18,9 +18,9 @@ from searchkit.analysis.french import analyze, fold, term_of, truncated
 from searchkit.errors import QueryError
 from searchkit.exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from searchkit.highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
-from searchkit.passages import Span
+from searchkit.articles.passages import Span
 from searchkit.analysis.phrases import exact_occurrences, exact_words, phrases_held, word_spans
-from searchkit.sources import HTML_EXTENSIONS
+from searchkit.articles.sources import HTML_EXTENSIONS
 from searchkit.proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
 from searchkit.querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
 from searchkit.truncation import FAMILY_WEIGHT, WordWithFamily

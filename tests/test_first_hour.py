@@ -314,7 +314,7 @@ def test_the_site_name_is_cut_from_the_title(tmp_path, title, site, expected):
 
 
 def test_a_title_keeps_a_dash_that_does_not_name_the_site():
-    from searchkit.htmlmeta import title_without_site
+    from searchkit.articles.htmlmeta import title_without_site
 
     assert title_without_site("Paris - Lyon : le TGV roule", "PSL") == "Paris - Lyon : le TGV roule"
     assert title_without_site("Paris - Lyon | psl", "PSL") == "Paris - Lyon"

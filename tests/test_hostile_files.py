@@ -28,7 +28,7 @@ CHUNK = b"a" * (1 << 20)
 INGEST = textwrap.dedent("""
     import json, os, resource, sys
     import numpy  # its thread pools reserve address space: before the cap is measured
-    import searchkit, searchkit.bulkwrite, searchkit.sources, trafilatura
+    import searchkit, searchkit.bulkwrite, searchkit.articles.sources, trafilatura
     from searchkit import limits
     folder, index, overrides, allowance = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
     for name, value in overrides.items():
@@ -177,7 +177,7 @@ def test_html_excess_counts_what_a_regular_expression_counts(page, monkeypatch):
 def test_a_page_over_the_limits_never_reaches_the_extractor(folder, monkeypatch):
     import trafilatura
 
-    from searchkit.sources import find_files, read_source
+    from searchkit.articles.sources import find_files, read_source
 
     given = []
     monkeypatch.setattr(trafilatura, "bare_extraction", lambda page, **options: given.append(page))
@@ -256,7 +256,7 @@ def test_lines_are_numbered_as_a_file_reads_them_whatever_the_blocks():
 
     from hypothesis import given, settings, strategies as st
 
-    from searchkit import sources
+    from searchkit.articles import sources
 
     @settings(max_examples=300, deadline=None)
     @given(st.text(alphabet="ab \n\r", max_size=60), st.integers(1, 9), st.integers(1, 12))

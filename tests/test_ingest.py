@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit import sources
+from searchkit.articles import sources
 from searchkit.cli import main
 
 HTML_PAGE = """<!DOCTYPE html>

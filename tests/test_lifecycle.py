@@ -524,7 +524,7 @@ def test_the_optimize_command_merges_into_one_segment_and_says_so(tmp_path: Path
 
 
 def test_segments_written_by_whooshs_own_writer_merge_and_rank_as_a_fresh_build(tmp_path: Path) -> None:
-    from searchkit.articles import Article
+    from searchkit.articles.article import Article
     from searchkit.index import _cut_passages, _document
 
     news = _news(tmp_path / "news", 6)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from searchkit.articles import Article, french_date, iso_date, split_headline
-from searchkit.passages import MAX_WORDS, MIN_WORDS, passages, sentences
+from searchkit.articles.article import Article, french_date, iso_date, split_headline
+from searchkit.articles.passages import MAX_WORDS, MIN_WORDS, passages, sentences
 
 
 def cut(text):
@@ -169,7 +169,7 @@ def test_the_sentence_splitter_is_linear_on_runs_of_stops():
     import subprocess
     import sys
 
-    script = ("import time\nfrom searchkit.passages import sentences\n"
+    script = ("import time\nfrom searchkit.articles.passages import sentences\n"
               "for stop in '.!?…':\n"
               "    text = 'Début' + stop * 16000 + ' fin'\n"
               "    started = time.perf_counter()\n"

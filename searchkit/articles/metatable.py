@@ -17,7 +17,7 @@ import io
 import os
 from pathlib import Path
 
-from searchkit.articles import iso_date
+from searchkit.articles.article import iso_date
 
 TABLE_NAMES = ("sources.tsv", "sources.csv", "metadata.tsv", "metadata.csv")
 FILE_COLUMNS = ("file", "path", "filename")

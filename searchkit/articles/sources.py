@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from searchkit import limits
-from searchkit.articles import Article, iso_date
+from searchkit.articles.article import Article, iso_date
 
 TEXT_EXTENSIONS = (".txt", ".md")
 HTML_EXTENSIONS = (".html", ".htm")
@@ -98,7 +98,7 @@ class SourceFile:
 
     path: Path  # absolute
     id_base: str  # the path relative to the folder given: the article id
-    # (field, value) pairs of the folder's metadata table (searchkit.metatable):
+    # (field, value) pairs of the folder's metadata table (searchkit.articles.metatable):
     # they replace what the file says or what is inferred from it.
     metadata: tuple[tuple[str, str], ...] = ()
 
@@ -430,7 +430,7 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
     if not text or not text.strip():
         yield Problem(str(source.path), "no article text found in this page")
         return
-    from searchkit.htmlmeta import clean_author, published_date, title_without_site
+    from searchkit.articles.htmlmeta import clean_author, published_date, title_without_site
 
     # The extractor may take the modification date: the page's publication date comes first.
     stated = published_date(data.decode("utf-8", "replace") if isinstance(page, bytes) else page or "")
@@ -643,7 +643,7 @@ def _article_from_record(
         yield problem("expected a JSON object")
         return
     # html.parser is loaded when JSON is read, not by every query.
-    from searchkit.markup import line_of_markup, text_of_markup
+    from searchkit.articles.markup import line_of_markup, text_of_markup
 
     # Markup in the text (an RSS description, a CMS export) is read as text.
     raw_text = _first_field(record, TEXT_FIELDS, text_only=True) or ""

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timezone
 from dataclasses import dataclass, field
 
-from searchkit.passages import Span, sentences
+from searchkit.articles.passages import Span, sentences
 
 MAX_HEADLINE_CHARS = 200
 MAX_HEADLINE_WORDS = 25
