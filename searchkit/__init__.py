@@ -8,7 +8,7 @@
             print(hit.rank, hit.title, hit.text[:80])
 """
 
-__version__ = "0.1.0"
+from searchkit.version import __version__  # noqa: E402
 
 from searchkit.analysis.french import analyze, terms  # noqa: E402
 from searchkit.articles.article import Article  # noqa: E402

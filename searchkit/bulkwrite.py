@@ -35,12 +35,12 @@ from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value s
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from searchkit import integrity
-from searchkit.durability import sync_file
+from searchkit.storage import integrity
+from searchkit.storage.durability import sync_file
 from searchkit.merges import merge_by_level
-from searchkit.postings import segment_postings
+from searchkit.storage.postings import segment_postings
 from searchkit.inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
-from searchkit.tails import TAIL_FIELDS
+from searchkit.storage.tails import TAIL_FIELDS
 from searchkit.workers import Workers
 
 BATCH_SIZE = 1500  # documents a worker indexes at a time
@@ -400,7 +400,7 @@ class BulkWriter(SegmentWriter):
 
     def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
         """Write the table of contents, the commit point, once the files of
-        the new segments are on disk (see searchkit.durability)."""
+        the new segments are on disk (see searchkit.storage.durability)."""
         storage = self.storage
         for segment in segments:
             if segment not in self.segments:  # written by this writer

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, TextIO
 
 import click
 
-from searchkit import __version__
+from searchkit.version import __version__
 from searchkit.errors import IndexDamaged, SearchkitError
 
 if TYPE_CHECKING:

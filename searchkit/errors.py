@@ -36,7 +36,7 @@ class IndexDamaged(SearchkitError):
 
 class IndexUnsafe(SearchkitError):
     """The index holds pickled data naming a class that no searchkit index
-    holds: refused before anything it names runs (see searchkit.safepickle)."""
+    holds: refused before anything it names runs (see searchkit.storage.safepickle)."""
 
     def __init__(self, what: str, path: object = None) -> None:
         self.what = what

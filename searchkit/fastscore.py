@@ -26,11 +26,11 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searchkit.exactwords import WORDS_FIELD
-from searchkit.postings import blocks as _blocks
-from searchkit.postings import extent
-from searchkit.postings import read_blocks as _read_blocks
+from searchkit.storage.postings import blocks as _blocks
+from searchkit.storage.postings import extent
+from searchkit.storage.postings import read_blocks as _read_blocks
 from searchkit.proximity import proximity_rerank
-from searchkit.tails import Tail, read_tail
+from searchkit.storage.tails import Tail, read_tail
 from searchkit.truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
 
 FIELD = "body"

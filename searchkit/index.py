@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import shutil
@@ -14,82 +13,30 @@ import functools
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from whoosh import index as whoosh_index
-from whoosh.columns import NumericColumn, VarBytesColumn
-from whoosh.fields import COLUMN, ID, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Existence
 from whoosh.index import LockError
 
-from searchkit import __version__, integrity, safepickle
-from searchkit.analysis.analyzer import FrenchAnalyzer
-from searchkit.analysis.french import fingerprint, index_tokens, index_tokens_of_spans, stemmer_version
 from searchkit.articles.article import Article
-from searchkit.formats import Frequencies
-from searchkit.durability import write_json
-from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
-from searchkit.articles.passages import Span, passages
-from searchkit.ingest import Catalogue, Ingestion, IngestReport, stamp_of
-from searchkit.integrity import CheckReport
-from searchkit.readers import latest_reader
-from searchkit.rebuild import new_work_folder, swap_in, writer_lock
 from searchkit.articles.sources import INFO_FILE, Problem, file_digest
+from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
+from searchkit.ingest import Catalogue, Ingestion, IngestReport, stamp_of
+from searchkit.rebuild import new_work_folder, swap_in, writer_lock
+from searchkit.storage import integrity, safepickle
+from searchkit.storage.documents import article_from_stored, cut_passages, document_of
+from searchkit.storage.durability import write_json
+from searchkit.storage.integrity import CheckReport
+from searchkit.storage.readers import latest_reader
+from searchkit.storage.record import current_versions, holds_only_own_files, index_exists, read_info, write_info
+from searchkit.storage.schema import INDEX_NAME, make_schema
 
 if TYPE_CHECKING:
     from searchkit.fastscore import FastScorer
     from searchkit.search import SearchResult
 
 # Before any index is opened: an index's pickles may build only the classes
-# an index holds (see searchkit.safepickle).
+# an index holds (see searchkit.storage.safepickle).
 safepickle.install()
 
 DEFAULT_INDEX = "index"
-INDEX_NAME = "searchkit"
-TITLE_WEIGHT = 2
-# Bump when the schema or what is stored in it changes.
-FORMAT_VERSION = 6
-
-
-class TextColumn(COLUMN):
-    """A text value per document, kept in a column and not indexed."""
-
-    def __init__(self) -> None:
-        super().__init__(VarBytesColumn())
-
-    def to_bytes(self, value: str) -> bytes:  # type: ignore[override]
-        return value.encode("utf-8")
-
-    def from_bytes(self, value: bytes) -> str:  # type: ignore[override]
-        return value.decode("utf-8")
-
-
-def make_schema() -> Schema:
-    analyzer = FrenchAnalyzer()
-    return Schema(
-        id=ID(stored=True, unique=True, sortable=True),
-        title=TEXT(analyzer=analyzer, stored=True),
-        # The words of the title and the text; the text itself is stored apart.
-        body=TEXT(analyzer=analyzer),
-        text=STORED,
-        # Every folded word once per article: prefix queries and spelling
-        # suggestions work on words, not stems ("libér*" must not find "librairie").
-        words=FieldType(Existence(), analyzer=FrenchAnalyzer(unstemmed=True), scorable=False),
-        # The words of ``body`` cut to their first letters, with frequencies:
-        # a second, looser match beside the stems (see searchkit.analysis.french.truncated).
-        truncated=FieldType(Frequencies(), analyzer=FrenchAnalyzer(truncated=True), scorable=True),
-        source=TEXT(analyzer=analyzer, stored=True),
-        author=TEXT(analyzer=analyzer, stored=True),
-        date=ID(stored=True, sortable=True),
-        path=ID(stored=True, sortable=True),
-        # "size:mtime_ns:ctime_ns/sha1" of the file, and the SHA-1 of the text:
-        # what incremental ingestion compares (see searchkit.ingest). Columns
-        # only: never searched, and unique terms cost the most to index.
-        file_sig=TextColumn(),
-        text_hash=TextColumn(),
-        url=STORED,
-        line=STORED,
-        passages=STORED,
-        passage_positions=STORED,  # see _cut_passages
-        passage_count=COLUMN(NumericColumn("I")),
-    )
 
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes to read)
@@ -97,7 +44,7 @@ _Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 def _naming_the_index(method: _Method) -> _Method:
-    """A refused pickle (searchkit.safepickle) is found deep inside Whoosh,
+    """A refused pickle (searchkit.storage.safepickle) is found deep inside Whoosh,
     which does not know the index's path: the message gets it here."""
 
     @functools.wraps(method)
@@ -215,7 +162,7 @@ class Index:
 
     def searcher(self):  # type: ignore[no-untyped-def]
         """A Whoosh searcher kept open across searches, refreshed after a
-        commit, its files checked against their checksums (searchkit.integrity)."""
+        commit, its files checked against their checksums (searchkit.storage.integrity)."""
         for _ in range(3):
             try:
                 if self._searcher is None:
@@ -512,7 +459,7 @@ class Index:
         self, wait: float, on_problem: ProblemCallback | None, on_wait: Callable[[], None] | None
     ) -> Iterator[Ingestion]:
         writer = self._writer(wait, on_wait)
-        from searchkit.leftovers import clean_leftovers
+        from searchkit.storage.leftovers import clean_leftovers
 
         clean_leftovers(writer, self.path)  # of an ingest that was killed
         try:
@@ -521,7 +468,7 @@ class Index:
                 # reads the generation it is about to write.
                 self._verify(reader, self._ix.latest_generation())
                 catalogue = Catalogue.read(reader)
-            run = Ingestion(writer, catalogue, _document, on_problem)
+            run = Ingestion(writer, catalogue, document_of, on_problem)
             writer.on_document = run.written
             writer.on_failure = run.unwritten
             try:
@@ -550,7 +497,7 @@ class Index:
         from searchkit.bulkwrite import BulkWriter  # not loaded by queries
 
         try:
-            return BulkWriter(self._ix, timeout=0, compound=False, prepare=_cut_passages)
+            return BulkWriter(self._ix, timeout=0, compound=False, prepare=cut_passages)
         except LockError:
             pass
         except OSError as error:
@@ -559,7 +506,7 @@ class Index:
             if on_wait is not None:
                 on_wait()
             try:
-                return BulkWriter(self._ix, timeout=wait, compound=False, prepare=_cut_passages)
+                return BulkWriter(self._ix, timeout=wait, compound=False, prepare=cut_passages)
             except LockError:
                 pass
         raise _busy(self.path, wait)
@@ -674,24 +621,6 @@ class Index:
         }
 
 
-def write_info(path: Path, ix, last_ingest: str | None = None, roots: Iterable[str] = ()) -> None:  # type: ignore[no-untyped-def]
-    """Record beside the index the versions it is built with, its count and
-    every path it was ingested from."""
-    old = read_info(path)
-    info = {
-        **current_versions(),
-        "searchkit": __version__,
-        "last_ingest": last_ingest or old.get("last_ingest"),
-        # The count of the generation it was read from: a record written
-        # before a commit, or one a crash kept from coming, is not compared.
-        "articles": ix.doc_count() if ix is not None else 0,
-        "generation": ix.latest_generation() if ix is not None else -1,
-        # Every path ever given to ingest: what --rebuild reads again.
-        "roots": sorted(set(old.get("roots", [])) | set(roots)),  # type: ignore[arg-type]
-    }
-    write_json(path / INFO_FILE, integrity.sealed_info(info))
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -717,20 +646,6 @@ def _acquire_lock(lock, path: Path, wait: float, on_wait: Callable[[], None] | N
             if lock.acquire(blocking=False):
                 return lock
     raise _busy(path, wait)
-
-
-def index_exists(path: Path) -> bool:
-    """Whether ``path`` holds an index: a table of contents, looked for by
-    name (opening one unpickles it)."""
-    return integrity.latest_toc(path, INDEX_NAME) is not None
-
-
-def holds_only_own_files(path: Path) -> bool:
-    """Whether an index may be created at ``path``: it does not exist, or
-    holds only hidden files and what searchkit writes before the index (an
-    index whose creation was interrupted)."""
-    own = {INFO_FILE, INFO_FILE + ".tmp", INDEX_NAME + "_WRITELOCK"}
-    return not path.exists() or all(p.name.startswith(".") or p.name in own for p in path.iterdir())
 
 
 def _unknown_classes(path: Path, error: Exception) -> IndexIncompatible:
@@ -777,97 +692,6 @@ def _abandon(writer) -> None:  # type: ignore[no-untyped-def]
     """Cancel a writer that has not committed; an interruption may come after."""
     if not writer.is_closed:
         writer.cancel()
-
-
-def read_info(path: Path) -> dict[str, object]:
-    try:
-        return json.loads((path / INFO_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def current_versions() -> dict[str, object]:
-    """What must match between an index and the code that opens it."""
-    return {"format": FORMAT_VERSION, "analyzer": fingerprint(), "stemmer": stemmer_version()}
-
-
-def _document(article: Article, file_signature: str, text_digest: str) -> dict[str, object]:
-    body, title_repeats = _indexed_body(article)
-    document: dict[str, object] = {
-        "id": article.id,
-        "file_sig": file_signature,
-        "text_hash": text_digest,
-        "title": article.title,
-        "body": body,
-        "words": body,
-        "truncated": body,
-        "text": article.text,
-        "path": article.path,
-        "_body_start": article.body_start,  # for _cut_passages
-        "_title_repeats": title_repeats,
-    }
-    for name in ("date", "source", "author", "url", "line"):
-        value = getattr(article, name)
-        if value is not None:
-            document[name] = value
-    return document
-
-
-def _cut_passages(document: dict[str, object]) -> dict[str, object]:
-    """The passage fields of a document, cut in the indexing workers (the
-    writer's ``prepare``): cutting is a fifth of the work of indexing.
-
-    ``passage_positions`` holds, for each passage, the positions of its first
-    token and past its last in the ``body`` field, so that a query's passages
-    are scored from the positions of its terms without analysing the text.
-    The text is analysed here, passage by passage and between passages, and
-    the body's tokens handed to the writer, so it is analysed once.
-    """
-    text: str = document["text"]  # type: ignore[assignment]
-    spans = passages(text, document.get("_body_start", 0))  # type: ignore[arg-type]
-    bounds = [0] + [offset for span in spans for offset in span] + [len(text)]
-    segments = index_tokens_of_spans(text, list(zip(bounds[:-1], bounds[1:])))  # gap, passage, ..., gap
-    title = document.get("title")
-    repeats: int = document.get("_title_repeats", 0)  # type: ignore[assignment]
-    title_tokens = index_tokens(title) if title and repeats else []  # type: ignore[arg-type]
-    position = len(title_tokens) * repeats
-    edges = []
-    for segment in segments[:-1]:
-        position += len(segment)
-        edges.append(position)
-    body_tokens = title_tokens * repeats + [token for segment in segments for token in segment]
-    return {"passages": [tuple(span) for span in spans], "passage_count": len(spans),
-            "passage_positions": edges, "_tokens": {"body": body_tokens}}
-
-
-def _indexed_body(article: Article) -> tuple[str, int]:
-    """The words of the title, TITLE_WEIGHT times, and of the text, in one
-    field; and how many times the title stands before the text.
-
-    Repeating the title is BM25F's field weighting (a field's weight multiplies
-    its term frequencies before saturation); scoring title and text as two
-    fields and adding the scores ranked worse on every relevance set.
-    """
-    if not article.title:
-        return article.text, 0
-    in_text = article.text.lstrip().startswith(article.title[:40])
-    repeats = TITLE_WEIGHT - 1 if in_text else TITLE_WEIGHT
-    return "".join(f"{article.title}\n" for _ in range(repeats)) + "\n" + article.text, repeats
-
-
-def article_from_stored(stored: dict[str, object]) -> Article:
-    return Article(
-        id=stored["id"],  # type: ignore[arg-type]
-        text=stored["text"],  # type: ignore[arg-type]
-        path=stored.get("path", ""),  # type: ignore[arg-type]
-        title=stored.get("title", ""),  # type: ignore[arg-type]
-        date=stored.get("date"),  # type: ignore[arg-type]
-        url=stored.get("url"),  # type: ignore[arg-type]
-        source=stored.get("source"),  # type: ignore[arg-type]
-        author=stored.get("author"),  # type: ignore[arg-type]
-        line=stored.get("line"),  # type: ignore[arg-type]
-        passages=[Span(*span) for span in stored.get("passages", [])],  # type: ignore[union-attr]
-    )
 
 
 def check_index(path: str | os.PathLike[str]) -> tuple[CheckReport, int | None]:

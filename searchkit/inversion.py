@@ -23,8 +23,8 @@ from whoosh.util.numeric import length_to_byte
 
 from searchkit.analysis.analyzer import FrenchAnalyzer
 from searchkit.analysis.french import index_tokens, truncated
-from searchkit.formats import Frequencies
-from searchkit.tails import TAIL_MIN_POSTINGS, encode_tail
+from searchkit.storage.formats import Frequencies
+from searchkit.storage.tails import TAIL_MIN_POSTINGS, encode_tail
 
 # Whoosh pickles blocks with protocol 2, where each posting's positions (bytes)
 # go through a codecs.encode call; its reader loads any protocol, and with 5 a
@@ -338,7 +338,7 @@ def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None,
     add_posting() calls, without a Python call per posting. The blocks read
     back the same; they differ in bytes only where a small block is left
     uncompressed (its header says so). ``with_tails``: common terms get a
-    frequency tail after their last block (see searchkit.tails)."""
+    frequency tail after their last block (see searchkit.storage.tails)."""
     out = bytearray()
     infos = []
     for tbytes, docnums, weights, values, value_sizes in terms:

@@ -25,8 +25,8 @@ from typing import Callable
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from searchkit.durability import sync_file, sync_folder
-from searchkit.integrity import commit_toc
+from searchkit.storage.durability import sync_file, sync_folder
+from searchkit.storage.integrity import commit_toc
 
 WORK_PREFIX = ".rebuild-"
 

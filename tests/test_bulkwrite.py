@@ -8,7 +8,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from searchkit.bulkwrite import BulkWriter
-from searchkit.index import make_schema
+from searchkit.storage.schema import make_schema
 
 WORDS = ("la libération de Mossoul s’annonce laborieuse coalition internationale anti-Daesh "
          "aujourd’hui Paris ministre français Jean-Yves Le Drian 30 000 djihadistes l’Irak été "

@@ -12,7 +12,7 @@ from searchkit.exactwords import words_held
 from searchkit.fastscore import FastScorer, _BlockValues, _leaf_postings
 from searchkit.proximity import read_positions
 from searchkit.search import compile_query
-from searchkit.tails import Tail
+from searchkit.storage.tails import Tail
 
 WORDS = ("Mossoul coalition internationale libération Daesh Paris ministre Irak Syrie djihadistes "
          "élections gouvernement Grèce crise euro banque Athènes passagers avion Seine crue "
@@ -105,7 +105,7 @@ def test_fast_scoring_can_be_turned_off_with_the_same_results(index, monkeypatch
 def test_postings_read_in_one_pass_equal_whoosh_matchers(index, tmp_path):
     from whoosh import index as whoosh_index
 
-    from searchkit.index import INDEX_NAME, make_schema
+    from searchkit.storage.schema import INDEX_NAME, make_schema
 
     # Beside searchkit's own segments, one written by Whoosh's writer, as its
     # merges write them.

@@ -10,7 +10,8 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 import searchkit
-from searchkit import integrity, safepickle
+from searchkit.storage import integrity
+from searchkit.storage import safepickle
 from searchkit.cli import main
 from searchkit.errors import IndexUnsafe, SearchkitError
 

@@ -518,7 +518,7 @@ def fail_analysis_on(word, monkeypatch):
     from searchkit import bulkwrite
     from searchkit import index as index_module
 
-    cut = index_module._cut_passages
+    cut = index_module.cut_passages
 
     def failing(document):
         if word in document["text"]:
@@ -526,8 +526,8 @@ def fail_analysis_on(word, monkeypatch):
         return cut(document)
 
     monkeypatch.setattr(bulkwrite, "_usable_cores", lambda: 1)  # the fault is made in this process
-    monkeypatch.setattr(index_module, "_cut_passages", failing)
-    return lambda: monkeypatch.setattr(index_module, "_cut_passages", cut)
+    monkeypatch.setattr(index_module, "cut_passages", failing)
+    return lambda: monkeypatch.setattr(index_module, "cut_passages", cut)
 
 
 def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ingested(tmp_path, monkeypatch):

@@ -191,7 +191,7 @@ def test_a_damaged_large_file_read_by_a_query_is_named_not_a_traceback(built, tm
     """Files over the size whose CRC is read at each open have only their
     size checked then: the error a flipped byte raises inside Whoosh is
     traced to its file by reading every file against its checksum."""
-    from searchkit import integrity
+    from searchkit.storage import integrity
 
     index_path, _ = built
     monkeypatch.setattr(integrity, "CRC_AT_OPEN_MAX", 0)

@@ -258,7 +258,7 @@ def test_fifty_small_ingests_into_one_index_each_commit(tmp_path: Path) -> None:
 
 
 def test_segments_merge_into_one_with_tails_that_the_fast_scorer_reads(tmp_path: Path) -> None:
-    from searchkit.tails import TAIL_MIN_POSTINGS
+    from searchkit.storage.tails import TAIL_MIN_POSTINGS
 
     folder, index_path = tmp_path / "news", tmp_path / "index"
     folder.mkdir()
@@ -276,7 +276,7 @@ def test_segments_merge_into_one_with_tails_that_the_fast_scorer_reads(tmp_path:
         searcher = index.searcher()
         leaf = next(r for r, _ in searcher.reader().leaf_readers() if r.doc_count() == biggest.doc_count())
         from searchkit.fastscore import _leaf_postings
-        from searchkit.tails import Tail
+        from searchkit.storage.tails import Tail
         assert isinstance(_leaf_postings(leaf, "quimp", tails=True), Tail)
         fast = index.rank_articles("Quimper mairie", limit=5)
         with searchkit.Index(index_path, fast_scoring=False) as plain:
@@ -464,21 +464,21 @@ def test_the_classes_an_index_pickles_are_pinned() -> None:
     import pickle
     import pickletools
 
-    from searchkit.index import make_schema
+    from searchkit.storage.schema import make_schema
 
     names = set()
     for opcode, argument, _ in pickletools.genops(pickle.dumps(make_schema(), 2)):
         if opcode.name == "GLOBAL" and argument.startswith("searchkit"):
             names.add(argument.replace(" ", "."))
-    assert names == {"searchkit.analysis.analyzer.FrenchAnalyzer", "searchkit.formats.Frequencies",
-                     "searchkit.index.TextColumn"}
+    assert names == {"searchkit.analysis.analyzer.FrenchAnalyzer", "searchkit.storage.formats.Frequencies",
+                     "searchkit.storage.schema.TextColumn"}
 
 
 def test_an_index_naming_a_class_this_version_lacks_gets_the_rebuild_message(tmp_path: Path) -> None:
     index_path = tmp_path / "index"
     searchkit.Index(index_path).ingest([_news(tmp_path / "news", 2)])
     [toc] = index_path.glob("_searchkit_*.toc")
-    toc.write_bytes(toc.read_bytes().replace(b"searchkit.formats", b"searchkit.formatz"))  # a moved module
+    toc.write_bytes(toc.read_bytes().replace(b"searchkit.storage.formats", b"searchkit.formatz"))  # a moved module
     result = CliRunner().invoke(main, ["query", "Quimper", "--index", str(index_path)])
     assert result.exit_code == 1
     assert "searchkit ingest --rebuild" in result.output and "Traceback" not in result.output
@@ -525,7 +525,7 @@ def test_the_optimize_command_merges_into_one_segment_and_says_so(tmp_path: Path
 
 def test_segments_written_by_whooshs_own_writer_merge_and_rank_as_a_fresh_build(tmp_path: Path) -> None:
     from searchkit.articles.article import Article
-    from searchkit.index import _cut_passages, _document
+    from searchkit.storage.documents import cut_passages, document_of
 
     news = _news(tmp_path / "news", 6)
     with searchkit.Index(tmp_path / "index") as index:
@@ -534,8 +534,8 @@ def test_segments_written_by_whooshs_own_writer_merge_and_rank_as_a_fresh_build(
         for path in sorted(news.iterdir()):
             text = path.read_text("utf-8")
             article = Article(id=path.name, text=text, path=str(path), title=text.splitlines()[0])
-            document = _document(article, "0:0:0/x", path.name)
-            document.update(_cut_passages(document))
+            document = document_of(article, "0:0:0/x", path.name)
+            document.update(cut_passages(document))
             writer.add_document(**{k: v for k, v in document.items() if not k.startswith("_")})
         writer.commit(merge=False)
         assert len(index._ix._segments()) == 2

@@ -124,12 +124,12 @@ def test_the_body_analysed_passage_by_passage_gives_the_tokens_of_the_whole_body
     from pathlib import Path
 
     from searchkit.analysis.french import index_tokens
-    from searchkit.index import _cut_passages, _document
+    from searchkit.storage.documents import cut_passages, document_of
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     for path in sorted(seeds.glob("*.txt")):
-        document = _document(Article.from_text(path.name, path.read_text("utf-8")), "signature", "digest")
-        cut = _cut_passages(document)
+        document = document_of(Article.from_text(path.name, path.read_text("utf-8")), "signature", "digest")
+        cut = cut_passages(document)
         assert cut["_tokens"]["body"] == index_tokens(document["body"])
         edges = cut["passage_positions"]
         assert len(edges) == 2 * cut["passage_count"] and edges == sorted(edges)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import searchkit
 from searchkit.cli import main
-from searchkit.index import INFO_FILE
+from searchkit.articles.sources import INFO_FILE
 
 SEARCHKIT = [sys.executable, "-m", "searchkit"]
 

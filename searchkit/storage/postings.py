@@ -16,7 +16,7 @@ from typing import Iterator
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 
-from searchkit import safepickle
+from searchkit.storage import safepickle
 
 _INT = struct.Struct("!i")  # a posting block's signed length, as W3 writes it
 

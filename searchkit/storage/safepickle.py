@@ -38,8 +38,8 @@ from searchkit.errors import IndexUnsafe
 ALLOWED: frozenset[tuple[str, str]] = frozenset({
     # searchkit's own, pickled into the schema by import path
     ("searchkit.analysis.analyzer", "FrenchAnalyzer"),
-    ("searchkit.formats", "Frequencies"),
-    ("searchkit.index", "TextColumn"),
+    ("searchkit.storage.formats", "Frequencies"),
+    ("searchkit.storage.schema", "TextColumn"),
     # the schema and its fields
     ("whoosh.fields", "Schema"),
     ("whoosh.fields", "FieldType"),

@@ -163,10 +163,10 @@ def commit_toc(storage: Any, indexname: str, schema: Any, segments: list, genera
     """SegmentWriter._commit_toc, with the TOC's checksum footer."""
     from whoosh.index import TOC, clean_files
 
-    from searchkit.durability import SyncedStorage
+    from searchkit.storage.durability import SyncedStorage
 
     with_sums = [s.segment_id() for s in segments if storage.file_exists(sums_name(s.segment_id()))]
-    # Synced before and after its rename: the rename is the commit (searchkit.durability).
+    # Synced before and after its rename: the rename is the commit (searchkit.storage.durability).
     TOC(schema, segments, generation).write(_SealingStorage(SyncedStorage(storage.folder), with_sums), indexname)
     clean_files(storage, indexname, generation, segments)
 
