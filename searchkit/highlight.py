@@ -28,7 +28,7 @@ class MatchSpec:
     phrases: tuple[tuple[str, ...], ...] = ()  # marked only where the whole phrase stands
     prefixes: tuple[str, ...] = ()  # folded word prefixes
     weights: dict[str, float] = field(default_factory=dict)  # idf of phrase terms too
-    # Truncated words (searchkit.truncation) -> weight: words of the same family
+    # Truncated words (searchkit.ranking.truncation) -> weight: words of the same family
     # as a query word, which an OR of words matches too.
     families: dict[str, float] = field(default_factory=dict)
     # The words as written of each phrase of ``phrases`` (searchkit.analysis.phrases):

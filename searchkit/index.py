@@ -29,7 +29,7 @@ from searchkit.storage.record import current_versions, holds_only_own_files, ind
 from searchkit.storage.schema import INDEX_NAME, make_schema
 
 if TYPE_CHECKING:
-    from searchkit.fastscore import FastScorer
+    from searchkit.ranking.fastscore import FastScorer
     from searchkit.search import SearchResult
 
 # Before any index is opened: an index's pickles may build only the classes
@@ -77,7 +77,7 @@ class Index:
     ) -> None:
         """Open the index at ``path``, creating it if ``create``. With
         ``fast_scoring``, queries of plain words are scored with numpy (see
-        searchkit.fastscore): ten times faster from the second query on, but
+        searchkit.ranking.fastscore): ten times faster from the second query on, but
         loading numpy and the field lengths costs about 0.1 s once."""
         self.path = Path(path)
         self.fast_scoring = fast_scoring
@@ -227,7 +227,7 @@ class Index:
 
     def fast_scorer(self, searcher) -> "FastScorer":  # type: ignore[no-untyped-def]
         """The term-at-a-time scorer of ``searcher``, kept while it is current."""
-        from searchkit.fastscore import FastScorer
+        from searchkit.ranking.fastscore import FastScorer
         from searchkit.search import WEIGHTING
 
         if self._fast is None or self._fast.searcher is not searcher:

@@ -16,14 +16,14 @@ from whoosh import scoring
 from searchkit import spelling
 from searchkit.analysis.french import analyze, fold, term_of, truncated
 from searchkit.errors import QueryError
-from searchkit.exactwords import WORDS_FIELD, exact_word_rerank, words_held
+from searchkit.ranking.exactwords import WORDS_FIELD, exact_word_rerank, words_held
 from searchkit.highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
 from searchkit.articles.passages import Span
 from searchkit.analysis.phrases import exact_occurrences, exact_words, phrases_held, word_spans
 from searchkit.articles.sources import HTML_EXTENSIONS
-from searchkit.proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
+from searchkit.ranking.proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
 from searchkit.querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
-from searchkit.truncation import FAMILY_WEIGHT, WordWithFamily
+from searchkit.ranking.truncation import FAMILY_WEIGHT, WordWithFamily
 
 if TYPE_CHECKING:
     from searchkit.index import Index
@@ -113,7 +113,7 @@ class _Compiler:
         self.title_prefixes: list[str] = []
         # (as typed, folded) for the plain words a spelling suggestion may fix
         self.typed: list[tuple[str, str]] = []
-        # The truncated words (searchkit.truncation) of the plain words and of
+        # The truncated words (searchkit.ranking.truncation) of the plain words and of
         # their corrections -> weight in passages: FAMILY_WEIGHT times their word's idf.
         self.families: dict[str, float] = {}
         # The term of each plain word -> its truncated word.
@@ -297,7 +297,7 @@ class CompiledQuery:
     spec: MatchSpec  # what to highlight, and term weights
     typed: list[tuple[str, str]]  # plain words (as typed, folded), for spelling
     terms: list[str] | None  # the terms when the query is an OR of words: the fast path
-    truncated: dict[str, str]  # then each term's truncated word (searchkit.truncation)
+    truncated: dict[str, str]  # then each term's truncated word (searchkit.ranking.truncation)
     boosts: dict[str, float]  # and the weight of each term weighing other than 1
     quoted: list[tuple[str, ...]] = field(default_factory=list)  # and the terms of the passages it quotes
     title_spec: MatchSpec = field(default_factory=MatchSpec)  # what to mark in titles

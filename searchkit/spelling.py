@@ -22,7 +22,7 @@ from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from searchkit.analysis.french import fold
-from searchkit.exactwords import WORDS_FIELD
+from searchkit.ranking.exactwords import WORDS_FIELD
 from searchkit.limits import MAX_SPELLED_WORD_CHARS
 
 if TYPE_CHECKING:

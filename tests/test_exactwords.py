@@ -4,9 +4,9 @@ the word as typed rank first."""
 import pytest
 
 import searchkit
-from searchkit import exactwords
-from searchkit.exactwords import words_held
-from searchkit.fastscore import FastScorer
+from searchkit.ranking import exactwords
+from searchkit.ranking.exactwords import words_held
+from searchkit.ranking.fastscore import FastScorer
 
 from .corpora import FILLER, index_of
 

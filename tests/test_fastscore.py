@@ -8,9 +8,9 @@ import pytest
 import searchkit
 from searchkit import inversion
 from searchkit.analysis.french import fold, terms
-from searchkit.exactwords import words_held
-from searchkit.fastscore import FastScorer, _BlockValues, _leaf_postings
-from searchkit.proximity import read_positions
+from searchkit.ranking.exactwords import words_held
+from searchkit.ranking.fastscore import FastScorer, _BlockValues, _leaf_postings
+from searchkit.ranking.proximity import read_positions
 from searchkit.search import compile_query
 from searchkit.storage.tails import Tail
 

@@ -275,7 +275,7 @@ def test_segments_merge_into_one_with_tails_that_the_fast_scorer_reads(tmp_path:
         assert biggest.doc_count() >= TAIL_MIN_POSTINGS
         searcher = index.searcher()
         leaf = next(r for r, _ in searcher.reader().leaf_readers() if r.doc_count() == biggest.doc_count())
-        from searchkit.fastscore import _leaf_postings
+        from searchkit.ranking.fastscore import _leaf_postings
         from searchkit.storage.tails import Tail
         assert isinstance(_leaf_postings(leaf, "quimp", tails=True), Tail)
         fast = index.rank_articles("Quimper mairie", limit=5)

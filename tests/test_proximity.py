@@ -5,8 +5,8 @@ import pytest
 
 import searchkit
 from searchkit.analysis.french import terms
-from searchkit.fastscore import FastScorer
-from searchkit.proximity import PROXIMITY_WINDOW, holds_phrase, proximity_bonus
+from searchkit.ranking.fastscore import FastScorer
+from searchkit.ranking.proximity import PROXIMITY_WINDOW, holds_phrase, proximity_bonus
 
 from .corpora import FILLER, index_of
 

@@ -4,7 +4,8 @@ query's: "Europe" finds "européennes", which Snowball stems apart."""
 import pytest
 
 import searchkit
-from searchkit import fastscore, search
+from searchkit import search
+from searchkit.ranking import fastscore
 from searchkit.analysis.french import truncated
 
 from .corpora import FILLER, index_of
@@ -85,7 +86,7 @@ def test_a_word_of_the_family_counts_a_fraction_of_an_occurrence_of_the_stem(cou
     from whoosh.scoring import bm25
 
     from searchkit.search import WEIGHTING, compile_query
-    from searchkit.truncation import FAMILY_WEIGHT
+    from searchkit.ranking.truncation import FAMILY_WEIGHT
 
     with searchkit.Index(counted, create=False) as ix:
         searcher = ix.searcher()

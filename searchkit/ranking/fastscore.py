@@ -10,7 +10,7 @@ accumulator; the best are taken with argpartition.
 The formula, statistics and field lengths are Whoosh's own, so the scores are
 the same as Whoosh's to floating-point rounding (tests/test_fastscore.py).
 
-``rerank`` adds the proximity bonus of searchkit.proximity, from positions
+``rerank`` adds the proximity bonus of searchkit.ranking.proximity, from positions
 kept with the postings.
 """
 
@@ -25,13 +25,13 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermsReader, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from searchkit.exactwords import WORDS_FIELD
+from searchkit.ranking.exactwords import WORDS_FIELD
 from searchkit.storage.postings import blocks as _blocks
 from searchkit.storage.postings import extent
 from searchkit.storage.postings import read_blocks as _read_blocks
-from searchkit.proximity import proximity_rerank
+from searchkit.ranking.proximity import proximity_rerank
 from searchkit.storage.tails import Tail, read_tail
-from searchkit.truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
+from searchkit.ranking.truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
@@ -276,7 +276,7 @@ class FastScorer:
             boosts: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
         """(docnum, score) of the best documents for an OR of ``terms`` in
         ``body``, each term with the words of its family when ``truncated``
-        gives its truncated word (see searchkit.truncation) and weighed as
+        gives its truncated word (see searchkit.ranking.truncation) and weighed as
         ``boosts`` says (1 if not), best first, ties in document order."""
         if not self.size:
             return []  # no idf on an empty index

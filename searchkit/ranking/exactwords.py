@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from searchkit.proximity import PROXIMITY_DEPTH, segments_holding, with_bonuses
+from searchkit.ranking.proximity import PROXIMITY_DEPTH, segments_holding, with_bonuses
 
 WORDS_FIELD = "words"
 EXACT_WORD_WEIGHT = 0.3
