@@ -26,11 +26,11 @@ from searchkit.storage.durability import write_json
 from searchkit.storage.integrity import CheckReport
 from searchkit.storage.readers import latest_reader
 from searchkit.storage.record import current_versions, holds_only_own_files, index_exists, read_info, write_info
+from searchkit.search.session import SearchSession
 from searchkit.storage.schema import INDEX_NAME, make_schema
 
 if TYPE_CHECKING:
-    from searchkit.ranking.fastscore import FastScorer
-    from searchkit.search import SearchResult
+    from searchkit.search.results import SearchResult
 
 # Before any index is opened: an index's pickles may build only the classes
 # an index holds (see searchkit.storage.safepickle).
@@ -82,8 +82,7 @@ class Index:
         self.path = Path(path)
         self.fast_scoring = fast_scoring
         self._searcher = None
-        self._fast: "FastScorer | None" = None
-        self._ids: tuple[object, object] | None = None  # (searcher, its id column)
+        self._search_session: SearchSession | None = None
         self._verifier = integrity.OpenVerifier(self.path, INDEX_NAME)
         if self._holds_index():
             self._open_created()
@@ -150,8 +149,7 @@ class Index:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
-            self._fast = None
-            self._ids = None
+            self._search_session = None
 
     def _holds_index(self) -> bool:
         if index_exists(self.path):
@@ -225,27 +223,18 @@ class Index:
         except Exception:
             return None
 
-    def fast_scorer(self, searcher) -> "FastScorer":  # type: ignore[no-untyped-def]
-        """The term-at-a-time scorer of ``searcher``, kept while it is current."""
-        from searchkit.ranking.fastscore import FastScorer
-        from searchkit.search import WEIGHTING
-
-        if self._fast is None or self._fast.searcher is not searcher:
-            self._fast = FastScorer(searcher, WEIGHTING.B, WEIGHTING.K1)
-        return self._fast
-
-    def id_column(self, searcher):  # type: ignore[no-untyped-def]
-        """The article id of each document of ``searcher``, kept while it is
-        current: opening the column reads all its offsets, which took longer
-        than scoring a query on a 31k-article index."""
-        if self._ids is None or self._ids[0] is not searcher:
-            self._ids = (searcher, searcher.reader().column_reader("id"))
-        return self._ids[1]
+    def _session(self) -> SearchSession:
+        """The search session of the current searcher: its caches are kept
+        until a commit brings a new one."""
+        searcher = self.searcher()
+        if self._search_session is None or self._search_session.searcher is not searcher:
+            self._search_session = SearchSession(searcher, self.fast_scoring)
+        return self._search_session
 
     def _new_searcher(self, reuse=None):  # type: ignore[no-untyped-def]
         from whoosh.searching import Searcher
 
-        from searchkit.search import WEIGHTING
+        from searchkit.search.engine import WEIGHTING
 
         return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=WEIGHTING)
 
@@ -560,9 +549,9 @@ class Index:
         ``sort="date"`` puts the newest first. Raises QueryError for a query
         that cannot be run.
         """
-        from searchkit.search import search
+        from searchkit.search.engine import search
 
-        return self._read(lambda: search(self, text, limit=limit, per_article=per_article, plain_text=plain_text,
+        return self._read(lambda: search(self._session(), text, limit=limit, per_article=per_article, plain_text=plain_text,
                                          since=since, until=until, sort=sort))
 
     @_naming_the_index
@@ -577,17 +566,17 @@ class Index:
     ) -> list[tuple[str, float]]:
         """(article id, score) pairs, best first: the ranking of ``search``
         without choosing passages."""
-        from searchkit.search import rank_articles
+        from searchkit.search.engine import rank_articles
 
-        return self._read(lambda: rank_articles(self, text, limit=limit, plain_text=plain_text,
+        return self._read(lambda: rank_articles(self._session(), text, limit=limit, plain_text=plain_text,
                                                 since=since, until=until, sort=sort))
 
     @_naming_the_index
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
         """[start, end) offsets of the words ``query_text`` matches in the article."""
-        from searchkit.search import article_highlights
+        from searchkit.search.engine import article_highlights
 
-        return self._read(lambda: article_highlights(self, article.text, query_text))
+        return self._read(lambda: article_highlights(self._session(), article.text, query_text))
 
     @_naming_the_index
     def stats(self) -> dict[str, object]:

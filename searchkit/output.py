@@ -7,7 +7,7 @@ import re
 import textwrap
 
 from searchkit.articles.article import Article
-from searchkit.search import Hit, SearchResult
+from searchkit.search.results import Hit, SearchResult
 
 BOLD = "\x1b[1m"
 DIM = "\x1b[2m"

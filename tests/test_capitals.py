@@ -4,7 +4,7 @@ OR of words."""
 import pytest
 
 import searchkit
-from searchkit import search
+from searchkit.search import engine as search
 
 from .corpora import index_of
 

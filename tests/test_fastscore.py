@@ -11,7 +11,7 @@ from searchkit.analysis.french import fold, terms
 from searchkit.ranking.exactwords import words_held
 from searchkit.ranking.fastscore import FastScorer, _BlockValues, _leaf_postings
 from searchkit.ranking.proximity import read_positions
-from searchkit.search import compile_query
+from searchkit.search.engine import compile_query
 from searchkit.storage.tails import Tail
 
 WORDS = ("Mossoul coalition internationale libération Daesh Paris ministre Irak Syrie djihadistes "

@@ -12,7 +12,7 @@ import searchkit
 from searchkit.analysis.french import analyze, index_tokens
 from searchkit.cli import main
 from searchkit.errors import QueryError
-from searchkit.querylang import parse
+from searchkit.search.querylang import parse
 
 FRENCH = st.sampled_from(list(
     "abcdeéèêëàâîïôöùûüçœæ ÉÀÇŒ’'ʼ-–—«»\"().,;:!?…0123456789 \u00a0\u202f\u00ad\u200b\u200d\ufeff\n\t€$"

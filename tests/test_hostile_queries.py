@@ -5,7 +5,7 @@ import pytest
 
 from searchkit.errors import QueryError
 from searchkit.limits import MAX_QUERY_NESTING, MAX_QUERY_WORD_CHARS, MAX_QUERY_WORDS
-from searchkit.querylang import parse, plain
+from searchkit.search.querylang import parse, plain
 
 from .test_hostile_cli import one_line, run
 
@@ -80,7 +80,7 @@ def test_a_bad_batch_line_is_reported_for_its_qid_and_the_rest_runs(seeds_index,
 
 def test_a_long_word_gets_no_spelling_search(seeds_index):
     import searchkit
-    from searchkit.spelling import corrections
+    from searchkit.search.spelling import corrections
 
     with searchkit.Index(seeds_index, create=False) as index:
         word = "mossoul" * 6

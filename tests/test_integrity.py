@@ -224,7 +224,7 @@ def test_an_error_reading_an_index_without_checksums_is_one_line(built, tmp_path
 
 def test_a_programming_error_on_a_whole_index_is_not_called_damage(built, monkeypatch):
     index_path, _ = built
-    from searchkit import search
+    from searchkit.search import engine as search
 
     def broken(*args, **kwargs):
         raise ValueError("a bug")

@@ -114,7 +114,7 @@ def test_passages_scored_from_term_positions_are_those_scored_on_the_text(tmp_pa
     """Passages of plain-word queries are scored from the positions of the
     terms in the postings and the passage positions recorded at ingest; the
     same hits, scores and highlights as scoring them on the analysed text."""
-    from searchkit import search as search_module
+    from searchkit.search import engine as search_module
 
     queries = ["libération de Mossoul", "coalition internationale Daesh", "élections gouvernement Grèce",
                "ministre Paris", "Talibans hôtel Kaboul", "jeux olympiques Londres"]

@@ -104,7 +104,7 @@ def test_passages_scored_on_their_terms_score_and_mark_as_the_full_scan():
     from pathlib import Path
 
     from searchkit.analysis.french import terms
-    from searchkit.highlight import MatchSpec, _marks, _score_by_terms, score_passages
+    from searchkit.search.highlight import MatchSpec, _marks, _score_by_terms, score_passages
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     for path in sorted(seeds.glob("*.txt"))[:12]:

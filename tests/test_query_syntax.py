@@ -9,7 +9,7 @@ from whoosh.reading import MultiReader
 
 from searchkit import Index
 from searchkit.cli import main
-from searchkit.spelling import words_within
+from searchkit.search.spelling import words_within
 
 ARTICLES = [
     {"id": "phrase", "date": "2016-10-20", "title": "Sommet à Paris",

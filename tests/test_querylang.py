@@ -5,7 +5,7 @@ import re
 import pytest
 
 from searchkit.errors import QueryError
-from searchkit.querylang import AllOf, AnyOf, Not, Phrase, Prefix, Words, parse, quoted
+from searchkit.search.querylang import AllOf, AnyOf, Not, Phrase, Prefix, Words, parse, quoted
 
 
 def test_plain_words_are_one_run_analysed_together():

@@ -4,7 +4,7 @@ query's: "Europe" finds "européennes", which Snowball stems apart."""
 import pytest
 
 import searchkit
-from searchkit import search
+from searchkit.search import engine as search
 from searchkit.ranking import fastscore
 from searchkit.analysis.french import truncated
 
@@ -85,14 +85,15 @@ def counted(tmp_path_factory):
 def test_a_word_of_the_family_counts_a_fraction_of_an_occurrence_of_the_stem(counted, fast):
     from whoosh.scoring import bm25
 
-    from searchkit.search import WEIGHTING, compile_query
+    from searchkit.search.engine import WEIGHTING, compile_query
     from searchkit.ranking.truncation import FAMILY_WEIGHT
+    from searchkit.search.session import SearchSession
 
     with searchkit.Index(counted, create=False) as ix:
         searcher = ix.searcher()
         compiled = compile_query(searcher, "europe")  # no capital: no boost
         if fast:
-            ranked = ix.fast_scorer(searcher).top(compiled.terms, 10, compiled.truncated)
+            ranked = SearchSession(searcher).fast_scorer().top(compiled.terms, 10, compiled.truncated)
         else:
             ranked = [(hit.docnum, hit.score) for hit in searcher.search(compiled.query)]
         scores = {searcher.stored_fields(docnum)["id"]: score for docnum, score in ranked}

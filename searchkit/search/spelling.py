@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import struct
-from typing import TYPE_CHECKING
 
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.codec.whoosh3 import W3TermsReader
@@ -24,9 +23,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from searchkit.analysis.french import fold
 from searchkit.ranking.exactwords import WORDS_FIELD
 from searchkit.limits import MAX_SPELLED_WORD_CHARS
-
-if TYPE_CHECKING:
-    from searchkit.search import Hit
+from searchkit.search.results import Hit
 
 # A typed word found in no article may be a typo; one found in fewer than
 # RARE_WORD_ARTICLES too, when the query finds fewer than FEW_RESULTS.

@@ -7,26 +7,26 @@ import calendar
 import itertools
 import re
 import time
-from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator
 
 from whoosh import query as wq
 from whoosh import scoring
 
-from searchkit import spelling
+from searchkit.search import spelling
 from searchkit.analysis.french import analyze, fold, term_of, truncated
 from searchkit.errors import QueryError
 from searchkit.ranking.exactwords import WORDS_FIELD, exact_word_rerank, words_held
-from searchkit.highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
+from searchkit.search.highlight import MatchSpec, PassageMatch, merged_marks, best_passages, find_matches, with_marks
 from searchkit.articles.passages import Span
 from searchkit.analysis.phrases import exact_occurrences, exact_words, phrases_held, word_spans
 from searchkit.articles.sources import HTML_EXTENSIONS
 from searchkit.ranking.proximity import PROXIMITY_DEPTH, proximity_rerank, quoted_rerank, read_positions
-from searchkit.querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
+from searchkit.search.results import Hit, SearchResult
+from searchkit.search.session import SearchSession
+from searchkit.search.querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
 from searchkit.ranking.truncation import FAMILY_WEIGHT, WordWithFamily
 
-if TYPE_CHECKING:
-    from searchkit.index import Index
 
 # The field a user names in a query -> the Whoosh field.
 FIELD_NAMES = {"title": "title", "source": "source", "author": "author", "text": "body"}
@@ -48,50 +48,6 @@ def _live_words(reader, prefix: str) -> Iterator[str]:  # type: ignore[no-untype
     for word in reader.expand_prefix("words", prefix):
         if not deletions or reader.postings("words", word).is_active():
             yield word.decode("utf-8")
-
-
-@dataclass
-class Hit:
-    """One passage of one article, as a search result."""
-
-    rank: int
-    score: float
-    article_id: str
-    title: str
-    date: str | None
-    path: str
-    passage_index: int
-    start: int  # the passage's place in the article text
-    end: int
-    text: str
-    highlights: list[tuple[int, int]]  # [start, end) offsets into ``text``
-    line: int | None  # line of the file where the passage starts; None for an HTML page
-    title_highlights: list[tuple[int, int]] = field(default_factory=list)  # offsets into ``title``
-    author: str | None = None
-    source: str | None = None
-    url: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["highlights"] = [list(pair) for pair in self.highlights]
-        data["title_highlights"] = [list(pair) for pair in self.title_highlights]
-        return data
-
-
-@dataclass
-class SearchResult:
-    query: str
-    hits: list[Hit] = field(default_factory=list)
-    seconds: float = 0.0
-    suggestion: str | None = None  # "did you mean", when a typed word was corrected
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "suggestion": self.suggestion,
-            "hits": [hit.to_dict() for hit in self.hits],
-            "seconds": round(self.seconds, 4),
-        }
 
 
 class _Compiler:
@@ -337,18 +293,17 @@ def compile_query(  # type: ignore[no-untyped-def]
                          boosts, phrases, compiler.title_spec(families))
 
 
-def _run(  # type: ignore[no-untyped-def]
-    index: "Index", searcher, compiled: CompiledQuery, limit: int, filters: Filters
-) -> list[tuple[int, float]]:
-    """(docnum, score) of the best articles, by ``searcher``'s view of the index."""
+def _run(session: SearchSession, compiled: CompiledQuery, limit: int, filters: Filters) -> list[tuple[int, float]]:
+    """(docnum, score) of the best articles, by the session's view of the index."""
+    searcher = session.searcher
     # An OR of words ranked by relevance is reranked by proximity and by the
     # words as typed, from more candidates than asked: a close match just
     # below the limit can rise.
     terms = compiled.terms if filters.sort == "relevance" else None
     depth = max(limit, PROXIMITY_DEPTH) if terms is not None else limit
     words = [word for _, word in compiled.typed]
-    if index.fast_scoring and terms is not None and filters == Filters():
-        scorer = index.fast_scorer(searcher)
+    if session.fast_scoring and terms is not None and filters == Filters():
+        scorer = session.fast_scorer()
         ranked = scorer.rerank(terms, scorer.top(terms, depth, compiled.truncated, compiled.boosts))
         ranked = exact_word_rerank(words, ranked, scorer.holding, scorer.word_idf)
         return quoted_rerank(compiled.quoted, ranked, scorer.positions, compiled.spec.terms)[:limit]
@@ -424,14 +379,15 @@ def _at_least_one(**counts: int) -> None:
             raise QueryError(f"{name} must be at least 1, not {value}")
 
 
-def _ranked_with_corrections(  # type: ignore[no-untyped-def]
-    index: "Index", searcher, text: str, plain_text: bool, limit: int, filters: Filters
+def _ranked_with_corrections(
+    session: SearchSession, text: str, plain_text: bool, limit: int, filters: Filters
 ) -> tuple[CompiledQuery, list[tuple[int, float]], dict[str, str]]:
     """The best articles for ``text``; when few are found and a typed word is
     rare, the query is run again with the closest frequent spellings too
     (returned as the corrections). Every output ranks the same articles."""
+    searcher = session.searcher
     compiled = compile_query(searcher, text, plain_text)
-    ranked = _run(index, searcher, compiled, limit, filters)
+    ranked = _run(session, compiled, limit, filters)
     if not compiled.typed:
         return compiled, ranked, {}
     few = len(ranked) < min(spelling.FEW_RESULTS, limit)
@@ -442,15 +398,15 @@ def _ranked_with_corrections(  # type: ignore[no-untyped-def]
     reader = searcher.reader()
     held = {word for word in corrections if reader.doc_frequency(WORDS_FIELD, word)}
     if filters.sort == "date" or (few and not held):
-        return corrected, _run(index, searcher, corrected, limit, filters), corrections
+        return corrected, _run(session, corrected, limit, filters), corrections
     # A query that finds enough as typed, or a rare word the index holds (one
     # its articles use), keeps its articles in their places; those found only
     # through a correction come after them ("choque" is not "chaque").
     # Putting them together lowered MRR@10 on Wikinews (bench/relevance.py).
     unheld = {word: fix for word, fix in corrections.items() if word not in held}
-    first = _run(index, searcher, compile_query(searcher, text, plain_text, unheld), limit, filters) \
+    first = _run(session, compile_query(searcher, text, plain_text, unheld), limit, filters) \
         if unheld and few else ranked
-    return corrected, _after(first, _run(index, searcher, corrected, limit, filters))[:limit], corrections
+    return corrected, _after(first, _run(session, corrected, limit, filters))[:limit], corrections
 
 
 def _after(first: list[tuple[int, float]], then: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -467,23 +423,22 @@ def _after(first: list[tuple[int, float]], then: list[tuple[int, float]]) -> lis
 
 
 def rank_articles(
-    index: "Index", text: str, limit: int = 100, plain_text: bool = False,
+    session: SearchSession, text: str, limit: int = 100, plain_text: bool = False,
     since: str | None = None, until: str | None = None, sort: str = "relevance",
 ) -> list[tuple[str, float]]:
     """(article id, score) of the best articles, best first, without passages."""
     _at_least_one(limit=limit)
-    searcher = index.searcher()
-    _, ranked, _ = _ranked_with_corrections(index, searcher, text, plain_text, limit,
+    _, ranked, _ = _ranked_with_corrections(session, text, plain_text, limit,
                                             make_filters(since, until, sort))
     if not ranked:
         return []
     # Ids from their column: the stored fields would load each article's text.
-    ids = index.id_column(searcher)
+    ids = session.id_column()
     return [(ids[docnum], score) for docnum, score in ranked]
 
 
 def search(
-    index: "Index",
+    session: SearchSession,
     text: str,
     limit: int = 10,
     per_article: int = 2,
@@ -502,10 +457,10 @@ def search(
     _at_least_one(limit=limit, per_article=per_article)
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
-    searcher = index.searcher()
-    compiled, ranked, corrections = _ranked_with_corrections(index, searcher, text, plain_text, limit, filters)
+    searcher = session.searcher
+    compiled, ranked, corrections = _ranked_with_corrections(session, text, plain_text, limit, filters)
     results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
-    positions = _term_positions(index, searcher, compiled.spec, [docnum for docnum, _ in ranked])
+    positions = _term_positions(session, compiled.spec, [docnum for docnum, _ in ranked])
     hits = _passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
                          positions=positions, title_spec=compiled.title_spec)
     # A word of removed articles stays in the index's word list until its
@@ -514,21 +469,22 @@ def search(
     return SearchResult(text, hits, time.perf_counter() - started, suggestion)
 
 
-def article_highlights(index: "Index", text: str, query_text: str) -> list[tuple[int, int]]:
+def article_highlights(session: SearchSession, text: str, query_text: str) -> list[tuple[int, int]]:
     """Offsets of what ``query_text`` matches in a whole article ``text``."""
-    spec = compile_query(index.searcher(), query_text).spec
+    spec = compile_query(session.searcher, query_text).spec
     return [(token.start, token.end) for token in find_matches(list(analyze(text)), spec)]
 
 
-def _term_positions(index: "Index", searcher, spec: MatchSpec, docnums: list[int]  # type: ignore[no-untyped-def]
+def _term_positions(session: SearchSession, spec: MatchSpec, docnums: list[int]
                     ) -> list[dict[str, list[int]]] | None:
     """For a query of plain terms, the positions of each term in the body
     of each article of ``docnums``, read from the postings (the fast scorer
     holds them already): passages are then scored without analysing text."""
     if not spec.terms or spec.phrases or spec.prefixes or not docnums:
         return None
-    if index.fast_scoring:
-        scorer = index.fast_scorer(searcher)
+    searcher = session.searcher
+    if session.fast_scoring:
+        scorer = session.fast_scorer()
         found = {term: scorer.positions(term, docnums) for term in spec.terms}
     else:
         found = {term: read_positions(searcher, term, docnums) for term in spec.terms}
