@@ -483,7 +483,7 @@ class Index:
     def _writer(self, wait: float, on_wait: Callable[[], None] | None = None):  # type: ignore[no-untyped-def]
         # Segments stay as separate files: Whoosh copies a compound segment's
         # term table into memory on every open, 0.1 s of each CLI query at 31k articles.
-        from searchkit.bulkwrite import BulkWriter  # not loaded by queries
+        from searchkit.writer.bulk import BulkWriter  # not loaded by queries
 
         try:
             return BulkWriter(self._ix, timeout=0, compound=False, prepare=cut_passages)

@@ -7,7 +7,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from searchkit.bulkwrite import BulkWriter
+from searchkit.writer.bulk import BulkWriter
 from searchkit.storage.schema import make_schema
 
 WORDS = ("la libération de Mossoul s’annonce laborieuse coalition internationale anti-Daesh "
@@ -107,7 +107,7 @@ def test_parallel_analysis_and_segments_cut_by_memory_read_back_identical(tmp_pa
     """Batches indexed and postings encoded by worker processes, and a segment
     written each time the postings in memory pass the limit, give the index of
     the stock writer."""
-    import searchkit.bulkwrite as bulkwrite
+    import searchkit.writer.bulk as bulkwrite
 
     monkeypatch.setattr(bulkwrite, "BATCH_SIZE", 16)
     monkeypatch.setattr(bulkwrite, "MAX_POSTINGS", 500)
@@ -147,7 +147,7 @@ def live_view(path):
 
 
 def test_a_document_that_fails_in_a_worker_is_left_out_and_the_rest_indexed(tmp_path, monkeypatch):
-    import searchkit.bulkwrite as bulkwrite
+    import searchkit.writer.bulk as bulkwrite
 
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))  # workers import this module
     monkeypatch.setattr(bulkwrite, "BATCH_SIZE", 16)

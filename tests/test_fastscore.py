@@ -6,7 +6,7 @@ import random
 import pytest
 
 import searchkit
-from searchkit import inversion
+from searchkit.writer import inversion
 from searchkit.analysis.french import fold, terms
 from searchkit.ranking.exactwords import words_held
 from searchkit.ranking.fastscore import FastScorer, _BlockValues, _leaf_postings

@@ -28,7 +28,7 @@ CHUNK = b"a" * (1 << 20)
 INGEST = textwrap.dedent("""
     import json, os, resource, sys
     import numpy  # its thread pools reserve address space: before the cap is measured
-    import searchkit, searchkit.bulkwrite, searchkit.articles.sources, trafilatura
+    import searchkit, searchkit.writer.bulk, searchkit.articles.sources, trafilatura
     from searchkit import limits
     folder, index, overrides, allowance = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4])
     for name, value in overrides.items():

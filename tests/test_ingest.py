@@ -515,7 +515,7 @@ def test_a_file_without_a_date_takes_its_modification_date(tmp_path):
 
 def fail_analysis_on(word, monkeypatch):
     """Make the analysis of an article holding ``word`` fail; returns what mends it."""
-    from searchkit import bulkwrite
+    from searchkit.writer import bulk as bulkwrite
     from searchkit import index as index_module
 
     cut = index_module.cut_passages

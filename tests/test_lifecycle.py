@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import searchkit
-from searchkit.bulkwrite import BulkWriter
+from searchkit.writer.bulk import BulkWriter
 from searchkit.cli import main
-from searchkit.merges import MERGE_FACTOR
+from searchkit.writer.merges import MERGE_FACTOR
 
 WORDS = (
     "gouvernement ministre élection président réforme grève syndicat Quimper Bretagne port "

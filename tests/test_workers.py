@@ -5,7 +5,7 @@ import time
 import pytest
 
 from searchkit.errors import SearchkitError
-from searchkit.workers import WorkerError, Workers
+from searchkit.writer.workers import WorkerError, Workers
 
 
 def test_results_come_in_the_order_the_jobs_were_given():

@@ -3,7 +3,7 @@ postings to the blocks of Whoosh's W3 codec.
 
 Both functions here take and return plain data (strings, bytes, arrays) so that
 they run the same in the writer's process and in worker processes
-(searchkit.workers); searchkit.bulkwrite hands them out.
+(searchkit.writer.workers); searchkit.writer.bulk hands them out.
 """
 
 from __future__ import annotations

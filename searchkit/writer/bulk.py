@@ -6,7 +6,7 @@ then through the codec one posting at a time. That costs about 6 microseconds
 a posting, on one core. This writer produces segments in the same format,
 readable by the same codec:
 
-- documents are indexed in batches by worker processes (searchkit.inversion):
+- documents are indexed in batches by worker processes (searchkit.writer.inversion):
   each text analysed once for all the fields that index it, stored fields
   encoded; a batch comes back as one run of postings per term, which the
   writer appends to compact in-memory arrays (documents arrive in increasing
@@ -37,11 +37,11 @@ from whoosh.writing import SegmentWriter
 
 from searchkit.storage import integrity
 from searchkit.storage.durability import sync_file
-from searchkit.merges import merge_by_level
+from searchkit.writer.merges import merge_by_level
 from searchkit.storage.postings import segment_postings
-from searchkit.inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
+from searchkit.writer.inversion import Encoded, Plan, Prepare, Run, StoredPlan, TermPostings, encode_terms, invert, make_plan
 from searchkit.storage.tails import TAIL_FIELDS
-from searchkit.workers import Workers
+from searchkit.writer.workers import Workers
 
 BATCH_SIZE = 1500  # documents a worker indexes at a time
 MAX_POSTINGS = 15_000_000  # postings held in memory before a segment is written (about 0.5 GiB)
@@ -379,7 +379,7 @@ class BulkWriter(SegmentWriter):
         self._held_postings = 0
 
     def _merge_segments(self, mergetype, optimize, merge):  # type: ignore[no-untyped-def]
-        # Whoosh's MERGE_SMALL lets daily commits pile up (see searchkit.merges).
+        # Whoosh's MERGE_SMALL lets daily commits pile up (see searchkit.writer.merges).
         if mergetype is None and not (optimize or self.optimize) and (self.merge if merge is None else merge):
             mergetype = merge_by_level
         return super()._merge_segments(mergetype, optimize, merge)

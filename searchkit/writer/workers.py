@@ -1,6 +1,6 @@
 """Worker processes for indexing: functions of searchkit run on every core.
 
-Workers are plain Python processes (``searchkit.workers.serve``) reading jobs on
+Workers are plain Python processes (``searchkit.writer.workers.serve``) reading jobs on
 their standard input and writing results on their standard output, one job at
 a time. Unlike multiprocessing's pools they need no ``if __name__ ==
 "__main__"`` guard in the user's script (nothing of it is imported again),
@@ -61,7 +61,7 @@ class Workers:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [env.get("PYTHONPATH"), package_parent]))
         self._processes = [
-            subprocess.Popen([sys.executable, "-c", "from searchkit.workers import serve; serve()"],
+            subprocess.Popen([sys.executable, "-c", "from searchkit.writer.workers import serve; serve()"],
                              stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, env=env)
             for _ in range(count)
