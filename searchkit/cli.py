@@ -15,7 +15,7 @@ from searchkit.version import __version__
 from searchkit.errors import IndexDamaged, SearchkitError
 
 if TYPE_CHECKING:
-    from searchkit.ingest import IngestReport
+    from searchkit.ingest.ingestion import IngestReport
 
 DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.

@@ -18,8 +18,8 @@ from whoosh.index import LockError
 from searchkit.articles.article import Article
 from searchkit.articles.sources import INFO_FILE, Problem, file_digest
 from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
-from searchkit.ingest import Catalogue, Ingestion, IngestReport, stamp_of
-from searchkit.rebuild import new_work_folder, swap_in, writer_lock
+from searchkit.ingest.ingestion import Catalogue, Ingestion, IngestReport, stamp_of
+from searchkit.ingest.rebuild import new_work_folder, swap_in, writer_lock
 from searchkit.storage import integrity, safepickle
 from searchkit.storage.documents import article_from_stored, cut_passages, document_of
 from searchkit.storage.durability import write_json
@@ -344,7 +344,7 @@ class Index:
     ) -> tuple["Index", IngestReport]:
         """Build the index at ``path`` anew from every path it was ingested
         from (and ``paths``), compacted, then put it in place of the old one
-        in one commit (see searchkit.rebuild). The old index serves queries
+        in one commit (see searchkit.ingest.rebuild). The old index serves queries
         until then; writers wait for the rebuild to end."""
         path = Path(path)
         # A folder with a record and no table of contents is a damaged index: rebuilt too.

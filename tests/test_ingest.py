@@ -265,7 +265,7 @@ def test_unchanged_files_are_not_read_again(folder, tmp_path, monkeypatch):
     assert summary(ingest(folder, index=tmp_path / "ix"))["added"] == 3
     read = []
     real = sources.read_source
-    monkeypatch.setattr("searchkit.ingest.read_source", lambda s: read.append(s) or real(s))
+    monkeypatch.setattr("searchkit.ingest.ingestion.read_source", lambda s: read.append(s) or real(s))
     counts = summary(ingest(folder, index=tmp_path / "ix"))
     assert (counts["added"], counts["updated"], counts["unchanged"]) == (0, 0, 3)
     assert read == []

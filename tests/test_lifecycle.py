@@ -392,8 +392,8 @@ def test_a_rebuild_interrupted_in_each_window_loses_nothing(tmp_path: Path, wind
     index_path = tmp_path / "index"
     searchkit.Index(index_path).ingest([_news(tmp_path / "news", 4)])
     extra = _news(tmp_path / "more", 2, prefix="plus")
-    target = {"moving the new segments in": ("searchkit.rebuild.sync_file", None),
-              "writing the table of contents": ("searchkit.rebuild.TOC.write", None),
+    target = {"moving the new segments in": ("searchkit.ingest.rebuild.sync_file", None),
+              "writing the table of contents": ("searchkit.ingest.rebuild.TOC.write", None),
               "recording the new versions": ("searchkit.index.write_info", None)}[window][0]
     with mock.patch(target, side_effect=Interrupted(window)), pytest.raises(Interrupted):
         searchkit.Index.rebuild(index_path, [extra])

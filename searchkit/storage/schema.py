@@ -44,7 +44,7 @@ def make_schema() -> Schema:
         date=ID(stored=True, sortable=True),
         path=ID(stored=True, sortable=True),
         # "size:mtime_ns:ctime_ns/sha1" of the file, and the SHA-1 of the text:
-        # what incremental ingestion compares (see searchkit.ingest). Columns
+        # what incremental ingestion compares (see searchkit.ingest.ingestion). Columns
         # only: never searched, and unique terms cost the most to index.
         file_sig=TextColumn(),
         text_hash=TextColumn(),
