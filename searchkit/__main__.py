@@ -1,3 +1,3 @@
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 main()

@@ -12,7 +12,7 @@ def seeds_index(tmp_path_factory):
     """An index of the shipped seeds/, built once through the CLI."""
     from click.testing import CliRunner
 
-    from searchkit.cli import main
+    from searchkit.cli.commands import main
 
     path = tmp_path_factory.mktemp("seeds") / "index"
     result = CliRunner().invoke(main, ["ingest", str(SEEDS), "--index", str(path)])

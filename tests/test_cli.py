@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchkit.analysis.french import analyze, truncated
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 from .conftest import SEED_ID, SEEDS
 

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 from .conftest import SEED_ID, SEEDS
 
@@ -205,7 +205,7 @@ def test_a_title_query_marks_the_title_not_the_text(titled_index):
 
 
 def test_the_terminal_marks_the_title(titled_index):
-    from searchkit.output import render_text
+    from searchkit.cli.output import render_text
 
     with searchkit.Index(titled_index, create=False) as index:
         result = index.search("Grève", per_article=1)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import searchkit
 from searchkit.analysis.french import analyze, index_tokens
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.errors import QueryError
 from searchkit.search.querylang import parse
 

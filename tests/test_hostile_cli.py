@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 
 def run(*args, input=None):

@@ -12,7 +12,7 @@ from whoosh.filedb.filestore import FileStorage
 import searchkit
 from searchkit.storage import integrity
 from searchkit.storage import safepickle
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.errors import IndexUnsafe, SearchkitError
 
 

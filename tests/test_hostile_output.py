@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from searchkit.cli import main
-from searchkit.output import BOLD, DIM, HIGHLIGHT, RESET, visible
+from searchkit.cli.commands import main
+from searchkit.cli.output import BOLD, DIM, HIGHLIGHT, RESET, visible
 
 SEQUENCES = {
     "window title": "\x1b]0;pwned\x07",

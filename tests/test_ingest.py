@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import searchkit
 from searchkit.articles import sources
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 HTML_PAGE = """<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8">

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 
 QUERY = "crue Marne"
 CORRUPTIONS = ("half", "empty", "flip-head", "flip-middle", "delete")

@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 import searchkit
 from searchkit.writer.bulk import BulkWriter
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.writer.merges import MERGE_FACTOR
 
 WORDS = (
@@ -323,7 +323,7 @@ def _rebuild_in_background(index_path: Path, marker: Path, seconds: float):  # t
         f"    pathlib.Path({str(marker)!r}).touch(); time.sleep({seconds})\n"
         "    return swap_in(*args, **kwargs)\n"
         "index.swap_in = slow\n"
-        "from searchkit.cli import main\n"
+        "from searchkit.cli.commands import main\n"
         f"main(['ingest', '--rebuild', '--index', {str(index_path)!r}])\n"
     )
     return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from whoosh.reading import MultiReader
 
 from searchkit import Index
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.search.spelling import words_within
 
 ARTICLES = [

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchkit
-from searchkit.cli import main
+from searchkit.cli.commands import main
 from searchkit.articles.sources import INFO_FILE
 
 SEARCHKIT = [sys.executable, "-m", "searchkit"]

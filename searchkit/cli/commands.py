@@ -107,7 +107,7 @@ def main() -> None:
 
 def _visible(text: str) -> str:
     # output (and its table of escapes) is loaded only when something is printed.
-    from searchkit.output import visible
+    from searchkit.cli.output import visible
 
     return visible(text)
 
@@ -412,7 +412,7 @@ def query(
     color: str,
     marks: str,
 ) -> None:
-    from searchkit.output import render_json, render_jsonl, render_notes, render_text, render_trec
+    from searchkit.cli.output import render_json, render_jsonl, render_notes, render_text, render_trec
 
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -516,7 +516,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     """
     import dataclasses
 
-    from searchkit.output import json_text, render_article
+    from searchkit.cli.output import json_text, render_article
 
     with _open_index(index_path, create=False) as index, _user_errors():
         article = index.get(article_id)
@@ -542,7 +542,7 @@ def stats(index_path: str, output_format: str) -> None:
     \b
     searchkit stats --format json
     """
-    from searchkit.output import json_text, visible
+    from searchkit.cli.output import json_text, visible
 
     with _open_index(index_path, create=False) as index, _user_errors():
         figures = index.stats()
