@@ -156,7 +156,7 @@ def repro(steps: int, place: Path) -> None:
     """The reproduction of the merge crash: one small article per ingest."""
     from click.testing import CliRunner
 
-    from searchkit.cli import main
+    from searchkit.cli.commands import main
 
     folder, index_path = place / "r", place / "ir"
     folder.mkdir()
