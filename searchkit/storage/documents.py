@@ -7,11 +7,13 @@ from searchkit.analysis.french import index_tokens, index_tokens_of_spans
 from searchkit.articles.article import Article
 from searchkit.articles.passages import Span, passages
 
+# How many times an article's title stands in its body (see indexed_body).
 TITLE_WEIGHT = 2
 
 
-def document_of(article: Article, file_signature: str, text_digest: str) -> dict[str, object]:
-    body, title_repeats = indexed_body(article)
+def document_of(article: Article, file_signature: str, text_digest: str,
+                title_weight: int = TITLE_WEIGHT) -> dict[str, object]:
+    body, title_repeats = indexed_body(article, title_weight)
     document: dict[str, object] = {
         "id": article.id,
         "file_sig": file_signature,
@@ -59,8 +61,8 @@ def cut_passages(document: dict[str, object]) -> dict[str, object]:
             "passage_positions": edges, "_tokens": {"body": body_tokens}}
 
 
-def indexed_body(article: Article) -> tuple[str, int]:
-    """The words of the title, TITLE_WEIGHT times, and of the text, in one
+def indexed_body(article: Article, title_weight: int = TITLE_WEIGHT) -> tuple[str, int]:
+    """The words of the title, ``title_weight`` times, and of the text, in one
     field; and how many times the title stands before the text.
 
     Repeating the title is BM25F's field weighting (a field's weight multiplies
@@ -70,7 +72,7 @@ def indexed_body(article: Article) -> tuple[str, int]:
     if not article.title:
         return article.text, 0
     in_text = article.text.lstrip().startswith(article.title[:40])
-    repeats = TITLE_WEIGHT - 1 if in_text else TITLE_WEIGHT
+    repeats = title_weight - 1 if in_text else title_weight
     return "".join(f"{article.title}\n" for _ in range(repeats)) + "\n" + article.text, repeats
 
 
