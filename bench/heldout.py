@@ -27,43 +27,36 @@ import json
 import math
 import random
 import statistics
-import sys
 import tempfile
-from contextlib import contextmanager
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Iterator
 
 import anchor
 import relevance
 
 import searchkit
-from searchkit import QueryError
+from searchkit import QueryError, Ranking
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "orangesum-dev.jsonl.gz"
 DEV_SET = relevance.EVAL_DIR / "orangesum-title-dev"
 
-# Each query-time step, as the constants that turn it off.
+SHIPPED = Ranking()
+# Each query-time step, as the ranking that turns it off (the title weight is
+# applied at ingest: the index is built once, with the shipped ranking).
 STEPS = {
-    "family words": {"FAMILY_WEIGHT": 0.0},
-    "capital initial": {"CAPITAL_WEIGHT": 1.0},
-    "proximity": {"PROXIMITY_WEIGHT": 0.0},
-    "words as typed": {"EXACT_WORD_WEIGHT": 0.0},
-    "quoted passages": {"QUOTED_WEIGHT": 0.0},
+    "family words": replace(SHIPPED, family_weight=0.0),
+    "capital initial": replace(SHIPPED, capital_weight=1.0),
+    "proximity": replace(SHIPPED, proximity_weight=0.0),
+    "words as typed": replace(SHIPPED, exact_word_weight=0.0),
+    "quoted passages": replace(SHIPPED, quoted_weight=0.0),
 }
 
 
-@contextmanager
-def constants(values: dict[str, float]) -> Iterator[None]:
-    """Set module constants of searchkit for a while, in every module that reads them."""
-    modules = [m for name, m in sys.modules.items() if name.startswith("searchkit")]
-    saved = [(m, name, getattr(m, name)) for m in modules for name in values if hasattr(m, name)]
-    for module, name, _ in saved:
-        setattr(module, name, values[name])
-    try:
-        yield
-    finally:
-        for module, name, value in saved:
-            setattr(module, name, value)
+def without_all(steps: dict[str, Ranking]) -> Ranking:
+    """The shipped ranking with every step of ``steps`` turned off."""
+    changed = {f.name: getattr(ranking, f.name) for ranking in steps.values() for f in fields(ranking)
+               if getattr(ranking, f.name) != getattr(SHIPPED, f.name)}
+    return replace(SHIPPED, **changed)
 
 
 def build_sets(count: int, seed: int, folder: Path) -> dict[str, tuple[list[tuple[str, str]], dict[str, dict[str, int]]]]:
@@ -131,22 +124,22 @@ def main() -> None:
         sets = {"orangesum-title-dev (tuned on)": (relevance.read_queries(DEV_SET / "queries.tsv"),
                                                    relevance.read_qrels(DEV_SET / "qrels.tsv"))}
         sets.update(build_sets(args.queries, args.seed, folder))
-        with searchkit.Index(folder / "index") as index:
+        with searchkit.Index(folder / "index", ranking=SHIPPED) as index:
             report = index.ingest([folder / "corpus.jsonl.gz"])
-            print(f"corpus: {report.articles} articles; MRR@10 of each set")
-            configs = {"as shipped": {}}
-            configs.update({f"without {step}": values for step, values in STEPS.items()})
-            configs["BM25F over stems alone"] = {k: v for values in STEPS.values() for k, v in values.items()}
-            names = list(sets)
-            print(f"{'ranking':<28}" + "".join(f"{name.split(' ')[0]:>32}" for name in names))
-            print(f"{'':<28}" + "".join(f"{f'({len(sets[name][0])} queries)':>32}" for name in names))
-            shipped = None
-            for label, values in configs.items():
-                with constants(values):
-                    ranks = [reciprocal_ranks(index, *sets[name]) for name in names]
-                cells = [cell(r, s) for r, s in zip(ranks, shipped or [None] * len(ranks))]
-                print(f"{label:<28}" + "".join(f"{c:>32}" for c in cells), flush=True)
-                shipped = shipped or ranks
+        print(f"corpus: {report.articles} articles; MRR@10 of each set")
+        configs = {"as shipped": SHIPPED}
+        configs.update({f"without {step}": ranking for step, ranking in STEPS.items()})
+        configs["BM25F over stems alone"] = without_all(STEPS)
+        names = list(sets)
+        print(f"{'ranking':<28}" + "".join(f"{name.split(' ')[0]:>32}" for name in names))
+        print(f"{'':<28}" + "".join(f"{f'({len(sets[name][0])} queries)':>32}" for name in names))
+        shipped = None
+        for label, ranking in configs.items():
+            with searchkit.Index(folder / "index", create=False, ranking=ranking) as index:
+                ranks = [reciprocal_ranks(index, *sets[name]) for name in names]
+            cells = [cell(r, s) for r, s in zip(ranks, shipped or [None] * len(ranks))]
+            print(f"{label:<28}" + "".join(f"{c:>32}" for c in cells), flush=True)
+            shipped = shipped or ranks
         # The anchor ../shared/eval/README.md gives for its own sets, on these.
         try:
             runs = anchor.tantivy_runs(folder / "corpus.jsonl.gz", {name: sets[name][0] for name in names})

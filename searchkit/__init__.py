@@ -22,6 +22,7 @@ from searchkit.errors import (  # noqa: E402
 )
 from searchkit.index import Index  # noqa: E402
 from searchkit.ingest.ingestion import IngestReport  # noqa: E402
+from searchkit.ranking.settings import Ranking  # noqa: E402
 from searchkit.search.results import Hit, SearchResult  # noqa: E402
 from searchkit.articles.sources import Problem  # noqa: E402
 
@@ -36,6 +37,7 @@ __all__ = [
     "IngestReport",
     "Problem",
     "QueryError",
+    "Ranking",
     "SearchResult",
     "SearchkitError",
     "analyze",

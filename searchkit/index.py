@@ -20,6 +20,7 @@ from searchkit.articles.sources import INFO_FILE, Problem, file_digest
 from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, IndexUnsafe, SearchkitError
 from searchkit.ingest.ingestion import Catalogue, Ingestion, IngestReport, stamp_of
 from searchkit.ingest.rebuild import new_work_folder, swap_in, writer_lock
+from searchkit.ranking.settings import Ranking
 from searchkit.storage import integrity, safepickle
 from searchkit.storage.documents import article_from_stored, cut_passages, document_of
 from searchkit.storage.durability import write_json
@@ -73,14 +74,19 @@ class Index:
 
     @_naming_the_index
     def __init__(
-        self, path: str | os.PathLike[str] = DEFAULT_INDEX, create: bool = True, fast_scoring: bool = True
+        self, path: str | os.PathLike[str] = DEFAULT_INDEX, create: bool = True, fast_scoring: bool = True,
+        ranking: Ranking | None = None,
     ) -> None:
         """Open the index at ``path``, creating it if ``create``. With
         ``fast_scoring``, queries of plain words are scored with numpy (see
         searchkit.ranking.fastscore): ten times faster from the second query on, but
-        loading numpy and the field lengths costs about 0.1 s once."""
+        loading numpy and the field lengths costs about 0.1 s once. ``ranking``:
+        the knobs of the ranking (searchkit.Ranking, the shipped one by default);
+        its ``title_weight`` is applied at ingest, so an index is searched with
+        the title weight it was ingested with."""
         self.path = Path(path)
         self.fast_scoring = fast_scoring
+        self.ranking = Ranking() if ranking is None else ranking
         self._searcher = None
         self._search_session: SearchSession | None = None
         self._verifier = integrity.OpenVerifier(self.path, INDEX_NAME)
@@ -228,15 +234,13 @@ class Index:
         until a commit brings a new one."""
         searcher = self.searcher()
         if self._search_session is None or self._search_session.searcher is not searcher:
-            self._search_session = SearchSession(searcher, self.fast_scoring)
+            self._search_session = SearchSession(searcher, self.ranking, self.fast_scoring)
         return self._search_session
 
     def _new_searcher(self, reuse=None):  # type: ignore[no-untyped-def]
         from whoosh.searching import Searcher
 
-        from searchkit.search.engine import WEIGHTING
-
-        return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=WEIGHTING)
+        return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=self.ranking.weighting())
 
     # -- version record ----------------------------------------------------
 
@@ -457,7 +461,8 @@ class Index:
                 # reads the generation it is about to write.
                 self._verify(reader, self._ix.latest_generation())
                 catalogue = Catalogue.read(reader)
-            run = Ingestion(writer, catalogue, document_of, on_problem)
+            to_document = functools.partial(document_of, title_weight=self.ranking.title_weight)
+            run = Ingestion(writer, catalogue, to_document, on_problem)
             writer.on_document = run.written
             writer.on_failure = run.unwritten
             try:

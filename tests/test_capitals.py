@@ -4,7 +4,6 @@ OR of words."""
 import pytest
 
 import searchkit
-from searchkit.search import engine as search
 
 from .corpora import index_of
 
@@ -21,10 +20,11 @@ def index(tmp_path_factory):
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_a_capitalised_word_weighs_more(index, fast, monkeypatch):
+def test_a_capitalised_word_weighs_more(index, fast):
     with searchkit.Index(index, create=False, fast_scoring=fast) as ix:
         assert ix.rank_articles("élections pérou")[0][0] == "elections"
         # ...unless the other is typed as a name.
         assert ix.rank_articles("élections Pérou")[0][0] == "perou"
-        monkeypatch.setattr(search, "CAPITAL_WEIGHT", 1.0)
+    without = searchkit.Ranking(capital_weight=1.0)
+    with searchkit.Index(index, create=False, fast_scoring=fast, ranking=without) as ix:
         assert ix.rank_articles("élections Pérou")[0][0] == "elections"

@@ -4,9 +4,8 @@ the word as typed rank first."""
 import pytest
 
 import searchkit
-from searchkit.ranking import exactwords
-from searchkit.ranking.exactwords import words_held
 from searchkit.ranking.fastscore import FastScorer
+from searchkit.ranking.reranks import words_held
 
 from .corpora import FILLER, index_of
 
@@ -24,19 +23,20 @@ def index(tmp_path_factory):
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_the_word_as_typed_comes_first(index, fast, monkeypatch):
+def test_the_word_as_typed_comes_first(index, fast):
     with searchkit.Index(index, create=False, fast_scoring=fast) as ix:
         assert [a for a, _ in ix.rank_articles("passager", limit=2)] == ["as-typed", "other-form"]
         assert [a for a, _ in ix.rank_articles("Passagers", limit=2)] == ["other-form", "as-typed"]
         assert ix.search("passager", limit=1).hits[0].article_id == "as-typed"
-        monkeypatch.setattr(exactwords, "EXACT_WORD_WEIGHT", 0.0)  # BM25 alone
+    bm25_alone = searchkit.Ranking(exact_word_weight=0.0)
+    with searchkit.Index(index, create=False, fast_scoring=fast, ranking=bm25_alone) as ix:
         assert [a for a, _ in ix.rank_articles("passager", limit=2)] == ["other-form", "as-typed"]
 
 
 def test_both_paths_find_the_same_holders(index):
     with searchkit.Index(index, create=False) as ix:
         searcher = ix.searcher()
-        scorer = FastScorer(searcher, 0.75, 0.9)
+        scorer = FastScorer(searcher, searchkit.Ranking())
         everyone = list(range(searcher.doc_count_all()))
         for word in ("passager", "passagers", "canal", "orage", "absent"):
             assert scorer.holding(word, everyone) == words_held(searcher, word, everyone)

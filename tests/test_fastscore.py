@@ -8,10 +8,9 @@ import pytest
 import searchkit
 from searchkit.writer import inversion
 from searchkit.analysis.french import fold, terms
-from searchkit.ranking.exactwords import words_held
 from searchkit.ranking.fastscore import FastScorer, _BlockValues, _leaf_postings
-from searchkit.ranking.proximity import read_positions
-from searchkit.search.engine import compile_query
+from searchkit.ranking.reranks import SearcherPostings, read_positions, words_held
+from searchkit.search.compiling import compile_query
 from searchkit.storage.tails import Tail
 
 WORDS = ("Mossoul coalition internationale libération Daesh Paris ministre Irak Syrie djihadistes "
@@ -50,10 +49,12 @@ def test_same_documents_and_scores_as_whoosh(index):
     with searchkit.Index(index, create=False) as ix:
         searcher = ix.searcher()
         assert len(list(searcher.reader().leaf_readers())) == 2
-        scorer = FastScorer(searcher, 0.75, 0.9)
+        ranking = searchkit.Ranking()
+        scorer = FastScorer(searcher, ranking)
         compared = 0
         for _ in range(200):
-            compiled = compile_query(searcher, " ".join(rng.sample(WORDS, rng.randint(1, 6))), plain_text=True)
+            compiled = compile_query(searcher, ranking, " ".join(rng.sample(WORDS, rng.randint(1, 6))),
+                                     plain_text=True)
             query_terms = compiled.terms
             limit = rng.choice([1, 10, 100])
             fast = scorer.top(query_terms, limit, compiled.truncated, compiled.boosts)
@@ -62,10 +63,14 @@ def test_same_documents_and_scores_as_whoosh(index):
             assert [s for _, s in fast] == pytest.approx([s for _, s in whoosh], rel=1e-9)
             compared += len(fast)
             docnums = sorted(d for d, _ in fast)
+            # The reranks read the same postings from either source.
+            whoosh_postings = SearcherPostings(searcher, ranking)
             for term in query_terms:
                 assert scorer.positions(term, docnums) == read_positions(searcher, term, docnums)
             for word in {fold(w) for w in WORDS}:
                 assert scorer.holding(word, docnums) == words_held(searcher, word, docnums)
+                assert scorer.word_idf(word) == whoosh_postings.word_idf(word)
+            assert [scorer.norm(d) for d in docnums] == [whoosh_postings.norm(d) for d in docnums]
         assert compared > 5000
         from_tails = any(isinstance(where, _BlockValues) for found in scorer._values.values() for where in found)
         assert from_tails == index.parent.name.startswith("tails")

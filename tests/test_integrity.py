@@ -229,7 +229,7 @@ def test_a_programming_error_on_a_whole_index_is_not_called_damage(built, monkey
     def broken(*args, **kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr(search, "_passage_hits", broken)
+    monkeypatch.setattr(search, "passage_hits", broken)
     with searchkit.Index(index_path, create=False) as index:
         with pytest.raises(ValueError, match="a bug"):
             index.search(QUERY)

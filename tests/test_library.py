@@ -126,7 +126,35 @@ def test_passages_scored_from_term_positions_are_those_scored_on_the_text(tmp_pa
     with searchkit.Index(tmp_path / "ix", fast_scoring=fast_scoring) as index:
         index.ingest([SEEDS])
         from_positions = run(index)
-        monkeypatch.setattr(search_module, "_term_positions", lambda *args: None)
+        monkeypatch.setattr(search_module, "term_positions", lambda *args: None)
         from_text = run(index)
     assert from_positions == from_text
     assert sum(len(hits) for hits in from_positions) > 20
+
+
+def test_one_ranking_reaches_the_searcher_the_scorer_and_the_ingest(tmp_path):
+    from dataclasses import FrozenInstanceError, replace
+
+    from searchkit.search.session import SearchSession
+
+    shipped = searchkit.Ranking()
+    with pytest.raises(FrozenInstanceError):
+        shipped.k1 = 1.2  # type: ignore[misc]
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"id": "a", "title": "Crue de la Loire", "text": "Orléans sous les eaux."}\n',
+                                    "utf-8")
+    lengths = {}
+    for title_weight in (1, 3):
+        ranking = replace(shipped, k1=1.5, b=0.5, title_weight=title_weight)
+        with searchkit.Index(tmp_path / f"ix{title_weight}", ranking=ranking) as index:
+            index.ingest([folder])
+            searcher = index.searcher()
+            assert (searcher.weighting.K1, searcher.weighting.B) == (1.5, 0.5)
+            assert index._session().fast_scorer().ranking is ranking
+            lengths[title_weight] = searcher.doc_field_length(0, "body")
+            # A session whose searcher weighs otherwise than its ranking is refused.
+            with pytest.raises(ValueError, match="ranking"):
+                SearchSession(searcher, shipped)
+    # The title stands once, or three times, before the text of the body.
+    assert lengths[3] - lengths[1] == 2 * len(searchkit.terms("Crue de la Loire"))

@@ -124,11 +124,13 @@ def test_the_body_analysed_passage_by_passage_gives_the_tokens_of_the_whole_body
     from pathlib import Path
 
     from searchkit.analysis.french import index_tokens
+    from searchkit.ranking.settings import Ranking
     from searchkit.storage.documents import cut_passages, document_of
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     for path in sorted(seeds.glob("*.txt")):
-        document = document_of(Article.from_text(path.name, path.read_text("utf-8")), "signature", "digest")
+        document = document_of(Article.from_text(path.name, path.read_text("utf-8")), "signature", "digest",
+                               title_weight=Ranking().title_weight)
         cut = cut_passages(document)
         assert cut["_tokens"]["body"] == index_tokens(document["body"])
         edges = cut["passage_positions"]

@@ -6,7 +6,7 @@ import pytest
 import searchkit
 from searchkit.analysis.french import terms
 from searchkit.ranking.fastscore import FastScorer
-from searchkit.ranking.proximity import PROXIMITY_WINDOW, holds_phrase, proximity_bonus
+from searchkit.ranking.proximity import holds_phrase, proximity_bonus
 
 from .corpora import FILLER, index_of
 
@@ -26,7 +26,7 @@ def index(tmp_path_factory):
 def test_bm25_alone_prefers_the_words_apart(index):
     with searchkit.Index(index, create=False) as ix:
         searcher = ix.searcher()
-        ranked = FastScorer(searcher, 0.75, 0.9).top(terms("rentrée scolaire"), 2)
+        ranked = FastScorer(searcher, searchkit.Ranking()).top(terms("rentrée scolaire"), 2)
         ids = searcher.reader().column_reader("id")
         assert [ids[docnum] for docnum, _ in ranked] == ["apart", "together"]
 
@@ -41,9 +41,15 @@ def test_the_words_together_come_first_even_below_the_limit(index, fast):
 
 
 def test_bonus_counts_pairs_of_different_terms_within_the_window():
-    assert proximity_bonus([[0], [1]], norm=1.0, k1=0.9) > proximity_bonus([[0], [3]], norm=1.0, k1=0.9) > 0
-    assert proximity_bonus([[0], [PROXIMITY_WINDOW + 1]], norm=1.0, k1=0.9) == 0
-    assert proximity_bonus([[0, 1, 2], []], norm=1.0, k1=0.9) == 0  # one term repeated
+    window = searchkit.Ranking().proximity_window
+
+    def bonus(positions):
+        return proximity_bonus(positions, norm=1.0, k1=0.9, window=window)
+
+    assert bonus([[0], [1]]) > bonus([[0], [3]]) > 0
+    assert bonus([[0], [window]]) > 0
+    assert bonus([[0], [window + 1]]) == 0
+    assert bonus([[0, 1, 2], []]) == 0  # one term repeated
 
 
 @pytest.fixture(scope="module")

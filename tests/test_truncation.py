@@ -4,8 +4,6 @@ query's: "Europe" finds "européennes", which Snowball stems apart."""
 import pytest
 
 import searchkit
-from searchkit.search import engine as search
-from searchkit.ranking import fastscore
 from searchkit.analysis.french import truncated
 
 from .corpora import FILLER, index_of
@@ -28,7 +26,7 @@ def test_truncation_keeps_the_first_five_letters_of_words_and_numbers_whole():
 
 
 @pytest.mark.parametrize("fast", [True, False])
-def test_words_of_the_same_family_are_found_after_the_same_stem(index, fast, monkeypatch):
+def test_words_of_the_same_family_are_found_after_the_same_stem(index, fast):
     with searchkit.Index(index, create=False, fast_scoring=fast) as ix:
         assert [a for a, _ in ix.rank_articles("Europe")] == ["same-stem", "same-family"]
         assert [a for a, _ in ix.rank_articles("européen")] == ["same-family", "same-stem"]
@@ -36,8 +34,8 @@ def test_words_of_the_same_family_are_found_after_the_same_stem(index, fast, mon
         assert [a for a, _ in ix.rank_articles("Europe AND institutions")] == []
         assert [a for a, _ in ix.rank_articles('"institutions européennes"')] == ["same-family"]
         assert [a for a, _ in ix.rank_articles("institutions -Europe")] == ["same-family"]
-        for module in (fastscore, search):
-            monkeypatch.setattr(module, "FAMILY_WEIGHT", 0.0)
+    without = searchkit.Ranking(family_weight=0.0)
+    with searchkit.Index(index, create=False, fast_scoring=fast, ranking=without) as ix:
         assert [a for a, _ in ix.rank_articles("Europe")] == ["same-stem"]
 
 
@@ -85,15 +83,15 @@ def counted(tmp_path_factory):
 def test_a_word_of_the_family_counts_a_fraction_of_an_occurrence_of_the_stem(counted, fast):
     from whoosh.scoring import bm25
 
-    from searchkit.search.engine import WEIGHTING, compile_query
-    from searchkit.ranking.truncation import FAMILY_WEIGHT
+    from searchkit.search.compiling import compile_query
     from searchkit.search.session import SearchSession
 
+    ranking = searchkit.Ranking()
     with searchkit.Index(counted, create=False) as ix:
         searcher = ix.searcher()
-        compiled = compile_query(searcher, "europe")  # no capital: no boost
+        compiled = compile_query(searcher, ranking, "europe")  # no capital: no boost
         if fast:
-            ranked = SearchSession(searcher).fast_scorer().top(compiled.terms, 10, compiled.truncated)
+            ranked = SearchSession(searcher, ranking).fast_scorer().top(compiled.terms, 10, compiled.truncated)
         else:
             ranked = [(hit.docnum, hit.score) for hit in searcher.search(compiled.query)]
         scores = {searcher.stored_fields(docnum)["id"]: score for docnum, score in ranked}
@@ -102,9 +100,10 @@ def test_a_word_of_the_family_counts_a_fraction_of_an_occurrence_of_the_stem(cou
 
         def expected(article_id, frequency):
             length = searcher.doc_field_length(searcher.document_number(id=article_id), "body")
-            return bm25(idf, frequency, length, average, WEIGHTING.B, WEIGHTING.K1)
+            return bm25(idf, frequency, length, average, ranking.b, ranking.k1)
 
-        # "Europe" once and a family word once: 1 + FAMILY_WEIGHT occurrences, not
+        # "Europe" once and a family word once: 1 + family_weight occurrences, not
         # a score for the stem plus another for the family, which holds "Europe" too.
-        assert scores["stem-and-family"] == pytest.approx(expected("stem-and-family", 1 + FAMILY_WEIGHT), rel=1e-9)
-        assert scores["family-only"] == pytest.approx(expected("family-only", 2 * FAMILY_WEIGHT), rel=1e-9)
+        family = ranking.family_weight
+        assert scores["stem-and-family"] == pytest.approx(expected("stem-and-family", 1 + family), rel=1e-9)
+        assert scores["family-only"] == pytest.approx(expected("family-only", 2 * family), rel=1e-9)

@@ -1,57 +1,70 @@
-"""Reranking by the words as typed: among the best documents of an OR of
-words, those holding a query word in the very form typed (accents and case
-aside) gain over those that hold only another word of the same stem.
+"""Reranking by the words as typed and the phrases as written.
 
-Stemming lets "présidence" find "président"; a reader who typed "président"
-still prefers the article with that word. The ``words`` field holds every
-folded word once per article; each query word found there adds
-EXACT_WORD_WEIGHT times its idf in that field to the first PROXIMITY_DEPTH
-documents. On the three relevance sets (news titles, questions, keyphrases)
-it raised MRR@10 on each (bench/relevance.py).
+Among the best documents of an OR of words, those holding a query word in
+the very form typed (accents and case aside) gain over those that hold only
+another word of the same stem. Stemming lets "présidence" find "président";
+a reader who typed "président" still prefers the article with that word. The
+``words`` field holds every folded word once per article; each query word
+found there adds ``Ranking.exact_word_weight`` times its idf in that field to
+the first ``Ranking.rerank_depth`` documents (the measured reason is in
+searchkit.ranking.settings).
+
+A phrase of the syntax matches by stems without its stop words; among the
+documents it finds, those holding it as written come first.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING
 
-from searchkit.ranking.proximity import PROXIMITY_DEPTH, segments_holding, with_bonuses
+from searchkit.analysis.phrases import phrases_held
+from searchkit.ranking.proximity import with_bonuses
+from searchkit.ranking.settings import Ranking
+
+if TYPE_CHECKING:
+    from searchkit.ranking.reranks import Postings
 
 WORDS_FIELD = "words"
-EXACT_WORD_WEIGHT = 0.3
-
-
-def words_held(searcher, word: str, docnums: list[int]) -> set[int]:  # type: ignore[no-untyped-def]
-    """Those of ``docnums`` whose ``words`` field holds ``word``, as
-    ``FastScorer.holding`` finds them, through Whoosh's matchers."""
-    held = set()
-    for leaf, offset, targets in segments_holding(searcher, WORDS_FIELD, word, docnums):
-        matcher = leaf.postings(WORDS_FIELD, word)  # type: ignore[attr-defined]
-        matcher = getattr(matcher, "child", matcher)
-        for target in targets:
-            if matcher.is_active():
-                matcher.skip_to(target)
-            if matcher.is_active() and matcher.id() == target:
-                held.add(target + offset)
-    return held
 
 
 def exact_word_rerank(
     words: list[str],
     ranked: list[tuple[int, float]],
-    held: Callable[[str, list[int]], set[int]],
-    idf: Callable[[str], float],
+    postings: Postings,
+    ranking: Ranking,
 ) -> list[tuple[int, float]]:
     """``ranked`` (docnum, score), best first, with the bonus of each of the
-    folded ``words`` held by the first PROXIMITY_DEPTH documents, those re-sorted."""
-    head = ranked[:PROXIMITY_DEPTH]
+    folded ``words`` held by the first ``ranking.rerank_depth`` documents,
+    those re-sorted."""
+    depth = ranking.rerank_depth
+    head = ranked[:depth]
     if not words or not head:
         return ranked
     docnums = [docnum for docnum, _ in head]
     bonus = dict.fromkeys(docnums, 0.0)
     for word in dict.fromkeys(words):
-        found = held(word, docnums)
+        found = postings.holding(word, docnums)
         if found:
-            weight = EXACT_WORD_WEIGHT * idf(word)
+            weight = ranking.exact_word_weight * postings.word_idf(word)
             for docnum in found:
                 bonus[docnum] += weight
-    return with_bonuses(ranked, bonus)
+    return with_bonuses(ranked, bonus, depth)
+
+
+def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...],  # type: ignore[no-untyped-def]
+                        ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Articles holding more of the query's phrases as written first, each
+    group in its order: a phrase matches by stems without its stop words
+    (recall kept), but the exact phrase is what was asked for. Read from the
+    stored text: a phrase of the syntax goes through Whoosh's searcher."""
+    def held(docnum: int) -> int:
+        stored = searcher.stored_fields(docnum)
+        return phrases_held(f"{stored.get('title', '')}\n{stored.get('text', '')}", phrases)
+
+    if not ranked:
+        return ranked
+    # Each phrase held adds the best score: scores keep the new order, which
+    # the passages of search() are sorted by.
+    top = max(score for _, score in ranked)
+    reranked = [(docnum, score + held(docnum) * top) for docnum, score in ranked]
+    return sorted(reranked, key=lambda item: -item[1])

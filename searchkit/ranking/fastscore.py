@@ -10,8 +10,9 @@ accumulator; the best are taken with argpartition.
 The formula, statistics and field lengths are Whoosh's own, so the scores are
 the same as Whoosh's to floating-point rounding (tests/test_fastscore.py).
 
-``rerank`` adds the proximity bonus of searchkit.ranking.proximity, from positions
-kept with the postings.
+It is also a source of ``searchkit.ranking.reranks.Postings`` for the reranks
+after BM25 (proximity, words as typed, quoted passages): positions kept with
+the postings, length norms, the documents holding a word.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searchkit.ranking.exactwords import WORDS_FIELD
+from searchkit.ranking.settings import Ranking
+from searchkit.ranking.truncation import TRUNCATED_FIELD
 from searchkit.storage.postings import blocks as _blocks
 from searchkit.storage.postings import extent
 from searchkit.storage.postings import read_blocks as _read_blocks
-from searchkit.ranking.proximity import proximity_rerank
 from searchkit.storage.tails import Tail, read_tail
-from searchkit.ranking.truncation import FAMILY_WEIGHT, TRUNCATED_FIELD
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
@@ -62,10 +63,10 @@ def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-
     return None if info.is_inlined() else info
 
 
-Postings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
+LeafPostings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
 
 
-def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> "Postings | Tail":  # type: ignore[no-untyped-def]
+def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> "LeafPostings | Tail":  # type: ignore[no-untyped-def]
     """The document numbers, weights and encoded values of a term's postings
     in one segment (deleted documents included); with ``tails``, the
     frequency tail instead where the term has one. Raises TermNotFound when
@@ -140,11 +141,13 @@ class _BlockValues:
 
 
 class FastScorer:
-    """BM25 over the ``body`` field of one searcher's index."""
+    """BM25 over the ``body`` field of one searcher's index, with the k1, b
+    and family_weight of ``ranking`` (the searcher weighs with
+    ``ranking.weighting()``: see searchkit.search.session)."""
 
-    def __init__(self, searcher, B: float, K1: float) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, searcher, ranking: Ranking) -> None:  # type: ignore[no-untyped-def]
         self.searcher = searcher
-        self.B, self.K1 = B, K1
+        self.ranking = ranking
         reader = searcher.reader()
         self.leaves = list(reader.leaf_readers())
         self.size = reader.doc_count_all()
@@ -156,7 +159,7 @@ class FastScorer:
             lengths[offset:offset + count] = _field_lengths(leaf, count)
             if leaf.has_deletions():
                 live[offset:offset + count] = [not leaf.is_deleted(d) for d in range(count)]
-        self.norms = K1 * ((1 - B) + B * lengths / self.avgfl)
+        self.norms: np.ndarray = ranking.length_norm(lengths, self.avgfl)
         self.live = live
         self.deleted = np.flatnonzero(~live)
         # (field, term) -> document numbers and term frequencies
@@ -241,9 +244,9 @@ class FastScorer:
         decode = self.format.decode_positions
         return {docnum: decode(value) for segment in self._values[(FIELD, term)] for docnum, value in segment.find(wanted)}
 
-    def rerank(self, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """``ranked`` with a proximity bonus (see ``proximity_rerank``)."""
-        return proximity_rerank(terms, ranked, self.positions, lambda d: float(self.norms[d]), self.K1)
+    def norm(self, docnum: int) -> float:
+        """BM25's length norm K of the body of ``docnum``."""
+        return float(self.norms[docnum])
 
     def _weights(self, term: str, family: str | None) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding ``term`` (or a word of its ``family``) and
@@ -259,14 +262,15 @@ class FastScorer:
             # joint_frequency, for every document holding the stem or its family
             family_ids, family_tf = self.postings(family, TRUNCATED_FIELD)
             joint = self._joint  # zeros, kept between calls
-            joint[family_ids] = FAMILY_WEIGHT * family_tf
+            weight = self.ranking.family_weight
+            joint[family_ids] = weight * family_tf
             family_part = joint[ids]
-            joint[ids] = np.maximum(tf, (1 - FAMILY_WEIGHT) * tf + family_part)
+            joint[ids] = np.maximum(tf, (1 - weight) * tf + family_part)
             # The union of the two, unsorted (sorting was most of the cost).
             ids = np.concatenate((family_ids, ids[family_part == 0]))
             tf = joint[ids]
             joint[ids] = 0.0
-        result = (ids, idf * tf * (self.K1 + 1) / (tf + self.norms[ids]))
+        result = (ids, idf * tf * (self.ranking.k1 + 1) / (tf + self.norms[ids]))
         self._scores[key] = result
         if len(self._scores) > MAX_CACHED_TERMS:
             self._scores.popitem(last=False)
@@ -281,7 +285,7 @@ class FastScorer:
         if not self.size:
             return []  # no idf on an empty index
         scores = np.zeros(self.size, dtype=np.float64)
-        truncated = truncated if truncated and FAMILY_WEIGHT else {}
+        truncated = truncated if truncated and self.ranking.family_weight else {}
         boosts = boosts or {}
         for term in dict.fromkeys(terms):
             ids, weights = self._weights(term, truncated.get(term))

@@ -1,10 +1,13 @@
 """Search: from the text of a query to ranked, marked passages.
 
-``querylang`` parses the query language, ``engine`` compiles a query, runs it
-(the fast scorer or Whoosh's matchers, then the reranks), filters by date and
-chooses the passages, ``highlight`` scores passages and marks their words,
-``spelling`` suggests the frequent spelling of a rare word, ``results`` is
-what a search returns, ``session`` the searcher a search runs on and its
-caches. May import analysis, articles, storage, ranking, errors and limits;
-never the writer, ingest or the Index.
+``querylang`` parses the query language, ``compiling`` turns its tree into a
+Whoosh query and what to mark, ``filters`` restricts by date and chooses the
+order, ``engine`` runs a query (BM25 from the fast scorer or Whoosh's
+matchers, then the reranks of ranking.reranks, then the spelling fallback),
+``hits`` chooses each article's passages and makes the hits, ``highlight``
+scores passages and marks their words, ``spelling`` suggests the frequent
+spelling of a rare word, ``results`` is what a search returns, ``session``
+the searcher a search runs on, its Ranking and its caches. May import
+analysis, articles, storage, ranking, errors and limits; never the writer,
+ingest or the Index.
 """

@@ -15,6 +15,11 @@ from searchkit.articles.passages import Span, word_count
 from searchkit.analysis.phrases import exact_occurrences, word_spans
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
+# Not knobs of searchkit.Ranking: they choose which passages of an article are
+# shown, never which articles rank where (rank_articles and the relevance
+# benches do not read them); a passage's score only places an article's next
+# passages among the other articles' (hits.passage_hits). Lucene's values, never
+# tuned here.
 K1 = 1.2
 B = 0.75
 AVERAGE_PASSAGE_TERMS = 45.0

@@ -1,20 +1,32 @@
-"""A search session: one searcher of the index, and what queries cache for it."""
+"""A search session: one searcher of the index, its ranking, and what
+queries cache for it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from searchkit.ranking.reranks import Postings, SearcherPostings
+from searchkit.ranking.settings import Ranking
 
 if TYPE_CHECKING:
     from searchkit.ranking.fastscore import FastScorer
 
 
 class SearchSession:
-    """The searcher of one generation of the index, with its fast scorer and
-    its id column, built on first use and kept while the generation is
-    current: a new commit gets a new session."""
+    """The searcher of one generation of the index, with the ranking its
+    searches use, its fast scorer and its id column, built on first use and
+    kept while the generation is current: a new commit gets a new session.
 
-    def __init__(self, searcher: Any, fast_scoring: bool = True) -> None:
+    The searcher must weigh as ``ranking`` does (``ranking.weighting()``):
+    Whoosh's scores and the fast scorer's are then the same."""
+
+    def __init__(self, searcher: Any, ranking: Ranking, fast_scoring: bool = True) -> None:
+        weighting = searcher.weighting
+        if (getattr(weighting, "K1", None), getattr(weighting, "B", None)) != (ranking.k1, ranking.b):
+            raise ValueError(f"the searcher weighs with {weighting!r}, not with the ranking's "
+                             f"k1={ranking.k1}, b={ranking.b}: give it ranking.weighting()")
         self.searcher = searcher
+        self.ranking = ranking
         # With fast scoring, queries of plain words are scored with numpy
         # (searchkit.ranking.fastscore): loading the field lengths costs about
         # 0.1 s once, and each query after is ten times faster.
@@ -26,9 +38,17 @@ class SearchSession:
         if self._fast is None:
             from searchkit.ranking.fastscore import FastScorer  # numpy: not loaded by Whoosh's path
 
-            weighting = self.searcher.weighting
-            self._fast = FastScorer(self.searcher, weighting.B, weighting.K1)
+            self._fast = FastScorer(self.searcher, self.ranking)
         return self._fast
+
+    def postings(self) -> Postings:
+        """The postings the reranks and the passages read: the fast scorer's
+        (kept for the session), else read from the searcher for one query."""
+        return self.fast_scorer() if self.fast_scoring else self.whoosh_postings()
+
+    def whoosh_postings(self) -> Postings:
+        """Postings read from the searcher, for one query."""
+        return SearcherPostings(self.searcher, self.ranking)
 
     def id_column(self) -> Any:
         """The article id of each document: opening the column reads all its

@@ -7,12 +7,11 @@ from searchkit.analysis.french import index_tokens, index_tokens_of_spans
 from searchkit.articles.article import Article
 from searchkit.articles.passages import Span, passages
 
-# How many times an article's title stands in its body (see indexed_body).
-TITLE_WEIGHT = 2
 
-
-def document_of(article: Article, file_signature: str, text_digest: str,
-                title_weight: int = TITLE_WEIGHT) -> dict[str, object]:
+def document_of(article: Article, file_signature: str, text_digest: str, *,
+                title_weight: int) -> dict[str, object]:
+    """The document of ``article``, its title ``title_weight`` times in its
+    body (``Ranking.title_weight`` of the index: see indexed_body)."""
     body, title_repeats = indexed_body(article, title_weight)
     document: dict[str, object] = {
         "id": article.id,
@@ -61,7 +60,7 @@ def cut_passages(document: dict[str, object]) -> dict[str, object]:
             "passage_positions": edges, "_tokens": {"body": body_tokens}}
 
 
-def indexed_body(article: Article, title_weight: int = TITLE_WEIGHT) -> tuple[str, int]:
+def indexed_body(article: Article, title_weight: int) -> tuple[str, int]:
     """The words of the title, ``title_weight`` times, and of the text, in one
     field; and how many times the title stands before the text.
 
