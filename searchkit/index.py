@@ -76,14 +76,11 @@ class Index:
         self._opened = OpenedIndex(self.path, create, self._new_searcher)
 
     @property
-    def _ix(self):  # type: ignore[no-untyped-def]
-        """The Whoosh index (a placeholder until the first ingest creates it)."""
+    def _ix(self):  # type: ignore[no-untyped-def]  # a placeholder until the first ingest creates it
         return self._opened.ix
 
     def _writes(self) -> IndexWrites:
         return IndexWrites(self._opened, document_of)
-
-    # -- lifecycle ---------------------------------------------------------
 
     def __enter__(self) -> "Index":
         return self
@@ -118,13 +115,9 @@ class Index:
 
         return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=WEIGHTING)
 
-    # -- version record ----------------------------------------------------
-
     def info(self) -> dict[str, object]:
         """What searchkit records beside the index: versions, sources, counts."""
         return self._opened.info()
-
-    # -- ingest ------------------------------------------------------------
 
     @_naming_the_index
     def ingest(
@@ -188,8 +181,6 @@ class Index:
         since they were ingested. New files under the ingested paths are
         noted, as are files written before checksums were kept."""
         return check_opened(self._opened)
-
-    # -- reading -----------------------------------------------------------
 
     @_naming_the_index
     def article_ids(self) -> set[str]:
