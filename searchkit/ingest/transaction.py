@@ -69,13 +69,13 @@ class IndexWrites:
     ) -> IngestReport:
         """The articles under ``paths`` ingested in one commit (see Index.ingest)."""
         started = time.perf_counter()
-        paths = [os.path.abspath(p) for p in paths]
+        roots = [os.path.abspath(p) for p in paths]
         if not self.opened.created:
             self.create(wait, on_wait)
         with self._ingestion(wait, on_problem, on_wait) as run:
-            run.roots = paths
-            self._record_roots(paths)
-            sources = run.find(paths, follow_links)
+            run.roots = roots
+            self._record_roots(roots)
+            sources = run.find(roots, follow_links)
             sizes = [_size(source.path) for source in sources]
             total, done = sum(sizes), 0
             for source, size in zip(sources, sizes):
@@ -84,7 +84,7 @@ class IndexWrites:
                 if on_progress is not None:
                     on_progress(done, total)
             if prune:
-                run.prune(paths)
+                run.prune(roots)
         run.report.seconds = time.perf_counter() - started
         return run.report
 
@@ -122,7 +122,7 @@ class IndexWrites:
         """Add ``roots`` to the record before their articles are committed, so
         that an interruption between the commit and the record cannot make a
         later --rebuild leave them out."""
-        known = set(self.opened.info().get("roots", []))  # type: ignore[arg-type]
+        known = set(self.opened.info().get("roots", []))  # type: ignore[arg-type,call-overload]
         if not set(roots) <= known:
             self.opened.write_info(roots=roots)
 
@@ -182,7 +182,7 @@ def rebuild(
     if not index_exists(path) and not (path / INFO_FILE).exists() and not holds_only_own_files(path):
         raise IndexNotFound(f"{path} is not empty and holds no searchkit index: not touching it")
     info = read_info(path)
-    roots = list(dict.fromkeys([*info.get("roots", []),  # type: ignore[list-item]
+    roots = list(dict.fromkeys([*info.get("roots", []),  # type: ignore[list-item,misc]
                                 *(os.path.abspath(p) for p in paths)]))
     if not roots:
         raise SearchkitError(f"nothing to rebuild {path} from: give the paths to ingest")
