@@ -516,9 +516,9 @@ def test_a_file_without_a_date_takes_its_modification_date(tmp_path):
 def fail_analysis_on(word, monkeypatch):
     """Make the analysis of an article holding ``word`` fail; returns what mends it."""
     from searchkit.writer import bulk as bulkwrite
-    from searchkit import index as index_module
+    from searchkit.ingest import locking
 
-    cut = index_module.cut_passages
+    cut = locking.cut_passages
 
     def failing(document):
         if word in document["text"]:
@@ -526,8 +526,8 @@ def fail_analysis_on(word, monkeypatch):
         return cut(document)
 
     monkeypatch.setattr(bulkwrite, "_usable_cores", lambda: 1)  # the fault is made in this process
-    monkeypatch.setattr(index_module, "cut_passages", failing)
-    return lambda: monkeypatch.setattr(index_module, "cut_passages", cut)
+    monkeypatch.setattr(locking, "cut_passages", failing)
+    return lambda: monkeypatch.setattr(locking, "cut_passages", cut)
 
 
 def test_an_article_the_analysis_fails_on_is_named_and_the_rest_of_its_batch_ingested(tmp_path, monkeypatch):

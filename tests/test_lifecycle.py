@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import searchkit
+from searchkit.ingest.ingestion import Ingestion
 from searchkit.writer.bulk import BulkWriter
 from searchkit.cli.commands import main
 from searchkit.writer.merges import MERGE_FACTOR
@@ -173,7 +174,7 @@ class IndexLife(RuleBasedStateMachine):
     @rule(point=st.sampled_from(["reading", "merging", "before the commit"]), data=st.data())
     def interrupted_ingest(self, point: str, data: st.DataObject) -> None:
         self._write(data.draw(st.sampled_from(sorted(self.files))))  # something to commit
-        target = {"reading": (searchkit.index.Ingestion, "file"),
+        target = {"reading": (Ingestion, "file"),
                   "merging": (BulkWriter, "add_reader"),
                   "before the commit": (BulkWriter, "_commit_toc")}[point]
         with mock.patch.object(*target, side_effect=Interrupted(point)):
@@ -317,12 +318,12 @@ def _rebuild_in_background(index_path: Path, marker: Path, seconds: float):  # t
 
     script = (
         "import pathlib, sys, time\n"
-        "import searchkit.index as index\n"
-        "swap_in = index.swap_in\n"
+        "import searchkit.ingest.transaction as transaction\n"
+        "swap_in = transaction.swap_in\n"
         "def slow(*args, **kwargs):\n"
         f"    pathlib.Path({str(marker)!r}).touch(); time.sleep({seconds})\n"
         "    return swap_in(*args, **kwargs)\n"
-        "index.swap_in = slow\n"
+        "transaction.swap_in = slow\n"
         "from searchkit.cli.commands import main\n"
         f"main(['ingest', '--rebuild', '--index', {str(index_path)!r}])\n"
     )
@@ -394,7 +395,7 @@ def test_a_rebuild_interrupted_in_each_window_loses_nothing(tmp_path: Path, wind
     extra = _news(tmp_path / "more", 2, prefix="plus")
     target = {"moving the new segments in": ("searchkit.ingest.rebuild.sync_file", None),
               "writing the table of contents": ("searchkit.ingest.rebuild.TOC.write", None),
-              "recording the new versions": ("searchkit.index.write_info", None)}[window][0]
+              "recording the new versions": ("searchkit.ingest.transaction.write_info", None)}[window][0]
     with mock.patch(target, side_effect=Interrupted(window)), pytest.raises(Interrupted):
         searchkit.Index.rebuild(index_path, [extra])
     with searchkit.Index(index_path) as index:  # it opens and answers
@@ -413,7 +414,7 @@ def test_an_ingest_interrupted_after_its_commit_still_records_its_path(tmp_path:
     extra = _news(tmp_path / "more", 3, prefix="plus")
     with searchkit.Index(index_path) as index:
         # The commit is done; the record after it never comes.
-        with mock.patch("searchkit.index._now", side_effect=Interrupted("after the commit")), \
+        with mock.patch("searchkit.ingest.transaction._now", side_effect=Interrupted("after the commit")), \
                 pytest.raises(Interrupted):
             index.ingest([extra])
         assert len(index) == 5

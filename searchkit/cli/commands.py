@@ -16,6 +16,7 @@ from searchkit.errors import IndexDamaged, SearchkitError
 
 if TYPE_CHECKING:
     from searchkit.ingest.ingestion import IngestReport
+    from searchkit.search.results import SearchResult
 
 DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.
@@ -412,7 +413,7 @@ def query(
     color: str,
     marks: str,
 ) -> None:
-    from searchkit.cli.output import render_json, render_jsonl, render_notes, render_text, render_trec
+    from searchkit.cli.output import render_trec
 
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -421,12 +422,7 @@ def query(
     index = _open_index(index_path, create=False, fast_scoring=batch_file is not None)
     failed = False
     with index:
-        if batch_file is None:
-            queries: Iterator[tuple[str, str | None, str | None]] = iter([("1", query_text or "", None)])
-        else:
-            if output_format == "json":
-                raise click.UsageError("--batch writes one result per query: use --format jsonl, trec or text")
-            queries = _read_batch(batch_file)
+        queries = _queries(query_text, batch_file, output_format)
         use_color = _use_color(color)
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         for qid, text, problem in queries:
@@ -450,25 +446,45 @@ def query(
                 where = f"query {qid}: " if batch_file is not None else ""
                 click.echo(f"searchkit: error: {_visible(where + str(error))}", err=True)
                 continue
-            if output_format == "json":
-                click.echo(render_json(result))
-            elif output_format == "jsonl":
-                click.echo(render_jsonl(result, qid if batch_file is not None else None))
-            else:
-                if batch_file is not None:
-                    click.echo(f"# {_visible(qid)}\t{_visible(text)}")
-                if width is None:
-                    # Piped: only the hits on stdout, one a line; the rest for the person.
-                    suggestion, footer = render_notes(result)
-                    if suggestion:
-                        click.echo(suggestion, err=True)
-                    if result.hits:
-                        click.echo(render_text(result, None, use_color, marks), color=use_color)
-                    click.echo(footer, err=True)
-                else:
-                    click.echo(render_text(result, width, use_color, marks), color=use_color)
+            batch_qid = qid if batch_file is not None else None
+            _echo_result(result, output_format, batch_qid, text, width, use_color, marks)
     if failed:
         sys.exit(1)
+
+
+def _queries(query_text: str | None, batch_file: BinaryIO | None, output_format: str
+             ) -> Iterator[tuple[str, str | None, str | None]]:
+    """(query id, text, problem) of each query to run: the one given, or those of the batch."""
+    if batch_file is None:
+        return iter([("1", query_text or "", None)])
+    if output_format == "json":
+        raise click.UsageError("--batch writes one result per query: use --format jsonl, trec or text")
+    return _read_batch(batch_file)
+
+
+def _echo_result(result: SearchResult, output_format: str, batch_qid: str | None, text: str,
+                 width: int | None, use_color: bool, marks: str) -> None:
+    """``result`` in ``output_format`` (json, jsonl or text), under its query
+    when ``batch_qid`` says it is one of a batch; ``width`` None when piped."""
+    from searchkit.cli.output import render_json, render_jsonl, render_notes, render_text
+
+    if output_format == "json":
+        click.echo(render_json(result))
+    elif output_format == "jsonl":
+        click.echo(render_jsonl(result, batch_qid))
+    else:
+        if batch_qid is not None:
+            click.echo(f"# {_visible(batch_qid)}\t{_visible(text)}")
+        if width is None:
+            # Piped: only the hits on stdout, one a line; the rest for the person.
+            suggestion, footer = render_notes(result)
+            if suggestion:
+                click.echo(suggestion, err=True)
+            if result.hits:
+                click.echo(render_text(result, None, use_color, marks), color=use_color)
+            click.echo(footer, err=True)
+        else:
+            click.echo(render_text(result, width, use_color, marks), color=use_color)
 
 
 def _read_batch(lines: BinaryIO) -> Iterator[tuple[str, str | None, str | None]]:

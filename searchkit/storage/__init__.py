@@ -6,7 +6,9 @@ beside it (searchkit.json), ``documents`` what is stored of an article,
 scorer reads, ``postings`` reads a segment's postings in bulk, ``integrity``
 the checksums of every file, ``durability`` writes that survive a crash,
 ``readers`` opens the latest generation, ``safepickle`` the only classes an
-index may unpickle, ``leftovers`` what a killed ingest left. May import
+index may unpickle, ``leftovers`` what a killed ingest left, ``opened`` an
+opened index with its verification, its current searcher (from a factory
+passed down) and its errors explained, ``stats`` its counts. May import
 analysis, articles, errors and limits; knows nothing of ranking, search,
 writing or ingesting.
 """
