@@ -22,7 +22,7 @@ from searchkit.ranking.proximity import with_bonuses
 from searchkit.ranking.settings import Ranking
 
 if TYPE_CHECKING:
-    from searchkit.ranking.reranks import Postings
+    from searchkit.ranking.postings import Postings
 
 WORDS_FIELD = "words"
 

@@ -10,7 +10,7 @@ accumulator; the best are taken with argpartition.
 The formula, statistics and field lengths are Whoosh's own, so the scores are
 the same as Whoosh's to floating-point rounding (tests/test_fastscore.py).
 
-It is also a source of ``searchkit.ranking.reranks.Postings`` for the reranks
+It is also a source of ``searchkit.ranking.postings.Postings`` for the reranks
 after BM25 (proximity, words as typed, quoted passages): positions kept with
 the postings, length norms, the documents holding a word.
 """

@@ -9,7 +9,7 @@ added with ``Ranking.proximity_weight`` to the scores of the
 ``Ranking.rerank_depth`` best documents (the measured reasons are in
 searchkit.ranking.settings).
 
-Both read positions through ``searchkit.ranking.reranks.Postings``: the fast
+Both read positions through ``searchkit.ranking.postings.Postings``: the fast
 scorer's or a Whoosh searcher's. Pure Python, without numpy: a single query
 from the terminal goes through Whoosh and must not wait for numpy to load
 (see cli.py).
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from searchkit.ranking.settings import Ranking
 
 if TYPE_CHECKING:
-    from searchkit.ranking.reranks import Postings
+    from searchkit.ranking.postings import Postings
 
 
 def proximity_bonus(positions: Iterable[Sequence[int]], norm: float, k1: float, window: int) -> float:

@@ -13,29 +13,14 @@ paths rank alike (tests/test_fastscore.py).
 from __future__ import annotations
 
 import bisect
-from typing import Iterator, Mapping, Protocol
+from typing import Iterator, Mapping
 
 from searchkit.ranking.exactwords import WORDS_FIELD, exact_word_rerank
+from searchkit.ranking.postings import Postings
 from searchkit.ranking.proximity import proximity_rerank, quoted_rerank
 from searchkit.ranking.settings import Ranking
 
 FIELD = "body"
-
-
-class Postings(Protocol):
-    """What the reranks read of the index's postings."""
-
-    def positions(self, term: str, docnums: list[int]) -> dict[int, list[int]]:
-        """The positions of ``term`` in the body of each of ``docnums`` that holds it."""
-
-    def norm(self, docnum: int) -> float:
-        """BM25's length norm K of the body of ``docnum`` (see ``Ranking.length_norm``)."""
-
-    def holding(self, word: str, docnums: list[int]) -> set[int]:
-        """Those of ``docnums`` whose ``words`` field holds ``word``."""
-
-    def word_idf(self, word: str) -> float:
-        """The idf of ``word`` in the ``words`` field; asked after ``holding(word, ...)``."""
 
 
 def rerank(

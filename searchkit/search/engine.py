@@ -10,7 +10,8 @@ import time
 from searchkit.analysis.french import analyze
 from searchkit.errors import QueryError
 from searchkit.ranking.exactwords import WORDS_FIELD, exact_phrase_rerank
-from searchkit.ranking.reranks import Postings, rerank
+from searchkit.ranking.postings import Postings
+from searchkit.ranking.reranks import rerank
 from searchkit.search import spelling
 from searchkit.search.compiling import CompiledQuery, compile_query
 from searchkit.search.filters import Filters, make_filters

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from searchkit.ranking.reranks import Postings, SearcherPostings
+from searchkit.ranking.postings import Postings
+from searchkit.ranking.reranks import SearcherPostings
 from searchkit.ranking.settings import Ranking
 
 if TYPE_CHECKING:
