@@ -3,6 +3,7 @@ flipped or deleted, is named by `check`, and queries either say the index is
 damaged in one line or, when they do not read that file, answer as before."""
 
 import json
+import os
 import re
 import shutil
 
@@ -184,6 +185,18 @@ def test_check_notes_new_files_without_failing(built, tmp_path):
         assert "Loire/new.txt: new under the ingested paths, not indexed yet" in check.output
     finally:
         (index_path.parent / "Loire" / "new.txt").unlink()
+
+
+def test_check_passes_over_a_named_pipe_under_the_ingested_paths(built):
+    index_path, _ = built
+    pipe = index_path.parent / "Loire" / "feed.fifo"
+    os.mkfifo(pipe)
+    try:
+        check = cli("check", "--index", index_path)
+        assert check.exit_code == 0, check.output
+        assert "feed.fifo" not in check.output
+    finally:
+        pipe.unlink()
 
 
 @pytest.mark.parametrize("kind", ["pst", "trm", "_stored.col", "id.col", "date.col", "path.col"])

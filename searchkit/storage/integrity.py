@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from searchkit.errors import IndexDamaged
-from searchkit.articles.sources import Problem, find_files
+from searchkit.articles.sources import SourceFile, find_files
 
 SUMS_EXT = ".sums"
 SUMS_HEADER = "searchkit sums 1"
@@ -572,7 +572,7 @@ def new_files(roots: list[str], last_ingest: str | None, indexed: set[str]) -> l
         since = 0.0
     new = []
     for found in find_files([root for root in roots if os.path.exists(root)]):
-        if isinstance(found, Problem) or found.reader is None or str(found.path) in indexed:
+        if not isinstance(found, SourceFile) or found.reader is None or str(found.path) in indexed:
             continue
         try:
             stat = found.path.stat()
