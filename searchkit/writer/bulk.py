@@ -112,7 +112,7 @@ class MemoryPool:
             postings = terms[tbytes] = _FullPostings(array("I"), array("f"), b"", array("I"))
         elif postings.weights is None:
             postings = terms[tbytes] = postings.full()
-        postings.add(docnum, weight, vbytes)  # type: ignore[union-attr]
+        postings.add(docnum, weight, vbytes)
 
     def add_run(self, run: Run) -> None:
         for fieldname, field_postings in run.postings.items():
@@ -140,7 +140,7 @@ class MemoryPool:
             return
         if postings.weights is None:
             postings = terms[tbytes] = postings.full()
-        postings.extend(docnums, weights, values, sizes)  # type: ignore[union-attr]
+        postings.extend(docnums, weights, values, sizes)
 
     def cleanup(self) -> None:
         self.fields.clear()
@@ -168,14 +168,17 @@ class BulkWriter(SegmentWriter):
     With ``workers=1`` everything runs in this process.
     """
 
+    pool: MemoryPool  # in place of SegmentWriter's PostingPool
+    docnum: int
+
     def __init__(self, ix, prepare: Prepare | None = None, workers: int | None = None,
-                 **kwargs) -> None:  # type: ignore[no-untyped-def]
+                 **kwargs) -> None:
         super().__init__(ix, **kwargs)
         if type(self.codec) is not W3Codec:  # blocks and term tables are written as W3 writes them
             SegmentWriter.cancel(self)
             raise NotImplementedError(f"BulkWriter writes the W3 codec only, not {type(self.codec).__name__}")
         self.pool.cleanup()
-        self.pool = MemoryPool()  # type: ignore[assignment]
+        self.pool = MemoryPool()
         self.prepare = prepare
         self.on_document: Callable[[dict], None] | None = None
         # Called with a document that could not be indexed, and why.
@@ -207,7 +210,7 @@ class BulkWriter(SegmentWriter):
 
     # -- adding documents -------------------------------------------------
 
-    def add_document(self, **fields) -> None:  # type: ignore[no-untyped-def]
+    def add_document(self, **fields) -> None:
         self._check_state()
         if any(name.endswith("_boost") for name in fields):
             raise NotImplementedError("BulkWriter does not apply document or field boosts")
@@ -285,10 +288,10 @@ class BulkWriter(SegmentWriter):
             self.docnum += 1
             if self.on_document is not None:
                 self.on_document(document)
-        self.pool.add_run(run)  # type: ignore[attr-defined]
-        self._held_postings += run.count
+        self.pool.add_run(run)
+        self._held_postings += run.posting_count
 
-    def add_reader(self, reader) -> None:  # type: ignore[no-untyped-def]
+    def add_reader(self, reader) -> None:
         """Merge the live documents of ``reader`` into this segment.
 
         As SegmentWriter.add_reader, but each document's field lengths are
@@ -328,16 +331,16 @@ class BulkWriter(SegmentWriter):
                     field_lengths[number - base] += int(weight)
             docnums = array("I", new)
             if not any(values) and all(weight == 1.0 for weight in weights):
-                self.pool.extend(fieldname, tbytes, docnums, None, b"", array("I"))  # type: ignore[attr-defined]
+                self.pool.extend(fieldname, tbytes, docnums, None, b"", array("I"))
             else:
                 encoded = [value or b"" for value in values]
-                self.pool.extend(fieldname, tbytes, docnums, array("f", weights),  # type: ignore[attr-defined]
+                self.pool.extend(fieldname, tbytes, docnums, array("f", weights),
                                  b"".join(encoded), array("I", map(len, encoded)))
         self._write_documents_of(reader, live, lengths)
         self._added = True
         self._next_docnum = self.docnum
 
-    def _write_documents_of(self, reader, live: list[int], lengths: dict[str, list[int]]) -> None:  # type: ignore[no-untyped-def]
+    def _write_documents_of(self, reader, live: list[int], lengths: dict[str, list[int]]) -> None:
         """The stored fields, lengths and columns of ``reader``'s documents
         ``live``, written as this segment's next documents."""
         schema = self.schema
@@ -373,18 +376,18 @@ class BulkWriter(SegmentWriter):
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
-        self.pool = MemoryPool()  # type: ignore[assignment]
+        self.pool = MemoryPool()
         self._plan, self._stored_writer = self._make_plan()
         self.docnum = self._next_docnum = 0
         self._held_postings = 0
 
-    def _merge_segments(self, mergetype, optimize, merge):  # type: ignore[no-untyped-def]
+    def _merge_segments(self, mergetype, optimize, merge):
         # Whoosh's MERGE_SMALL lets daily commits pile up (see searchkit.writer.merges).
         if mergetype is None and not (optimize or self.optimize) and (self.merge if merge is None else merge):
             mergetype = merge_by_level
         return super()._merge_segments(mergetype, optimize, merge)
 
-    def commit(self, mergetype=None, optimize=None, merge=None) -> None:  # type: ignore[no-untyped-def]
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
         self._check_state()
         self._send_pending(parallel=self._workers is not None)
         self._receive_all()
@@ -398,7 +401,7 @@ class BulkWriter(SegmentWriter):
         self._commit_toc(final_segments)
         self._finish()
 
-    def _commit_toc(self, segments) -> None:  # type: ignore[no-untyped-def]
+    def _commit_toc(self, segments) -> None:
         """Write the table of contents, the commit point, once the files of
         the new segments are on disk (see searchkit.storage.durability)."""
         storage = self.storage
@@ -431,7 +434,7 @@ class BulkWriter(SegmentWriter):
                     pass  # an orphan the next commit deletes
         self._finish()
 
-    def _finalize_segment(self):  # type: ignore[no-untyped-def]
+    def _finalize_segment(self):
         segment = super()._finalize_segment()
         # Before the TOC names the segment: a committed segment has its sums.
         integrity.write_segment_sums(self.storage, segment)
@@ -454,9 +457,9 @@ class BulkWriter(SegmentWriter):
             if lengths is not None:
                 lengths.close()
 
-    def _write_postings(self, lengths) -> None:  # type: ignore[no-untyped-def]
+    def _write_postings(self, lengths) -> None:
         fieldwriter = self.fieldwriter
-        fields = self.pool.fields  # type: ignore[attr-defined]
+        fields = self.pool.fields
         for fieldname in sorted(fields):
             terms = fields[fieldname]
             if not terms:
@@ -478,7 +481,7 @@ class BulkWriter(SegmentWriter):
             fieldwriter.finish_field()
 
 
-def _one_term_at_a_time(reader) -> Iterator[tuple[str, bytes, list[int], list[float], list]]:  # type: ignore[no-untyped-def]
+def _one_term_at_a_time(reader) -> Iterator[tuple[str, bytes, list[int], list[float], list]]:
     """(field, term, ids, weights, values) of every term of any reader."""
     current: tuple[str, bytes] | None = None
     ids: list[int] = []
@@ -505,8 +508,8 @@ def _chunks(terms: dict[bytes, _Postings]) -> Iterator[list[TermPostings]]:
         if postings.weights is None:
             chunk.append((tbytes, postings.docnums, None, b"", ()))
         else:
-            chunk.append((tbytes, postings.docnums, postings.weights, postings.values,  # type: ignore[union-attr]
-                          postings.value_sizes))  # type: ignore[union-attr]
+            chunk.append((tbytes, postings.docnums, postings.weights, postings.values,
+                          postings.value_sizes))
         size += len(postings.docnums) + 8
         if size >= ENCODE_CHUNK:
             yield chunk
@@ -528,7 +531,7 @@ def _in_order(workers: Workers, settings: tuple, chunks: Iterable[list[TermPosti
         yield workers.result()
 
 
-def _lay_out(fieldwriter, encoded: Iterable[Encoded]) -> None:  # type: ignore[no-untyped-def]
+def _lay_out(fieldwriter, encoded: Iterable[Encoded]) -> None:
     """Append encoded blocks to the postings file and a row per term to the
     term table (an OrderedHashWriter: rows now, hashes when it closes)."""
     postfile = fieldwriter._postfile

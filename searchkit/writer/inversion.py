@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from itertools import accumulate
 from operator import itemgetter
 from pickle import dumps
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.formats import Existence, Positions
@@ -69,7 +69,7 @@ class Plan(NamedTuple):
     prepare: Prepare | None
 
 
-def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Plan:  # type: ignore[no-untyped-def]
+def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Plan:
     french, others = [], {}
     for name in schema.names():
         field = schema[name]
@@ -118,6 +118,11 @@ class Postings(NamedTuple):
             start = end
 
 
+# A term's postings while a batch is inverted: document numbers, weights,
+# value bytes and the size of each posting's value.
+_Entry = tuple[list[int], list[float], bytearray, list[int]]
+
+
 def _plain_postings(table: dict[bytes, list[int]]) -> Postings:
     docnums = array("I")
     for found in table.values():
@@ -125,7 +130,7 @@ def _plain_postings(table: dict[bytes, list[int]]) -> Postings:
     return Postings(list(table), array("I", map(len, table.values())), docnums, None, b"", array("I"))
 
 
-def _full_postings(table: dict[bytes, tuple[list, list, bytearray, list]]) -> Postings:
+def _full_postings(table: dict[bytes, _Entry]) -> Postings:
     docnums, weights, values, sizes = array("I"), array("f"), bytearray(), array("I")
     for d, w, v, n in table.values():
         docnums.extend(d)
@@ -143,7 +148,7 @@ class Run(NamedTuple):
     stored: list[bytes | None]  # per document: its stored fields, pickled and compressed
     lengths: list[dict[str, int]]  # per document: the length of each indexed field
     postings: dict[str, list[Postings]]  # per field
-    count: int  # postings in all
+    posting_count: int  # postings in all
     failed: dict[int, str]  # number in the batch -> why the document could not be indexed
 
 
@@ -205,6 +210,109 @@ def _analyse(plan: Plan, document: dict) -> _Analysed | str:
     return _Analysed(extra, stored, french, others)
 
 
+def _new_entry() -> _Entry:
+    return ([], [], bytearray(), [])
+
+
+def _add_existence(table: dict[str, list[int]], docnum: int, terms: set[str]) -> int:
+    for term in terms:
+        found = table.get(term)
+        if found is None:
+            table[term] = [docnum]
+        else:
+            found.append(docnum)
+    return len(terms)
+
+
+def _add_frequencies(table: dict[str, _Entry], docnum: int, frequencies: Counter[str]) -> int:
+    for term, frequency in frequencies.items():
+        entry = table.get(term)
+        if entry is None:
+            entry = table[term] = _new_entry()
+        entry[0].append(docnum)
+        entry[1].append(frequency)
+        entry[3].append(0)
+    return len(frequencies)
+
+
+def _add_positions(table: dict[str, _Entry], docnum: int, terms: Iterable[str]) -> int:
+    positions: defaultdict[str, list[int]] = defaultdict(list)
+    for position, term in enumerate(terms):
+        positions[term].append(position)
+    for term, poslist in positions.items():
+        entry = table.get(term)
+        if entry is None:
+            entry = table[term] = _new_entry()
+        encoded = _encode_positions(poslist)
+        entry[0].append(docnum)
+        entry[1].append(len(poslist))
+        entry[2].extend(encoded)
+        entry[3].append(len(encoded))
+    return len(positions)
+
+
+def _add_french(tables: "_Tables", docnum: int, field: FrenchField, tokens: list[tuple[str, str]]) -> int:
+    """Add one French field's tokens (stem, surface form); the postings added."""
+    name, form, fmt, _ = field
+    which = 0 if form == STEM else 1
+    terms = map(itemgetter(which), tokens)
+    if fmt == EXISTENCE:
+        return _add_existence(tables.existence[name], docnum, set(terms))
+    if fmt == FREQUENCY:
+        frequencies = Counter(terms)
+        if form == TRUNCATED:  # per distinct word, not per token
+            merged: Counter[str] = Counter()
+            for word, frequency in frequencies.items():
+                merged[truncated(word)] += frequency
+            frequencies = merged
+        return _add_frequencies(tables.full[name], docnum, frequencies)
+    return _add_positions(tables.full[name], docnum, terms)
+
+
+def _add_other(table: dict[bytes, _Entry], docnum: int, indexed: list, scorable: bool) -> int:
+    """Add what a Whoosh field's index() gave; the field's length."""
+    length = 0
+    for tbytes, freq, weight, vbytes in indexed:
+        if scorable:
+            length += freq
+        entry = table.get(tbytes)
+        if entry is None:
+            entry = table[tbytes] = _new_entry()
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        entry[2].extend(vbytes)
+        entry[3].append(len(vbytes))
+    return length
+
+
+class _Tables(NamedTuple):
+    """A batch's terms -> postings, per field, while it is inverted."""
+
+    existence: dict[str, dict[str, list[int]]]  # French fields that only say a term is there
+    full: dict[str, dict[str, _Entry]]  # the other French fields
+    others: dict[str, dict[bytes, _Entry]]  # Whoosh's own fields
+
+    @classmethod
+    def of(cls, plan: Plan) -> "_Tables":
+        return cls({f.name: {} for f in plan.french if f.format == EXISTENCE},
+                   {f.name: {} for f in plan.french if f.format != EXISTENCE},
+                   {name: {} for name in plan.others})
+
+    def postings(self) -> dict[str, list[Postings]]:
+        postings: dict[str, list[Postings]] = {}
+        for name, plain in self.existence.items():
+            postings[name] = [_plain_postings({t.encode("utf-8"): d for t, d in plain.items()})]
+        for name, full in self.full.items():
+            postings[name] = [_full_postings({t.encode("utf-8"): entry for t, entry in full.items()})]
+        for name, table in self.others.items():
+            # Identifiers and numbers: weight 1.0 and no values, except in custom schemas.
+            plain_table = {t: entry[0] for t, entry in table.items()
+                           if not entry[2] and all(w == 1.0 for w in entry[1])}
+            postings[name] = [_plain_postings(plain_table),
+                              _full_postings({t: e for t, e in table.items() if t not in plain_table})]
+        return postings
+
+
 def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
     """Index a batch of documents numbered from ``first``: each term's
     postings in document order, field lengths, encoded stored fields. A
@@ -217,9 +325,7 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
     stored: list[bytes | None] = []
     lengths: list[dict[str, int]] = []
     failed: dict[int, str] = {}
-    plain: dict[str, dict[str, list[int]]] = {f.name: {} for f in plan.french if f.format == EXISTENCE}
-    full: dict[str, dict] = {f.name: {} for f in plan.french if f.format != EXISTENCE}
-    others: dict[str, dict[bytes, tuple[list, list, bytearray, list]]] = {name: {} for name in plan.others}
+    tables = _Tables.of(plan)
     count = 0
     for number, analysed in enumerate(batch):
         docnum = first + number
@@ -234,87 +340,22 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
         if plan.stored is not None:
             stored.append(analysed.stored)
         doc_lengths = {}
-        for (name, form, fmt, scorable), tokens in analysed.french:
-            doc_lengths[name] = len(tokens) if scorable else 0
-            which = 0 if form == STEM else 1
-            if fmt == EXISTENCE:
-                table = plain[name]
-                distinct = set(map(itemgetter(which), tokens))
-                count += len(distinct)
-                for term in distinct:
-                    found = table.get(term)
-                    if found is None:
-                        table[term] = [docnum]
-                    else:
-                        found.append(docnum)
-                continue
-            table = full[name]
-            if fmt == FREQUENCY:
-                frequencies = Counter(map(itemgetter(which), tokens))
-                if form == TRUNCATED:  # per distinct word, not per token
-                    merged: Counter[str] = Counter()
-                    for word, frequency in frequencies.items():
-                        merged[truncated(word)] += frequency
-                    frequencies = merged
-                count += len(frequencies)
-                for term, frequency in frequencies.items():
-                    entry = table.get(term)
-                    if entry is None:
-                        entry = table[term] = ([], [], bytearray(), [])
-                    entry[0].append(docnum)
-                    entry[1].append(frequency)
-                    entry[3].append(0)
-                continue
-            positions: defaultdict[str, list[int]] = defaultdict(list)
-            for position, token in enumerate(tokens):
-                positions[token[which]].append(position)
-            count += len(positions)
-            for term, poslist in positions.items():
-                entry = table.get(term)
-                if entry is None:
-                    entry = table[term] = ([], [], bytearray(), [])
-                encoded = _encode_positions(poslist)
-                entry[0].append(docnum)
-                entry[1].append(len(poslist))
-                entry[2].extend(encoded)
-                entry[3].append(len(encoded))
+        for field, tokens in analysed.french:
+            doc_lengths[field.name] = len(tokens) if field.scorable else 0
+            count += _add_french(tables, docnum, field, tokens)
         for name, indexed in analysed.others:
-            field = plan.others[name]
-            length = 0
-            table = others[name]
-            for tbytes, freq, weight, vbytes in indexed:
-                if field.scorable:
-                    length += freq
-                entry = table.get(tbytes)
-                if entry is None:
-                    entry = table[tbytes] = ([], [], bytearray(), [])
-                entry[0].append(docnum)
-                entry[1].append(weight)
-                entry[2].extend(vbytes)
-                entry[3].append(len(vbytes))
-                count += 1
-            doc_lengths[name] = length
+            doc_lengths[name] = _add_other(tables.others[name], docnum, indexed, plan.others[name].scorable)
+            count += len(indexed)
         lengths.append(doc_lengths)
-    postings: dict[str, list[Postings]] = {}
-    for name, table in plain.items():
-        postings[name] = [_plain_postings({t.encode("utf-8"): d for t, d in table.items()})]
-    for name, table in full.items():
-        postings[name] = [_full_postings({t.encode("utf-8"): entry for t, entry in table.items()})]
-    for name, table in others.items():
-        # Identifiers and numbers: weight 1.0 and no values, except in custom schemas.
-        plain_table = {t: entry[0] for t, entry in table.items()
-                       if not entry[2] and all(w == 1.0 for w in entry[1])}
-        postings[name] = [_plain_postings(plain_table),
-                          _full_postings({t: e for t, e in table.items() if t not in plain_table})]
     # Private fields of prepare (such as "_tokens") stay in the worker.
     extras = [{name: value for name, value in extra.items() if not name.startswith("_")} for extra in extras]
-    return Run(extras, stored, lengths, postings, count, failed)
+    return Run(extras, stored, lengths, tables.postings(), count, failed)
 
 
 # -- postings to blocks -------------------------------------------------------
 
 # (term, document numbers, weights or None when all are 1.0, values, value sizes)
-TermPostings = tuple[bytes, Sequence[int], "Sequence[float] | None", bytes, Sequence[int]]
+TermPostings = tuple[bytes, Sequence[int], "Sequence[float] | None", "bytes | bytearray", Sequence[int]]
 _TERM_INFO = W3TermInfo._struct
 
 
@@ -351,7 +392,7 @@ def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None,
         start_offset = len(out)
         out += WHOOSH3_HEADER_MAGIC
         total_weight = 0.0
-        max_weight = 0
+        max_weight = 0.0
         min_length: int | None = None
         max_length = 0
         block_starts = []
@@ -366,7 +407,7 @@ def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None,
             if weights is None:
                 block_max_weight = 1.0
                 total_weight += float(len(ids))
-                mini_weights = None
+                mini_weights: float | tuple[float, ...] | None = None
             else:
                 block_weights = weights[start:end]
                 block_max_weight = max(block_weights)
@@ -377,7 +418,7 @@ def encode_terms(terms: list[TermPostings], field_lengths: Sequence[int] | None,
                 else:
                     mini_weights = tuple(block_weights)
             if fixed_size is None:
-                mini_values = tuple(value_list[start:end]) if value_list is not None else ()
+                mini_values: tuple[bytes | bytearray, ...] | bytes | None = tuple(value_list[start:end]) if value_list is not None else ()
             elif fixed_size == 0:
                 mini_values = None
             else:
