@@ -31,7 +31,7 @@ class IndexDamaged(SearchkitError):
         )
         self.path, self.file, self.reason = path, file, reason
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self):
         return (type(self), (self.path, self.file, self.reason))
 
 class IndexUnsafe(SearchkitError):

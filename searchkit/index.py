@@ -80,7 +80,7 @@ class Index:
         self._opened = OpenedIndex(self.path, create, self._new_searcher)
 
     @property
-    def _ix(self):  # type: ignore[no-untyped-def]  # a placeholder until the first ingest creates it
+    def _ix(self):  # a placeholder until the first ingest creates it
         return self._opened.ix
 
     def _writes(self) -> IndexWrites:
@@ -96,7 +96,7 @@ class Index:
         self._opened.close()
         self._search_session = None
 
-    def searcher(self):  # type: ignore[no-untyped-def]
+    def searcher(self):
         """A Whoosh searcher kept open across searches, refreshed after a
         commit, its files checked against their checksums (searchkit.storage.integrity)."""
         return self._opened.searcher()
@@ -109,7 +109,7 @@ class Index:
             self._search_session = SearchSession(searcher, self.ranking, self.fast_scoring)
         return self._search_session
 
-    def _new_searcher(self, reuse=None):  # type: ignore[no-untyped-def]
+    def _new_searcher(self, reuse=None):
         from whoosh.searching import Searcher
 
         return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=self.ranking.weighting())

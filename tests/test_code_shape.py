@@ -30,6 +30,12 @@ def test_every_layer_imports_only_the_layers_below_it() -> None:
     assert "0 broken" in result.stdout
 
 
+def test_the_package_type_checks_without_unused_ignores() -> None:
+    """mypy with the settings in setup.cfg ([mypy]: warn_unused_ignores)."""
+    result = _run(sys.executable, "-m", "mypy")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
 # What `searchkit query` must not load on an index that exists: the writer and
 # its worker processes, the HTML extraction, numpy (the CLI's one query does
 # not pay for the fast scorer's start-up), file watching.

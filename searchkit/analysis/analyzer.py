@@ -25,7 +25,7 @@ class FrenchAnalyzer(Analyzer):
         self.unstemmed = unstemmed
         self.truncated = truncated
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,

@@ -55,7 +55,7 @@ _INITIALS_RE = re.compile(r"\.[^\W\d_]\.")
 
 def _class_chars(body: str) -> frozenset[str]:
     """The characters of a character class body made of characters and ranges."""
-    chars = set()
+    chars: set[str] = set()
     i = 0
     while i < len(body):
         if i + 2 < len(body) and body[i + 1] == "-":
@@ -170,17 +170,18 @@ class _Stemmer:
     """Snowball French, created on first use and memoised per word."""
 
     def __init__(self) -> None:
-        self._stem = None
+        self._stem: Callable[[str], str] | None = None
         self._cache: dict[str, str] = {}
 
     def __call__(self, word: str) -> str:
         stem = self._cache.get(word)
         if stem is None:
-            if self._stem is None:
+            stem_word = self._stem
+            if stem_word is None:
                 import snowballstemmer
 
-                self._stem = snowballstemmer.stemmer("french").stemWord
-            stem = self._cache[word] = self._stem(word)
+                stem_word = self._stem = snowballstemmer.stemmer("french").stemWord
+            stem = self._cache[word] = stem_word(word)
         return stem
 
 
@@ -406,7 +407,7 @@ def find_terms(text: str, start: int, end: int, wanted: frozenset[str],
     heads = {term[:2] for term in wanted | families}
     heads.add(_ANALYSE)
     known = _head_cache.get
-    hits = {}
+    hits: dict[str, list[tuple[int, int]]] = {}
     for surface in [s for s in set(surfaces) if (known(s) or _term_head(s)) in heads]:
         found = [(s, e) for term, word, s, e in _surface_tokens(surface)
                  if term in wanted or (families and truncated(word) in families)]
@@ -421,9 +422,9 @@ def find_terms(text: str, start: int, end: int, wanted: frozenset[str],
         # occurrence of a match's text is the match.
         at = text.find(surface, position)
         position = at + len(surface)
-        found = hits.get(surface)
-        if found:
-            offsets.extend((at + s, at + e) for s, e in found)
+        spans = hits.get(surface)
+        if spans:
+            offsets.extend((at + s, at + e) for s, e in spans)
     return offsets
 
 

@@ -42,7 +42,7 @@ _CLOSERS = frozenset("\")]»”’")
 
 def _ends_sentence(text: str, m: re.Match[str]) -> bool:
     if m.group("end").startswith(".") and not (m.start() > 0 and text[m.start() - 1] in _CLOSERS):
-        before = _WORD_BEFORE_RE.search(text, max(0, m.start() - 30), m.start()).group(1)
+        before = _WORD_BEFORE_RE.search(text, max(0, m.start() - 30), m.start())[1]  # type: ignore[index]  # always matches
         last = before.rsplit(".", 1)[-1].rsplit("-", 1)[-1]
         if last.lower() in _ABBREVIATIONS:
             return False

@@ -186,15 +186,15 @@ def _walk(root: Path, inside: list[str] | None = None) -> Iterator[SourceFile | 
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            path = Path(folder, name)
-            if path.is_symlink() and path.exists() and _leads_outside(str(path), inside):
-                yield Passed(display_path(path), outside_link=True)
-            elif path.is_file():
-                yield _source(path, path.relative_to(root).as_posix())
-            elif path.is_symlink():
-                yield Problem(display_path(path), _link_problem(path))
+            file = Path(folder, name)
+            if file.is_symlink() and file.exists() and _leads_outside(str(file), inside):
+                yield Passed(display_path(file), outside_link=True)
+            elif file.is_file():
+                yield _source(file, file.relative_to(root).as_posix())
+            elif file.is_symlink():
+                yield Problem(display_path(file), _link_problem(file))
             else:
-                yield Passed(display_path(path))  # a named pipe, a socket, a device
+                yield Passed(display_path(file))  # a named pipe, a socket, a device
 
 
 def _is_index(files: list[str]) -> bool:
@@ -425,9 +425,11 @@ def _read_html(source: SourceFile) -> Iterator[Article | Problem]:
     if page is None:
         yield Problem(str(source.path), "binary file, not text")
         return
+    from trafilatura.settings import Document
+
     document = trafilatura.bare_extraction(page, with_metadata=True, favor_precision=True)
-    text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
+    text = document.text if isinstance(document, Document) else None
+    if not isinstance(document, Document) or not text or not text.strip():
         yield Problem(str(source.path), "no article text found in this page")
         return
     from searchkit.articles.htmlmeta import clean_author, published_date, title_without_site
@@ -501,10 +503,11 @@ class _ReadingClock:
 
 # A line holding something other than whitespace, found in C: a run of blank
 # lines (a gzip of newlines) costs no Python step per line.
-_FILLED_LINE = {bytes: re.compile(rb"[^\S\n]*\S[^\n]*"), str: re.compile(r"[^\S\n]*\S[^\n]*")}
+_FILLED_LINE: dict[type, re.Pattern] = {bytes: re.compile(rb"[^\S\n]*\S[^\n]*"),
+                                        str: re.compile(r"[^\S\n]*\S[^\n]*")}
 
 
-def _bounded_lines(stream) -> Iterator[tuple[int, bytes | str | None]]:  # type: ignore[no-untyped-def]
+def _bounded_lines(stream) -> Iterator[tuple[int, bytes | str | None]]:
     """(number, line) of each line of ``stream`` that is not blank, read in
     blocks with at most MAX_JSON_LINE_BYTES of a line in memory: a longer
     line is read through to its end and given as None. An empty line is

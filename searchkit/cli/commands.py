@@ -7,7 +7,7 @@ import shutil
 import sys
 import time
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator, TextIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, TextIO
 
 import click
 
@@ -15,6 +15,8 @@ from searchkit.version import __version__
 from searchkit.errors import IndexDamaged, SearchkitError
 
 if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
     from searchkit.ingest.ingestion import IngestReport
     from searchkit.search.results import SearchResult
 
@@ -36,7 +38,7 @@ index_option = click.option(
 class CliError(click.ClickException):
     """A one-line error, with the prefix of every searchkit error message."""
 
-    def show(self, file: TextIO | None = None) -> None:  # type: ignore[override]
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"searchkit: error: {self.format_message()}", err=True)
 
 
@@ -49,7 +51,7 @@ def _user_errors() -> Iterator[None]:
         raise CliError(str(error)) from None
 
 
-def _open_index(path: str, create: bool, fast_scoring: bool = False):  # type: ignore[no-untyped-def]
+def _open_index(path: str, create: bool, fast_scoring: bool = False):
     from searchkit.index import Index
 
     with _user_errors():
@@ -61,7 +63,7 @@ class _Failure(click.ClickException):
 
     exit_code = 1
 
-    def show(self, file: TextIO | None = None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"searchkit: error: {_visible(self.format_message())}", err=True)
 
 
@@ -85,11 +87,11 @@ def _one_line_failures() -> Iterator[None]:
 
 
 class _Searchkit(click.Group):
-    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def make_context(self, *args, **kwargs):
         with _one_line_failures():
             return super().make_context(*args, **kwargs)
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context):
         # Subcommands parse their options here, and run.
         with _one_line_failures():
             return super().invoke(ctx)
@@ -286,23 +288,24 @@ class _progress:
 
     def __init__(self, stream: TextIO) -> None:
         self.enabled = stream.isatty()
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.started = time.monotonic()
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         return self.update
 
     def update(self, done: int, total: int) -> None:
         if not self.enabled or total < PROGRESS_MIN_BYTES:
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_eta=True,
-                                         show_percent=True, item_show_func=self._rate)
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos, done)
+        bar = self.bar
+        if bar is None:
+            bar = self.bar = click.progressbar(length=total, label="Ingesting", file=sys.stderr, show_eta=True,
+                                               show_percent=True, item_show_func=self._rate)
+            bar.__enter__()
+        bar.update(done - bar.pos, done)
         if done >= total:
             # Every file is read; the last postings are still to be written.
-            self.bar.__exit__(None, None, None)
+            bar.__exit__(None, None, None)
             self.bar, self.enabled = None, False
             click.echo("Writing the index...", file=sys.stderr)
 
@@ -310,7 +313,7 @@ class _progress:
         seconds = time.monotonic() - self.started
         return f"{done / 1e6 / seconds:.1f} MB/s" if done and seconds > 0 else ""
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
 
@@ -356,12 +359,14 @@ class _QueryCommand(click.Command):
     the query. Click alone read "-Chine Japon" as -C -h... and printed the help."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value, flags = set(), set()
+        takes_value: set[str] = set()
+        flags: set[str] = set()
         for param in self.get_params(ctx):
             if isinstance(param, click.Option):
                 names = [*param.opts, *param.secondary_opts]
                 (flags if param.is_flag or param.count else takes_value).update(names)
-        options, positionals = [], []
+        options: list[str] = []
+        positionals: list[str] = []
         rest = iter(args)
         for arg in rest:
             name = arg.partition("=")[0] if arg.startswith("--") else arg
@@ -599,6 +604,7 @@ def check(index_path: str) -> None:
         click.echo(f"{found} in {_visible(index_path)}, which is damaged: "
                    f"`searchkit ingest --rebuild --index {index_path}` builds it anew from its sources", err=True)
         sys.exit(1)
+    assert articles is not None  # counted wherever the index opens, so wherever it is not damaged
     if report.problems:
         # Reading a changed file again is enough; only a vanished one needs --prune.
         advice = "`searchkit ingest PATH --prune` brings it in step" \

@@ -41,7 +41,7 @@ def check_opened(opened: OpenedIndex) -> CheckReport:
         catalogue = Catalogue.read(reader)
     report.problems += source_problems(catalogue)
     info = opened.info()
-    report.notes += integrity.new_files(info.get("roots", []), info.get("last_ingest"),  # type: ignore[arg-type]
+    report.notes += integrity.new_files(info.get("roots", []), info.get("last_ingest"),
                                         set(catalogue.files))
     return report
 

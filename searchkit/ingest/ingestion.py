@@ -15,7 +15,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from searchkit.articles.article import Article
 from searchkit.articles.metatable import Metadata, is_table, read_table, table_in
@@ -94,7 +94,7 @@ class Catalogue:
     paths_by_id_base: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, reader) -> "Catalogue":  # type: ignore[no-untyped-def]
+    def read(cls, reader) -> "Catalogue":
         catalogue = cls()
         if reader.doc_count_all() == 0:
             return catalogue
@@ -145,7 +145,7 @@ class Ingestion:
 
     def __init__(
         self,
-        writer,  # type: ignore[no-untyped-def]
+        writer,
         catalogue: Catalogue,
         to_document: Callable[[Article, str, str], dict[str, object]],
         on_problem: Callable[[Problem], None] | None = None,
@@ -158,7 +158,7 @@ class Ingestion:
         self.roots: list[str] = []  # the paths given to ingest
         self.seen_paths: set[str] = set()
         self.seen_ids: dict[str, str] = {}
-        self._reader = None  # of the index as it was, opened when a file changed
+        self._reader: Any = None  # of the index as it was, opened when a file changed
 
     def problem(self, problem: Problem) -> None:
         if isinstance(problem, Notice):
@@ -261,14 +261,18 @@ class Ingestion:
         taken[base] = path
         return base
 
+    def _old_reader(self) -> Any:
+        """The index as it was before this ingest, opened when first needed."""
+        if self._reader is None:
+            self._reader = self.writer.reader()
+        return self._reader
+
     def _as_tabled(self, path: str, metadata: Metadata) -> bool:
         """Whether the articles the index holds from ``path`` carry the
         values its table row gives them (always, without a row)."""
         if not metadata:
             return True
-        if self._reader is None:
-            self._reader = self.writer.reader()
-        reader = self._reader
+        reader = self._old_reader()
         if ("path", path) not in reader:
             return True
         for docnum in reader.postings("path", path).all_ids():
@@ -282,9 +286,7 @@ class Ingestion:
 
     def _old_versions(self, path: str) -> dict[str, list[int]]:
         """The document numbers of each article the index holds from ``path``."""
-        if self._reader is None:
-            self._reader = self.writer.reader()
-        reader = self._reader
+        reader = self._old_reader()
         found: dict[str, list[int]] = {}
         if ("path", path) in reader:
             ids = reader.column_reader("id")

@@ -31,7 +31,7 @@ from searchkit.storage.integrity import commit_toc
 WORK_PREFIX = ".rebuild-"
 
 
-def writer_lock(path: Path, index_name: str):  # type: ignore[no-untyped-def]
+def writer_lock(path: Path, index_name: str):
     """The lock every writer of the index at ``path`` takes (Whoosh's)."""
     return FileStorage(str(path)).lock(index_name + "_WRITELOCK")
 

@@ -122,7 +122,7 @@ class IndexWrites:
         """Add ``roots`` to the record before their articles are committed, so
         that an interruption between the commit and the record cannot make a
         later --rebuild leave them out."""
-        known = set(self.opened.info().get("roots", []))  # type: ignore[arg-type,call-overload]
+        known = set(self.opened.info().get("roots", []))
         if not set(roots) <= known:
             self.opened.write_info(roots=roots)
 
@@ -182,7 +182,7 @@ def rebuild(
     if not index_exists(path) and not (path / INFO_FILE).exists() and not holds_only_own_files(path):
         raise IndexNotFound(f"{path} is not empty and holds no searchkit index: not touching it")
     info = read_info(path)
-    roots = list(dict.fromkeys([*info.get("roots", []),  # type: ignore[list-item,misc]
+    roots = list(dict.fromkeys([*info.get("roots", []),
                                 *(os.path.abspath(p) for p in paths)]))
     if not roots:
         raise SearchkitError(f"nothing to rebuild {path} from: give the paths to ingest")

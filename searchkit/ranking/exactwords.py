@@ -51,7 +51,7 @@ def exact_word_rerank(
     return with_bonuses(ranked, bonus, depth)
 
 
-def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...],  # type: ignore[no-untyped-def]
+def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...],
                         ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """Articles holding more of the query's phrases as written first, each
     group in its order: a phrase matches by stems without its stop words

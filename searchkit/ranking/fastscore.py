@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from math import log
-from typing import Iterator, Mapping, Sequence
+from typing import Iterator, Mapping, Sequence, cast
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermsReader, _lenfield
@@ -43,7 +43,7 @@ MAX_CACHED_BLOCKS = 256  # decoded blocks kept per term with a tail
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
 
 
-def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _field_lengths(leaf, count: int) -> np.ndarray:
     """The body length of every document of a segment, as Whoosh's scorer sees it."""
     try:  # the whole length column at once, from the W3 codec
         column = leaf._perdoc._cached_reader(_lenfield(FIELD), LENGTHS_COLUMN)
@@ -52,7 +52,7 @@ def _field_lengths(leaf, count: int) -> np.ndarray:  # type: ignore[no-untyped-d
         return np.array([leaf.doc_field_length(d, FIELD) or 0 for d in range(count)], dtype=np.float64)
 
 
-def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-def]
+def _term_info(leaf, term: str, field: str = FIELD):
     """The W3 term info of ``term`` when the segment's postings can be read
     directly (W3 codec, values of variable size or none, not inlined), else
     None; raises TermNotFound when the segment does not hold it."""
@@ -66,7 +66,7 @@ def _term_info(leaf, term: str, field: str = FIELD):  # type: ignore[no-untyped-
 LeafPostings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
 
 
-def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> "LeafPostings | Tail":  # type: ignore[no-untyped-def]
+def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> "LeafPostings | Tail":
     """The document numbers, weights and encoded values of a term's postings
     in one segment (deleted documents included); with ``tails``, the
     frequency tail instead where the term has one. Raises TermNotFound when
@@ -117,7 +117,7 @@ class _BlockValues:
     """The encoded positions of a term with a tail, from the blocks that hold
     the documents asked for."""
 
-    def __init__(self, postfile, tail: Tail, ids: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, postfile, tail: Tail, ids: np.ndarray) -> None:
         self.postfile, self.tail, self.ids = postfile, tail, ids
         self._read: dict[int, tuple[bytes, ...]] = {}  # block number -> values
 
@@ -145,7 +145,7 @@ class FastScorer:
     and family_weight of ``ranking`` (the searcher weighs with
     ``ranking.weighting()``: see searchkit.search.session)."""
 
-    def __init__(self, searcher, ranking: Ranking) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, searcher, ranking: Ranking) -> None:
         self.searcher = searcher
         self.ranking = ranking
         reader = searcher.reader()
@@ -226,7 +226,7 @@ class FastScorer:
                 weights.append(np.array(leaf_weights, dtype=np.float64))
                 if positional:
                     # Decoded only for the documents proximity and passages look at.
-                    values.append(_JoinedValues(ids[-1], leaf_values))
+                    values.append(_JoinedValues(ids[-1], cast("Sequence[bytes]", leaf_values)))
         all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
         tf = np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64)
         result = (all_ids, tf)

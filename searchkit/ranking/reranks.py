@@ -13,7 +13,7 @@ paths rank alike (tests/test_fastscore.py).
 from __future__ import annotations
 
 import bisect
-from typing import Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from searchkit.ranking.exactwords import WORDS_FIELD, exact_word_rerank
 from searchkit.ranking.postings import Postings
@@ -45,7 +45,7 @@ class SearcherPostings:
     """``Postings`` read from a Whoosh searcher, for one query: proximity and
     the quoted passages ask for the same terms in the same documents, read once."""
 
-    def __init__(self, searcher, ranking: Ranking) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, searcher, ranking: Ranking) -> None:
         self.searcher = searcher
         self.ranking = ranking
         self._average: float | None = None
@@ -69,8 +69,8 @@ class SearcherPostings:
         return self.searcher.idf(WORDS_FIELD, word)
 
 
-def segments_holding(searcher, field: str, term: str, docnums: list[int]  # type: ignore[no-untyped-def]
-                     ) -> Iterator[tuple[object, int, list[int]]]:
+def segments_holding(searcher, field: str, term: str, docnums: list[int]
+                     ) -> Iterator[tuple[Any, int, list[int]]]:
     """(segment, its first global docnum, those of ``docnums`` in it as it
     numbers them, sorted) for each segment holding ``term`` and some of ``docnums``."""
     wanted = sorted(docnums)
@@ -81,7 +81,7 @@ def segments_holding(searcher, field: str, term: str, docnums: list[int]  # type
             yield leaf, offset, [d - offset for d in wanted[lo:hi]]
 
 
-def read_positions(searcher, term: str, docnums: list[int]) -> dict[int, list[int]]:  # type: ignore[no-untyped-def]
+def read_positions(searcher, term: str, docnums: list[int]) -> dict[int, list[int]]:
     """The positions of ``term`` in each of ``docnums`` that holds it, as
     ``FastScorer.positions`` gives them but without its cache: only the
     posting blocks holding one of ``docnums`` are decoded."""
@@ -113,12 +113,12 @@ def read_positions(searcher, term: str, docnums: list[int]) -> dict[int, list[in
     return found
 
 
-def words_held(searcher, word: str, docnums: list[int]) -> set[int]:  # type: ignore[no-untyped-def]
+def words_held(searcher, word: str, docnums: list[int]) -> set[int]:
     """Those of ``docnums`` whose ``words`` field holds ``word``, as
     ``FastScorer.holding`` finds them, through Whoosh's matchers."""
     held = set()
     for leaf, offset, targets in segments_holding(searcher, WORDS_FIELD, word, docnums):
-        matcher = leaf.postings(WORDS_FIELD, word)  # type: ignore[attr-defined]
+        matcher = leaf.postings(WORDS_FIELD, word)
         matcher = getattr(matcher, "child", matcher)
         for target in targets:
             if matcher.is_active():

@@ -50,7 +50,7 @@ class WordWithFamily(wq.Term):
         return (f"{self.__class__.__name__}({self.fieldname!r}, {self.text!r}, family={self.family!r}, "
                 f"family_weight={self.family_weight!r})")
 
-    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+    def matcher(self, searcher, context=None):
         if not searcher.is_atomic():
             children = [(self.matcher(leaf, context), offset) for leaf, offset in searcher.leaf_searchers()]
             children = [(m, offset) for m, offset in children if m.is_active()]
@@ -77,7 +77,7 @@ class WordWithFamily(wq.Term):
         return _FamilyMatcher(stems, family, self.family_weight, score, boost * idf * (k1 + 1))
 
 
-def _raw_postings(reader, field: str, text: str) -> matching.Matcher:  # type: ignore[no-untyped-def]
+def _raw_postings(reader, field: str, text: str) -> matching.Matcher:
     """The postings of a term with their frequencies as weights, unscored."""
     if (field, text) not in reader:
         return matching.NullMatcher()
@@ -108,7 +108,7 @@ class _FamilyMatcher(matching.UnionMatcher):
     def max_quality(self) -> float:
         return self._bound
 
-    def replace(self, minquality=0):  # type: ignore[no-untyped-def]
+    def replace(self, minquality=0):
         # A union replaces itself by a child alone when the other is spent:
         # this one keeps scoring both.
         if not self.is_active():

@@ -31,7 +31,7 @@ DEFAULT_FIELDS = (("body", 1.0),)
 MAX_PREFIX_WORDS = 1000
 
 
-def _live_words(reader, prefix: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def _live_words(reader, prefix: str) -> Iterator[str]:
     """The words of the index starting with ``prefix``. The word list keeps
     the words of removed articles until their segment is merged: those would
     take places among the MAX_PREFIX_WORDS kept."""
@@ -45,7 +45,7 @@ class _Compiler:
     """Turns the syntax tree into a Whoosh query and the matching spec used
     to choose and highlight passages."""
 
-    def __init__(self, searcher, ranking: Ranking,  # type: ignore[no-untyped-def]
+    def __init__(self, searcher, ranking: Ranking,
                  corrections: dict[str, str] | None = None) -> None:
         self.searcher = searcher
         self.ranking = ranking
@@ -121,18 +121,18 @@ class _Compiler:
                 for name, boost in self._fields(node.field)
             ])
         if isinstance(node, Phrase):
-            found = tuple(token.term for token in analyze(node.text))
-            if len(found) <= 1:
+            phrase = tuple(token.term for token in analyze(node.text))
+            if len(phrase) <= 1:
                 return self.compile(Words(node.text, node.field), positive)
             self.plain_or = False
             if positive:
                 in_title = node.field == "title"
-                (self.title_phrases if in_title else self.phrases).append(found)
+                (self.title_phrases if in_title else self.phrases).append(phrase)
                 (self.title_exact if in_title else self.exact).append(exact_words(node.text))
-                for term in found:
+                for term in phrase:
                     self._weigh(term)
             return _any([
-                wq.Phrase(name, list(found), boost=boost)
+                wq.Phrase(name, list(phrase), boost=boost)
                 for name, boost in self._fields(node.field)
             ])
         if isinstance(node, Prefix):
@@ -160,10 +160,11 @@ class _Compiler:
             return self.compile(node.node, not positive)
         if isinstance(node, (AnyOf, AllOf)):
             self.plain_or &= isinstance(node, AnyOf)
-            included, excluded = [], []
+            included: list[wq.Query] = []
+            excluded: list[wq.Query] = []
             for child in node.nodes:
                 negated = isinstance(child, Not)
-                compiled = self.compile(child.node if negated else child, positive != negated)
+                compiled = self.compile(child.node if isinstance(child, Not) else child, positive != negated)
                 if compiled is not None:
                     (excluded if negated else included).append(compiled)
             if not included:
@@ -209,7 +210,7 @@ class CompiledQuery:
     title_spec: MatchSpec = field(default_factory=MatchSpec)  # what to mark in titles
 
 
-def compile_query(  # type: ignore[no-untyped-def]
+def compile_query(
     searcher, ranking: Ranking, text: str, plain_text: bool = False, corrections: dict[str, str] | None = None
 ) -> CompiledQuery:
     """The query for ``text``, its words weighed as ``ranking`` says; raises QueryError."""

@@ -82,7 +82,7 @@ class _Lexeme:
 def _lex(text: str) -> list[_Lexeme]:
     lexemes = []
     for m in _LEX_RE.finditer(text):
-        kind, value = m.lastgroup, m.group()
+        kind, value = m.lastgroup or "", m.group()
         if kind == "space":
             continue
         if kind == "quote":
@@ -134,7 +134,7 @@ class _Parser:
         while (lexeme := self.peek()) is not None and lexeme.kind != "rparen":
             if lexeme.kind == "OR":
                 self.take()
-                if self.peek() is None or self.peek().kind in ("rparen", "OR", "AND"):
+                if (after := self.peek()) is None or after.kind in ("rparen", "OR", "AND"):
                     raise QueryError("OR needs something on each side")
             nodes.append(self.all())
         return nodes[0] if len(nodes) == 1 else AnyOf(tuple(nodes))
@@ -168,7 +168,7 @@ class _Parser:
     def primary(self, field: str | None = None, single: bool = False) -> Node:
         lexeme = self.take()
         if lexeme.kind == "lparen":
-            if self.peek() is not None and self.peek().kind == "rparen":
+            if (after := self.peek()) is not None and after.kind == "rparen":
                 raise QueryError("empty parentheses")
             self.deeper()
             node = self.any()

@@ -38,7 +38,7 @@ _RECORD_HEAD = struct.Struct("!ii")  # key length, value length: OrderedHashRead
 _FIELD_NUMBER = struct.Struct("!H")  # W3TermsReader's keys: field number, then the term
 
 
-def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:
     """Likely spellings of typed words found nowhere (or, unless ``rare_only``,
     in few articles): the closest word of the index with the same first letter
     (Damerau-Levenshtein, at most 2 edits, 1 for short words), the most
@@ -68,7 +68,7 @@ def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict
     return found
 
 
-def words_within(leaf, word: str, maxdist: int) -> list[str]:  # type: ignore[no-untyped-def]
+def words_within(leaf, word: str, maxdist: int) -> list[str]:
     """The words of one segment's ``words`` field at most ``maxdist`` edits
     from ``word`` that start with its first SPELLING_PREFIX letters, as
     Whoosh's ``terms_within`` finds them."""

@@ -3,6 +3,8 @@ passages cut in the workers, and the Article read back."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from searchkit.analysis.french import index_tokens, index_tokens_of_spans
 from searchkit.articles.article import Article
 from searchkit.articles.passages import Span, passages
@@ -75,16 +77,16 @@ def indexed_body(article: Article, title_weight: int) -> tuple[str, int]:
     return "".join(f"{article.title}\n" for _ in range(repeats)) + "\n" + article.text, repeats
 
 
-def article_from_stored(stored: dict[str, object]) -> Article:
+def article_from_stored(stored: dict[str, Any]) -> Article:
     return Article(
-        id=stored["id"],  # type: ignore[arg-type]
-        text=stored["text"],  # type: ignore[arg-type]
-        path=stored.get("path", ""),  # type: ignore[arg-type]
-        title=stored.get("title", ""),  # type: ignore[arg-type]
-        date=stored.get("date"),  # type: ignore[arg-type]
-        url=stored.get("url"),  # type: ignore[arg-type]
-        source=stored.get("source"),  # type: ignore[arg-type]
-        author=stored.get("author"),  # type: ignore[arg-type]
-        line=stored.get("line"),  # type: ignore[arg-type]
-        passages=[Span(*span) for span in stored.get("passages", [])],  # type: ignore[union-attr]
+        id=stored["id"],
+        text=stored["text"],
+        path=stored.get("path", ""),
+        title=stored.get("title", ""),
+        date=stored.get("date"),
+        url=stored.get("url"),
+        source=stored.get("source"),
+        author=stored.get("author"),
+        line=stored.get("line"),
+        passages=[Span(*span) for span in stored.get("passages", [])],
     )

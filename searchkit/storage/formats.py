@@ -25,6 +25,6 @@ class Frequencies(Format):
         self.field_boost = field_boost
         self.options = options
 
-    def word_values(self, value: str, analyzer: Analyzer, **kwargs: object):  # type: ignore[no-untyped-def]
+    def word_values(self, value: str, analyzer: Analyzer, **kwargs: object):
         frequencies = Counter(token.text for token in tokens(value, analyzer, kwargs))
         return ((word, frequency, frequency * self.field_boost, b"") for word, frequency in frequencies.items())

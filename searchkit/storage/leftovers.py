@@ -14,7 +14,7 @@ from whoosh.index import TOC
 INFO_TEMPORARY = "searchkit.json.tmp"
 
 
-def clean_leftovers(writer, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
+def clean_leftovers(writer, folder: Path) -> list[str]:
     """Delete the leftovers of earlier writers from ``folder``; ``writer``
     holds the lock, so none is still being written. Returns the names deleted."""
     indexname = writer.indexname

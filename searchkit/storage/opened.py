@@ -89,7 +89,7 @@ class OpenedIndex:
 
     # -- the record beside it ----------------------------------------------
 
-    def info(self) -> dict[str, object]:
+    def info(self) -> dict[str, Any]:
         return read_info(self.path)
 
     def write_info(self, last_ingest: str | None = None, roots: Iterable[str] = ()) -> None:

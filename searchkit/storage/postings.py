@@ -61,7 +61,7 @@ def read_blocks(postings: bytes) -> tuple[list[int], list[float], list[bytes | N
     return ids, weights, values
 
 
-def extent(info) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def extent(info) -> tuple[int, int]:
     """Where a W3 term info's postings are: (offset, length)."""
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct.unpack gives it
@@ -69,7 +69,7 @@ def extent(info) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return offset, length
 
 
-def segment_postings(reader) -> Iterator[TermPostingLists] | None:  # type: ignore[no-untyped-def]
+def segment_postings(reader) -> Iterator[TermPostingLists] | None:
     """(field, term, ids, weights, values) of every term of a W3 segment's
     reader, in the term table's order, deleted documents included; None for
     a reader of another kind."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 
 
-def latest_reader(ix, old: IndexReader | None = None) -> IndexReader:  # type: ignore[no-untyped-def]
+def latest_reader(ix, old: IndexReader | None = None) -> IndexReader:
     toc = ix._read_toc()
     reusable = {}
     if old is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from searchkit.analysis.french import fingerprint, stemmer_version
 from searchkit.articles.sources import INFO_FILE
@@ -18,14 +18,14 @@ from searchkit.version import __version__
 FORMAT_VERSION = 6
 
 
-def read_info(path: Path) -> dict[str, object]:
+def read_info(path: Path) -> dict[str, Any]:
     try:
         return json.loads((path / INFO_FILE).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def write_info(path: Path, ix, last_ingest: str | None = None, roots: Iterable[str] = ()) -> None:  # type: ignore[no-untyped-def]
+def write_info(path: Path, ix, last_ingest: str | None = None, roots: Iterable[str] = ()) -> None:
     """Record beside the index the versions it is built with, its count and
     every path it was ingested from."""
     old = read_info(path)
@@ -38,7 +38,7 @@ def write_info(path: Path, ix, last_ingest: str | None = None, roots: Iterable[s
         "articles": ix.doc_count() if ix is not None else 0,
         "generation": ix.latest_generation() if ix is not None else -1,
         # Every path ever given to ingest: what --rebuild reads again.
-        "roots": sorted(set(old.get("roots", [])) | set(roots)),  # type: ignore[arg-type]
+        "roots": sorted(set(old.get("roots", [])) | set(roots)),
     }
     write_json(path / INFO_FILE, integrity.sealed_info(info))
 

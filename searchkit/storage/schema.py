@@ -18,10 +18,10 @@ class TextColumn(COLUMN):
     def __init__(self) -> None:
         super().__init__(VarBytesColumn())
 
-    def to_bytes(self, value: str) -> bytes:  # type: ignore[override]
+    def to_bytes(self, value: str) -> bytes:
         return value.encode("utf-8")
 
-    def from_bytes(self, value: bytes) -> str:  # type: ignore[override]
+    def from_bytes(self, value: bytes) -> str:
         return value.decode("utf-8")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 
-def index_stats(path: Path, reader: Any, info: dict[str, object]) -> dict[str, object]:
+def index_stats(path: Path, reader: Any, info: dict[str, Any]) -> dict[str, object]:
     """The counts of ``reader``, the index's size on disk at ``path`` and the
     versions its record ``info`` names."""
     passages = 0

@@ -47,7 +47,7 @@ def encode_tail(docnums: Sequence[int], weights: Sequence[float] | None, block_s
     return payload + _FOOTER.pack(len(ids), len(block_starts), block_size, len(payload), _MAGIC)
 
 
-def read_tail(postfile, offset: int, length: int, doc_frequency: int) -> Tail | None:  # type: ignore[no-untyped-def]
+def read_tail(postfile, offset: int, length: int, doc_frequency: int) -> Tail | None:
     """The tail of the posting list at ``offset`` (``length`` bytes, tail
     included), or None when it has none."""
     if length < _FOOTER.size:

@@ -33,10 +33,10 @@ def level_of(documents: int) -> int:
     return int(log(max(documents, 1), MERGE_FACTOR))
 
 
-def segments_to_merge(segments: Sequence) -> list:  # type: ignore[type-arg]
+def segments_to_merge(segments: Sequence) -> list:
     """The segments a commit merges, of ``segments``."""
     chosen = []
-    by_level: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    by_level: dict[int, list] = defaultdict(list)
     for segment in segments:
         total, live = segment.doc_count_all(), segment.doc_count()
         if total and (total - live) > EXPUNGE_DELETED * total:
@@ -49,7 +49,7 @@ def segments_to_merge(segments: Sequence) -> list:  # type: ignore[type-arg]
     return chosen
 
 
-def merge_by_level(writer, segments: Sequence) -> list:  # type: ignore[no-untyped-def, type-arg]
+def merge_by_level(writer, segments: Sequence) -> list:
     """A Whoosh merge policy (``writer.commit(mergetype=...)``): adds the
     segments to merge to the writer's new segment, returns those kept."""
     chosen = segments_to_merge(segments)
