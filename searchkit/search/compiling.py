@@ -159,21 +159,24 @@ class _Compiler:
         if isinstance(node, Not):
             return self.compile(node.node, not positive)
         if isinstance(node, (AnyOf, AllOf)):
-            self.plain_or &= isinstance(node, AnyOf)
-            included: list[wq.Query] = []
-            excluded: list[wq.Query] = []
-            for child in node.nodes:
-                negated = isinstance(child, Not)
-                compiled = self.compile(child.node if isinstance(child, Not) else child, positive != negated)
-                if compiled is not None:
-                    (excluded if negated else included).append(compiled)
-            if not included:
-                if excluded:
-                    raise QueryError("a query needs at least one word that is not excluded")
-                return None
-            joined = _any(included) if isinstance(node, AnyOf) else wq.And(included)
-            return wq.AndNot(joined, _any(excluded)) if excluded else joined
+            return self._compile_group(node, positive)
         raise TypeError(f"unknown query node {node!r}")  # a bug, not a user error
+
+    def _compile_group(self, node: AnyOf | AllOf, positive: bool) -> wq.Query | None:
+        self.plain_or &= isinstance(node, AnyOf)
+        included: list[wq.Query] = []
+        excluded: list[wq.Query] = []
+        for child in node.nodes:
+            negated = isinstance(child, Not)
+            compiled = self.compile(child.node if isinstance(child, Not) else child, positive != negated)
+            if compiled is not None:
+                (excluded if negated else included).append(compiled)
+        if not included:
+            if excluded:
+                raise QueryError("a query needs at least one word that is not excluded")
+            return None
+        joined = _any(included) if isinstance(node, AnyOf) else wq.And(included)
+        return wq.AndNot(joined, _any(excluded)) if excluded else joined
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:
