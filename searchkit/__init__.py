@@ -21,7 +21,7 @@ from searchkit.errors import (  # noqa: E402
     SearchkitError,
 )
 from searchkit.index import Index  # noqa: E402
-from searchkit.ingest.ingestion import IngestReport  # noqa: E402
+from searchkit.ingest.report import IngestReport  # noqa: E402
 from searchkit.ranking.settings import Ranking  # noqa: E402
 from searchkit.search.results import Hit, SearchResult  # noqa: E402
 from searchkit.articles.sources import Problem  # noqa: E402

@@ -11,7 +11,7 @@ from searchkit.articles.article import Article
 from searchkit.articles.sources import INFO_FILE
 from searchkit.errors import IndexDamaged, IndexIncompatible, IndexUnsafe
 from searchkit.ingest.check import check_opened
-from searchkit.ingest.ingestion import IngestReport
+from searchkit.ingest.report import IngestReport
 from searchkit.ingest.transaction import IndexWrites, ProblemCallback, ProgressCallback, rebuild
 from searchkit.ranking.settings import Ranking
 from searchkit.storage import integrity, safepickle

@@ -7,8 +7,9 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from searchkit.writer.bulk import BulkWriter
+from searchkit.storage.documents import Prepared
 from searchkit.storage.schema import make_schema
+from searchkit.writer.bulk import BulkWriter
 
 WORDS = ("la libération de Mossoul s’annonce laborieuse coalition internationale anti-Daesh "
          "aujourd’hui Paris ministre français Jean-Yves Le Drian 30 000 djihadistes l’Irak été "
@@ -108,10 +109,11 @@ def test_parallel_analysis_and_segments_cut_by_memory_read_back_identical(tmp_pa
     written each time the postings in memory pass the limit, give the index of
     the stock writer."""
     import searchkit.writer.bulk as bulkwrite
+    import searchkit.writer.layout as layout
 
     monkeypatch.setattr(bulkwrite, "BATCH_SIZE", 16)
     monkeypatch.setattr(bulkwrite, "MAX_POSTINGS", 500)
-    monkeypatch.setattr(bulkwrite, "ENCODE_CHUNK", 50)
+    monkeypatch.setattr(layout, "ENCODE_CHUNK", 50)
     batches = [list(documents(200, 3)), [dict(d, id=f"b{d['id']}") for d in documents(40, 13)]]
     build(tmp_path / "stock", SegmentWriter, batches)
     build(tmp_path / "bulk", lambda ix: BulkWriter(ix, workers=2), batches)
@@ -123,9 +125,9 @@ def test_parallel_analysis_and_segments_cut_by_memory_read_back_identical(tmp_pa
 
 def fail_on_doc7(document):
     """A prepare function that fails on one document (run in the workers)."""
-    if document["id"] == "doc7":
+    if document.fields["id"] == "doc7":
         raise ValueError("cannot cut this one")
-    return {}
+    return Prepared({}, {})
 
 
 def live_view(path):
@@ -157,9 +159,19 @@ def test_a_document_that_fails_in_a_worker_is_left_out_and_the_rest_indexed(tmp_
 
     def bulk_writer(ix):
         writer = BulkWriter(ix, prepare=fail_on_doc7, workers=2)
-        writer.on_failure = lambda document, reason: failures.append((document["id"], reason))
+        writer.on_failure = lambda document, reason: failures.append((document.fields["id"], reason))
         return writer
 
     build(tmp_path / "bulk", bulk_writer, [batch])
     assert failures == [("doc7", "ValueError: cannot cut this one")]
     assert live_view(tmp_path / "bulk") == live_view(tmp_path / "stock")
+
+
+def test_whooshs_stored_override_is_refused_rather_than_dropped(tmp_path):
+    """A ``_stored_`` value (Whoosh's writers store it in place of the
+    indexed one) would be silently lost: the bulk writer says so."""
+    ix = whoosh_index.create_in(str(tmp_path), make_schema(), indexname="searchkit")
+    writer = BulkWriter(ix, workers=1)
+    with pytest.raises(NotImplementedError, match="_stored_"):
+        writer.add_document(id="a", body="Mossoul", _stored_body="autre")
+    writer.cancel()

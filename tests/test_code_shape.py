@@ -61,3 +61,17 @@ def test_a_query_loads_neither_the_writer_nor_html_extraction(tmp_path: Path) ->
     loaded = json.loads(result.stderr.strip().splitlines()[-1])
     assert [name for name in loaded if name.startswith(NOT_FOR_A_QUERY)] == []
     assert "searchkit.search.engine" in loaded  # what a query does need is there
+
+
+def test_no_function_over_80_lines_and_no_class_over_200() -> None:
+    import ast
+
+    too_long = []
+    for path in sorted((ROOT / "searchkit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                start = min([node.lineno] + [decorator.lineno for decorator in node.decorator_list])
+                lines = (node.end_lineno or node.lineno) - start + 1
+                if lines > (200 if isinstance(node, ast.ClassDef) else 80):
+                    too_long.append(f"{path.relative_to(ROOT)}:{node.name} ({lines} lines)")
+    assert too_long == []

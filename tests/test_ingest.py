@@ -521,7 +521,7 @@ def fail_analysis_on(word, monkeypatch):
     cut = locking.cut_passages
 
     def failing(document):
-        if word in document["text"]:
+        if word in document.fields["text"]:
             raise ValueError("unexpected text")
         return cut(document)
 

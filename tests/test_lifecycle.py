@@ -536,8 +536,7 @@ def test_segments_written_by_whooshs_own_writer_merge_and_rank_as_a_fresh_build(
             text = path.read_text("utf-8")
             article = Article(id=path.name, text=text, path=str(path), title=text.splitlines()[0])
             document = document_of(article, "0:0:0/x", path.name, title_weight=index.ranking.title_weight)
-            document.update(cut_passages(document))
-            writer.add_document(**{k: v for k, v in document.items() if not k.startswith("_")})
+            writer.add_document(**document.fields, **cut_passages(document).fields)
         writer.commit(merge=False)
         assert len(index._ix._segments()) == 2
         index.optimize()  # through searchkit's writer

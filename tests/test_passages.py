@@ -132,9 +132,9 @@ def test_the_body_analysed_passage_by_passage_gives_the_tokens_of_the_whole_body
         document = document_of(Article.from_text(path.name, path.read_text("utf-8")), "signature", "digest",
                                title_weight=Ranking().title_weight)
         cut = cut_passages(document)
-        assert cut["_tokens"]["body"] == index_tokens(document["body"])
-        edges = cut["passage_positions"]
-        assert len(edges) == 2 * cut["passage_count"] and edges == sorted(edges)
+        assert cut.tokens["body"] == index_tokens(document.fields["body"])
+        edges = cut.fields["passage_positions"]
+        assert len(edges) == 2 * cut.fields["passage_count"] and edges == sorted(edges)
 
 
 # Scraped text glues a sentence to the next after a closing bracket or quote.

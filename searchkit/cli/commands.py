@@ -13,11 +13,12 @@ import click
 
 from searchkit.version import __version__
 from searchkit.errors import IndexDamaged, SearchkitError
+from searchkit.ingest.report import counted
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
-    from searchkit.ingest.ingestion import IngestReport
+    from searchkit.ingest.report import IngestReport
     from searchkit.search.results import SearchResult
 
 DEFAULT_SEEDS = "seeds"
@@ -123,10 +124,6 @@ def _say_problem(problem: object) -> None:
 def _say_skipped(report: "IngestReport") -> None:
     for path, reason in report.skipped_files:
         click.echo(f"searchkit: skipped: {_visible(path)} ({reason})", err=True)
-
-
-def _counted(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _say_waiting(wait: float) -> Callable[[], None]:
@@ -599,7 +596,7 @@ def check(index_path: str) -> None:
         click.echo(f"searchkit: problem: {_visible(line)}", err=True)
     for line in report.notes:
         click.echo(f"searchkit: note: {_visible(line)}")
-    found = _counted(len(report.damaged) + len(report.problems), "problem")
+    found = counted(len(report.damaged) + len(report.problems), "problem")
     if report.damaged:
         click.echo(f"{found} in {_visible(index_path)}, which is damaged: "
                    f"`searchkit ingest --rebuild --index {index_path}` builds it anew from its sources", err=True)
@@ -610,6 +607,6 @@ def check(index_path: str) -> None:
         advice = "`searchkit ingest PATH --prune` brings it in step" \
             if any("vanished" in problem for problem in report.problems) \
             else "`searchkit ingest PATH` reads the changed files again"
-        click.echo(f"{found} in {_visible(index_path)} ({_counted(articles, 'article')}): {advice}", err=True)
+        click.echo(f"{found} in {_visible(index_path)} ({counted(articles, 'article')}): {advice}", err=True)
         sys.exit(1)
-    click.echo(f"OK: {_visible(index_path)} opens and holds {_counted(articles, 'article')}, in step with their files.")
+    click.echo(f"OK: {_visible(index_path)} opens and holds {counted(articles, 'article')}, in step with their files.")

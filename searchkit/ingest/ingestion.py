@@ -12,68 +12,25 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import Counter
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from searchkit.articles.article import Article
-from searchkit.articles.metatable import Metadata, is_table, read_table, table_in
-from searchkit.articles.sources import (NOT_AN_ARTICLE_FORMAT, Notice, Passed, Problem, SourceFile, display_path, file_digest,
-                      find_files, read_source)
+from searchkit.articles.metatable import Metadata
+from searchkit.articles.sources import Notice, Problem, SourceFile, display_path, file_digest, read_source
+from searchkit.ingest.finding import find_sources
+from searchkit.ingest.report import IngestReport
+from searchkit.storage.documents import Document
+
+# Makes the document of an article, given its file's signature and its text's digest.
+DocumentMaker = Callable[[Article, str, str], Document]
 
 
-OUTSIDE_LINK = "symbolic link out of the paths given: --follow-links reads them"
-NOT_A_FILE = "not a file: a pipe, a socket or a device"
+class _Write(NamedTuple):
+    """A document given to the writer, until it says it is written."""
 
-
-@dataclass
-class IngestReport:
-    """What an ingest did, article by article."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    duplicates: int = 0  # texts already indexed under another id
-    skipped: int = 0  # files of a kind that is not read
-    outside_links: int = 0  # of those, symbolic links out of the paths given (see find_files)
-    passages: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    # (path, reason) of each skipped file, and what was read but not as given
-    # (a date that cannot be read): the article is indexed all the same.
-    skipped_files: list[tuple[str, str]] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-
-    @property
-    def articles(self) -> int:
-        """Articles written by this ingest."""
-        return self.added + self.updated
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for problem in self.problems if not problem.warning)
-
-    def summary(self) -> str:
-        skipped = f"{self.skipped} skipped"
-        reasons = Counter(reason for _, reason in self.skipped_files)
-        if reasons:
-            skipped += " (" + ", ".join(
-                f"{counted(count, 'symbolic link')} {OUTSIDE_LINK.removeprefix('symbolic link ')}"
-                if reason == OUTSIDE_LINK else reason if count == self.skipped else f"{count} {reason}"
-                for reason, count in sorted(reasons.items())
-            ) + ")"
-        return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {counted(self.duplicates, 'duplicate')}, {skipped}, "
-            f"{self.failed} failed; {counted(self.passages, 'passage')} in {self.seconds:.1f} s"
-        )
-
-
-def counted(count: int, noun: str) -> str:
-    """``1 passage``, ``2 passages``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    updates: bool  # an article the index held: counted as updated, not added
+    replaces: list[int]  # the documents of its old version, deleted once it is written
 
 
 @dataclass
@@ -118,6 +75,22 @@ class Catalogue:
                 catalogue.paths_by_id_base[base] = path
         return catalogue
 
+    def claim_id_base(self, source: SourceFile) -> str:
+        """The path relative to the folder given, or, when another file of the
+        index already has it (``a/article.txt`` and ``b/article.txt`` given as
+        ``a`` and ``b``), the shortest longer end of the path no file has."""
+        path = str(source.path)
+        parts = source.path.parts
+        base = source.id_base
+        taken = self.paths_by_id_base
+        while taken.get(base, path) != path and os.path.exists(taken[base]):
+            count = base.count("/") + 2
+            if count >= len(parts):
+                break  # the whole path: held by no other file
+            base = "/".join(parts[-count:])
+        taken[base] = path
+        return base
+
 
 def id_base_of(article_id: str, path: str) -> str | None:
     """The end of ``path`` an article id was made from (``name.txt`` for
@@ -140,134 +113,20 @@ def is_under(path: str, roots: Iterable[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-class Ingestion:
-    """One ingest run against an open Whoosh writer."""
+class _PreviousIndex:
+    """The index as it was before this ingest, read through a reader opened
+    when first needed (most ingests change few files, or none)."""
 
-    def __init__(
-        self,
-        writer,
-        catalogue: Catalogue,
-        to_document: Callable[[Article, str, str], dict[str, object]],
-        on_problem: Callable[[Problem], None] | None = None,
-    ) -> None:
+    def __init__(self, writer) -> None:
         self.writer = writer
-        self.catalogue = catalogue
-        self.to_document = to_document
-        self.on_problem = on_problem
-        self.report = IngestReport()
-        self.roots: list[str] = []  # the paths given to ingest
-        self.seen_paths: set[str] = set()
-        self.seen_ids: dict[str, str] = {}
-        self._reader: Any = None  # of the index as it was, opened when a file changed
-
-    def problem(self, problem: Problem) -> None:
-        if isinstance(problem, Notice):
-            self.report.notices.append(problem)
-        else:
-            self.report.problems.append(problem)
-        if self.on_problem is not None:
-            self.on_problem(problem)
-
-    def find(self, paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> list[SourceFile]:
-        sources = []
-        found_paths: set[str] = set()
-        tables: dict[str, dict[str, Metadata]] = {}  # folder -> its table's rows
-        for found in find_files(paths, follow_links):
-            if isinstance(found, Problem):
-                self.problem(found)
-            elif isinstance(found, Passed):
-                self.report.skipped += 1
-                self.report.outside_links += found.outside_link
-                self.report.skipped_files.append((display_path(found.path),
-                                                  OUTSIDE_LINK if found.outside_link else NOT_A_FILE))
-            elif str(found.path) in found_paths:
-                continue  # under two of the paths given (a folder and a file in it)
-            elif found.reader is None:
-                if not is_table(found.path.name):
-                    self.report.skipped += 1
-                    self.report.skipped_files.append((display_path(found.path), NOT_AN_ARTICLE_FORMAT))
-            else:
-                found_paths.add(str(found.path))
-                folder = str(found.path.parent)
-                if folder not in tables:
-                    tables[folder] = self._table(found.path.parent)
-                metadata = tables[folder].get(str(found.path))
-                sources.append(replace(found, metadata=metadata) if metadata else found)
-        return sources
-
-    def _table(self, folder: Path) -> dict[str, Metadata]:
-        """The rows of ``folder``'s metadata table; its bad rows are problems."""
-        table = table_in(folder)
-        if table is None:
-            return {}
-        rows, problems = read_table(table)
-        for line, reason in problems:
-            self.problem(Problem(display_path(table), reason, line))
-        return rows
-
-    def file(self, source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> None:
-        """Index one file if it changed since it was last ingested; a large
-        one tells ``on_bytes`` how far it has been read."""
-        path = str(source.path)
-        source = replace(source, id_base=self._id_base(source))
-        self.seen_paths.add(path)
-        record = self.catalogue.files.get(path)
-        try:
-            stamp = stamp_of(source.path.stat())
-            # A row of the metadata table edited since counts as a change of the file.
-            as_tabled = record is None or self._as_tabled(path, source.metadata)
-            if record is not None and record.stamp == stamp and as_tabled:
-                self.report.unchanged += len(record.ids)
-                return
-            digest = file_digest(source.path)
-        except OSError as error:
-            self.problem(Problem(display_path(path), f"cannot read: {error.strerror or error}"))
-            return
-        if record is not None and record.digest == digest and as_tabled:
-            self.report.unchanged += len(record.ids)
-            return
-        signature = f"{stamp}/{digest}"
-        # Each article's new version replaces its old one; the articles gone
-        # from the file go only when the whole file was read without a
-        # problem: a broken line or an unreadable file keeps what it gave.
-        old = self._old_versions(path) if record is not None else {}
-        failures = self.report.failed
-        new_ids: set[str] = set()
-        for item in read_source(source, on_bytes):
-            if isinstance(item, Problem):
-                self.problem(item)
-                continue
-            if self.article(item, signature, old.get(item.id, [])):
-                new_ids.add(item.id)
-        if self.report.failed == failures:
-            for article_id, docnums in old.items():
-                if article_id not in new_ids:
-                    self._delete(docnums)
-                    self.report.removed += 1
-
-    def _id_base(self, source: SourceFile) -> str:
-        """The path relative to the folder given, or, when another file of the
-        index already has it (``a/article.txt`` and ``b/article.txt`` given as
-        ``a`` and ``b``), the shortest longer end of the path no file has."""
-        path = str(source.path)
-        parts = source.path.parts
-        base = source.id_base
-        taken = self.catalogue.paths_by_id_base
-        while taken.get(base, path) != path and os.path.exists(taken[base]):
-            count = base.count("/") + 2
-            if count >= len(parts):
-                break  # the whole path: held by no other file
-            base = "/".join(parts[-count:])
-        taken[base] = path
-        return base
+        self._reader: Any = None
 
     def _old_reader(self) -> Any:
-        """The index as it was before this ingest, opened when first needed."""
         if self._reader is None:
             self._reader = self.writer.reader()
         return self._reader
 
-    def _as_tabled(self, path: str, metadata: Metadata) -> bool:
+    def holds_as_tabled(self, path: str, metadata: Metadata) -> bool:
         """Whether the articles the index holds from ``path`` carry the
         values its table row gives them (always, without a row)."""
         if not metadata:
@@ -284,7 +143,7 @@ class Ingestion:
                     return False
         return True
 
-    def _old_versions(self, path: str) -> dict[str, list[int]]:
+    def versions(self, path: str) -> dict[str, list[int]]:
         """The document numbers of each article the index holds from ``path``."""
         reader = self._old_reader()
         found: dict[str, list[int]] = {}
@@ -295,14 +154,90 @@ class Ingestion:
                     found.setdefault(ids[docnum], []).append(docnum)
         return found
 
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+
+class Ingestion:
+    """One ingest run against an open Whoosh writer."""
+
+    def __init__(
+        self,
+        writer,
+        catalogue: Catalogue,
+        to_document: DocumentMaker,
+        on_problem: Callable[[Problem], None] | None = None,
+    ) -> None:
+        self.writer = writer
+        self.catalogue = catalogue
+        self.to_document = to_document
+        self.on_problem = on_problem
+        self.report = IngestReport()
+        self.roots: list[str] = []  # the paths given to ingest
+        self.seen_paths: set[str] = set()
+        self.seen_ids: dict[str, str] = {}
+        self._previous = _PreviousIndex(writer)
+        self._writing: dict[str, _Write] = {}  # by article id
+
+    def problem(self, problem: Problem) -> None:
+        if isinstance(problem, Notice):
+            self.report.notices.append(problem)
+        else:
+            self.report.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+    def find(self, paths: Iterable[str | os.PathLike[str]], follow_links: bool = False) -> list[SourceFile]:
+        return find_sources(paths, follow_links, self.report, self.problem)
+
+    def file(self, source: SourceFile, on_bytes: Callable[[int], None] | None = None) -> None:
+        """Index one file if it changed since it was last ingested; a large
+        one tells ``on_bytes`` how far it has been read."""
+        path = str(source.path)
+        source = replace(source, id_base=self.catalogue.claim_id_base(source))
+        self.seen_paths.add(path)
+        record = self.catalogue.files.get(path)
+        try:
+            stamp = stamp_of(source.path.stat())
+            # A row of the metadata table edited since counts as a change of the file.
+            as_tabled = record is None or self._previous.holds_as_tabled(path, source.metadata)
+            if record is not None and record.stamp == stamp and as_tabled:
+                self.report.unchanged += len(record.ids)
+                return
+            digest = file_digest(source.path)
+        except OSError as error:
+            self.problem(Problem(display_path(path), f"cannot read: {error.strerror or error}"))
+            return
+        if record is not None and record.digest == digest and as_tabled:
+            self.report.unchanged += len(record.ids)
+            return
+        signature = f"{stamp}/{digest}"
+        # Each article's new version replaces its old one; the articles gone
+        # from the file go only when the whole file was read without a
+        # problem: a broken line or an unreadable file keeps what it gave.
+        old = self._previous.versions(path) if record is not None else {}
+        failures = self.report.failed
+        new_ids: set[str] = set()
+        for item in read_source(source, on_bytes):
+            if isinstance(item, Problem):
+                self.problem(item)
+                continue
+            if self.article(item, signature, old.get(item.id, [])):
+                new_ids.add(item.id)
+        if self.report.failed == failures:
+            for article_id, docnums in old.items():
+                if article_id not in new_ids:
+                    self._delete(docnums)
+                    self.report.removed += 1
+
     def _delete(self, docnums: Iterable[int]) -> None:
         for docnum in docnums:
             self.writer.delete_document(docnum)
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        self._previous.close()
 
     def article(self, article: Article, signature: str, old_version: list[int]) -> bool:
         """Index one article; ``old_version``, its documents from the same
@@ -332,8 +267,8 @@ class Ingestion:
         else:
             self.report.added += 1
         # The old version goes once the new one is written (see ``written``).
-        self.writer.add_document(**self.to_document(article, signature, digest), _updates=other_path is not None,
-                                 _replaces=old_version)
+        self._writing[article.id] = _Write(other_path is not None, old_version)
+        self.writer.add(self.to_document(article, signature, digest))
         return True
 
     def _moved(self, twin: str, path: str) -> bool:
@@ -352,17 +287,19 @@ class Ingestion:
         self.report.removed += 1
         return True
 
-    def written(self, document: dict[str, object]) -> None:
+    def written(self, document: Document) -> None:
         """A document the writer has indexed: it replaces its old version."""
-        self.report.passages += document["passage_count"]  # type: ignore[operator]
-        self._delete(document["_replaces"])  # type: ignore[arg-type]
+        write = self._writing.pop(document.fields["id"])  # type: ignore[call-overload]
+        self.report.passages += document.fields["passage_count"]  # type: ignore[operator]
+        self._delete(write.replaces)
 
-    def unwritten(self, document: dict[str, object], reason: str) -> None:
+    def unwritten(self, document: Document, reason: str) -> None:
         """A document given to the writer that could not be indexed."""
-        line: int | None = document.get("line")  # type: ignore[assignment]
-        kept = "; its previous version is kept" if document["_replaces"] else ""
-        self.problem(Problem(str(document["path"]), f"could not be indexed: {reason}{kept}", line))
-        if document["_updates"]:
+        write = self._writing.pop(document.fields["id"])  # type: ignore[call-overload]
+        line: int | None = document.fields.get("line")  # type: ignore[assignment]
+        kept = "; its previous version is kept" if write.replaces else ""
+        self.problem(Problem(str(document.fields["path"]), f"could not be indexed: {reason}{kept}", line))
+        if write.updates:
             self.report.updated -= 1
         else:
             self.report.added -= 1

@@ -18,10 +18,10 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 from whoosh import index as whoosh_index
 
-from searchkit.articles.article import Article
 from searchkit.articles.sources import INFO_FILE, Problem
 from searchkit.errors import IndexNotFound, SearchkitError
-from searchkit.ingest.ingestion import Catalogue, Ingestion, IngestReport
+from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion
+from searchkit.ingest.report import IngestReport
 from searchkit.ingest.locking import WaitCallback, abandon, acquire_lock, open_writer
 from searchkit.ingest.rebuild import new_work_folder, swap_in, writer_lock
 from searchkit.storage import integrity
@@ -32,7 +32,6 @@ from searchkit.storage.schema import INDEX_NAME
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes to read)
 ProblemCallback = Callable[[Problem], None]
-DocumentMaker = Callable[[Article, str, str], dict[str, object]]
 Opened = TypeVar("Opened")
 
 

@@ -3,19 +3,37 @@ passages cut in the workers, and the Article read back."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from searchkit.analysis.french import index_tokens, index_tokens_of_spans
 from searchkit.articles.article import Article
 from searchkit.articles.passages import Span, passages
 
 
+@dataclass(slots=True)
+class Document:
+    """An article on its way into the index: what the writer takes and sends,
+    pickled, to its worker processes, and hands back once it is written."""
+
+    fields: dict[str, object]  # the values of schema fields
+    body_start: int = 0  # where the text starts after its title (see Article.body_start)
+    title_repeats: int = 0  # how many times ``body`` holds the title before the text
+
+
+class Prepared(NamedTuple):
+    """What the workers add to a document before indexing it (see cut_passages)."""
+
+    fields: dict[str, object]  # added to the document's fields, and stored
+    tokens: dict[str, list[tuple[str, str]]]  # index_tokens() of some fields: not analysed again
+
+
 def document_of(article: Article, file_signature: str, text_digest: str, *,
-                title_weight: int) -> dict[str, object]:
+                title_weight: int) -> Document:
     """The document of ``article``, its title ``title_weight`` times in its
     body (``Ranking.title_weight`` of the index: see indexed_body)."""
     body, title_repeats = indexed_body(article, title_weight)
-    document: dict[str, object] = {
+    fields: dict[str, object] = {
         "id": article.id,
         "file_sig": file_signature,
         "text_hash": text_digest,
@@ -25,17 +43,15 @@ def document_of(article: Article, file_signature: str, text_digest: str, *,
         "truncated": body,
         "text": article.text,
         "path": article.path,
-        "_body_start": article.body_start,  # for cut_passages
-        "_title_repeats": title_repeats,
     }
     for name in ("date", "source", "author", "url", "line"):
         value = getattr(article, name)
         if value is not None:
-            document[name] = value
-    return document
+            fields[name] = value
+    return Document(fields, article.body_start, title_repeats)
 
 
-def cut_passages(document: dict[str, object]) -> dict[str, object]:
+def cut_passages(document: Document) -> Prepared:
     """The passage fields of a document, cut in the indexing workers (the
     writer's ``prepare``): cutting is a fifth of the work of indexing.
 
@@ -45,21 +61,21 @@ def cut_passages(document: dict[str, object]) -> dict[str, object]:
     The text is analysed here, passage by passage and between passages, and
     the body's tokens handed to the writer, so it is analysed once.
     """
-    text: str = document["text"]  # type: ignore[assignment]
-    spans = passages(text, document.get("_body_start", 0))  # type: ignore[arg-type]
+    text: str = document.fields["text"]  # type: ignore[assignment]
+    spans = passages(text, document.body_start)
     bounds = [0] + [offset for span in spans for offset in span] + [len(text)]
     segments = index_tokens_of_spans(text, list(zip(bounds[:-1], bounds[1:])))  # gap, passage, ..., gap
-    title = document.get("title")
-    repeats: int = document.get("_title_repeats", 0)  # type: ignore[assignment]
-    title_tokens = index_tokens(title) if title and repeats else []  # type: ignore[arg-type]
+    title: str | None = document.fields.get("title")  # type: ignore[assignment]
+    repeats = document.title_repeats
+    title_tokens = index_tokens(title) if title and repeats else []
     position = len(title_tokens) * repeats
     edges = []
     for segment in segments[:-1]:
         position += len(segment)
         edges.append(position)
     body_tokens = title_tokens * repeats + [token for segment in segments for token in segment]
-    return {"passages": [tuple(span) for span in spans], "passage_count": len(spans),
-            "passage_positions": edges, "_tokens": {"body": body_tokens}}
+    return Prepared({"passages": [tuple(span) for span in spans], "passage_count": len(spans),
+                     "passage_positions": edges}, {"body": body_tokens})
 
 
 def indexed_body(article: Article, title_weight: int) -> tuple[str, int]:

@@ -23,6 +23,7 @@ from whoosh.util.numeric import length_to_byte
 
 from searchkit.analysis.analyzer import FrenchAnalyzer
 from searchkit.analysis.french import index_tokens, truncated
+from searchkit.storage.documents import Document, Prepared
 from searchkit.storage.formats import Frequencies
 from searchkit.storage.tails import TAIL_MIN_POSTINGS, encode_tail
 
@@ -34,7 +35,7 @@ BLOCK_PICKLE_PROTOCOL = 5
 # a cost of tens of microseconds, and most terms have one short block.
 MIN_COMPRESSED_BLOCK = 256
 
-Prepare = Callable[[dict], dict]
+Prepare = Callable[[Document], Prepared]
 
 
 class FrenchField(NamedTuple):
@@ -64,9 +65,7 @@ class Plan(NamedTuple):
     french: tuple[FrenchField, ...]
     others: dict  # name -> field object: other indexed fields, indexed by Whoosh
     stored: StoredPlan | None  # None: the writer stores fields itself
-    # Adds fields to a document before it is indexed; under "_tokens", the
-    # index_tokens() of some of its fields, which are then not analysed again.
-    prepare: Prepare | None
+    prepare: Prepare | None  # run on each document before it is indexed
 
 
 def make_plan(schema, stored: StoredPlan | None, prepare: Prepare | None) -> Plan:
@@ -144,7 +143,7 @@ def _full_postings(table: dict[bytes, _Entry]) -> Postings:
 class Run(NamedTuple):
     """A batch of documents, indexed."""
 
-    extras: list[dict]  # fields added by the plan's prepare function, per document
+    extras: list[dict[str, object]]  # fields added by the plan's prepare function, per document
     stored: list[bytes | None]  # per document: its stored fields, pickled and compressed
     lengths: list[dict[str, int]]  # per document: the length of each indexed field
     postings: dict[str, list[Postings]]  # per field
@@ -167,44 +166,42 @@ def _encode_positions(positions: list[int]) -> bytes:
     return pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
-def _encode_stored(document: dict, plan: StoredPlan) -> bytes | None:
-    stored = {
-        name: document.get(f"_stored_{name}", document[name])
-        for name in sorted(document)
-        if name in plan.names and document[name] is not None
-    }
+def _encode_stored(fields: dict[str, object], plan: StoredPlan) -> bytes | None:
+    stored = {name: fields[name] for name in sorted(fields) if name in plan.names and fields[name] is not None}
     return zlib.compress(dumps(stored, 2), plan.level) if stored else None
 
 
 class _Analysed(NamedTuple):
     """What indexing a document needs, computed before any of it is added."""
 
-    extra: dict  # the fields prepare added
+    extra: dict[str, object]  # the fields prepare added
     stored: bytes | None
     french: list[tuple[FrenchField, list[tuple[str, str]]]]  # (field, index_tokens of its value)
     others: list[tuple[str, list]]  # (field name, what the field's index() gives)
 
 
-def _analyse(plan: Plan, document: dict) -> _Analysed | str:
+def _analyse(plan: Plan, document: Document) -> _Analysed | str:
     """A document analysed, or why it could not be."""
     try:
-        extra = plan.prepare(document) if plan.prepare else {}
-        if extra:
-            document = {**document, **extra}
-        stored = _encode_stored(document, plan.stored) if plan.stored is not None else None
+        fields = document.fields
+        extra: dict[str, object] = {}
         analysed: dict[int, list[tuple[str, str]]] = {}  # a text indexed by several fields
-        for name, tokens in document.get("_tokens", {}).items():  # analysed by prepare already
-            analysed[id(document[name])] = tokens
+        if plan.prepare is not None:
+            extra, tokens_of = plan.prepare(document)
+            fields = {**fields, **extra}
+            for name, given in tokens_of.items():  # analysed by prepare already
+                analysed[id(fields[name])] = given
+        stored = _encode_stored(fields, plan.stored) if plan.stored is not None else None
         french = []
         for field in plan.french:
-            value = document.get(field.name)
+            value = fields.get(field.name)
             if value is not None:
-                tokens = analysed.get(id(value))
-                if tokens is None:
-                    tokens = analysed[id(value)] = index_tokens(value)
-                french.append((field, tokens))
-        others = [(name, list(field.index(document[name])))
-                  for name, field in plan.others.items() if document.get(name) is not None]
+                found = analysed.get(id(value))
+                if found is None:
+                    found = analysed[id(value)] = index_tokens(value)  # type: ignore[arg-type]
+                french.append((field, found))
+        others = [(name, list(field.index(fields[name])))
+                  for name, field in plan.others.items() if fields.get(name) is not None]
     except Exception as error:  # a fault on one article must not lose its batch
         return f"{type(error).__name__}: {error}"
     return _Analysed(extra, stored, french, others)
@@ -313,7 +310,7 @@ class _Tables(NamedTuple):
         return postings
 
 
-def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
+def invert(plan: Plan, first: int, documents: list[Document]) -> Run:
     """Index a batch of documents numbered from ``first``: each term's
     postings in document order, field lengths, encoded stored fields. A
     document that cannot be analysed is left out, with the reason (its
@@ -321,7 +318,7 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
     # All analysed first, then all inverted: interleaving the two made
     # indexing 10% slower (their tables evict each other from the CPU caches).
     batch = [_analyse(plan, document) for document in documents]
-    extras: list[dict] = []
+    extras: list[dict[str, object]] = []
     stored: list[bytes | None] = []
     lengths: list[dict[str, int]] = []
     failed: dict[int, str] = {}
@@ -347,8 +344,6 @@ def invert(plan: Plan, first: int, documents: list[dict]) -> Run:
             doc_lengths[name] = _add_other(tables.others[name], docnum, indexed, plan.others[name].scorable)
             count += len(indexed)
         lengths.append(doc_lengths)
-    # Private fields of prepare (such as "_tokens") stay in the worker.
-    extras = [{name: value for name, value in extra.items() if not name.startswith("_")} for extra in extras]
     return Run(extras, stored, lengths, tables.postings(), count, failed)
 
 
