@@ -1,10 +1,8 @@
 import shutil
-from pathlib import Path
 
 import pytest
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-SEED_ID = "000_de7ecb39300f6164.txt"
+from tests.helpers import SEEDS
 
 
 @pytest.fixture(scope="session")

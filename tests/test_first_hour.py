@@ -9,7 +9,7 @@ from click.testing import CliRunner
 import searchkit
 from searchkit.cli.commands import main
 
-from .conftest import SEED_ID, SEEDS
+from tests.helpers import SEED_ID, SEEDS
 
 
 def run(*args, env=None, input=None):
@@ -432,7 +432,7 @@ def test_an_index_created_meanwhile_by_another_process_is_opened_not_replaced(tm
 
 
 def test_a_rare_word_the_index_holds_keeps_its_articles_first(tmp_path):
-    from .corpora import index_of
+    from tests.corpora import index_of
 
     index_path = index_of(tmp_path, {
         "choque": "Le public a vu cette image, et elle choque les lecteurs du journal. "

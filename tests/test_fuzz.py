@@ -101,13 +101,13 @@ def test_ingested_text_comes_back_intact_in_show(tmp_path_factory, texts):
 
 @given(ADVERSARIAL)
 def test_the_fast_word_pattern_finds_the_same_tokens_where_it_is_used(text):
-    from searchkit.analysis.french import _PLAIN_WORDS_TOKEN_RE, _full_token_re, _token_re
+    from searchkit.analysis.french import PLAIN_WORDS_TOKEN_RE, full_token_re, token_re
 
     # The fast patterns are chosen for most texts; where they are, they must agree.
-    assert _token_re(text).findall(text) == _full_token_re().findall(text)
-    assert _token_re("Le ministre l’a dit à 30 000 personnes.") is _PLAIN_WORDS_TOKEN_RE
+    assert token_re(text).findall(text) == full_token_re().findall(text)
+    assert token_re("Le ministre l’a dit à 30 000 personnes.") is PLAIN_WORDS_TOKEN_RE
     initials = "L’A.F.P. et la S.N.C.F : 20 €, 20 $ ou " + text
-    assert _token_re(initials).findall(initials) == _full_token_re().findall(initials)
+    assert token_re(initials).findall(initials) == full_token_re().findall(initials)
 
 
 @given(ADVERSARIAL, st.integers(min_value=0, max_value=5))

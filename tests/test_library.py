@@ -4,7 +4,7 @@ import pytest
 
 import searchkit
 
-from .conftest import SEED_ID, SEEDS
+from tests.helpers import SEED_ID, SEEDS
 
 
 def test_index_ingests_and_searches_as_a_context_manager(tmp_path):

@@ -276,9 +276,9 @@ def test_segments_merge_into_one_with_tails_that_the_fast_scorer_reads(tmp_path:
         assert biggest.doc_count() >= TAIL_MIN_POSTINGS
         searcher = index.searcher()
         leaf = next(r for r, _ in searcher.reader().leaf_readers() if r.doc_count() == biggest.doc_count())
-        from searchkit.ranking.fastscore import _leaf_postings
+        from searchkit.storage.postings import term_postings
         from searchkit.storage.tails import Tail
-        assert isinstance(_leaf_postings(leaf, "quimp", tails=True), Tail)
+        assert isinstance(term_postings(leaf, "quimp", tails=True), Tail)
         fast = index.rank_articles("Quimper mairie", limit=5)
         with searchkit.Index(index_path, fast_scoring=False) as plain:
             slow = plain.rank_articles("Quimper mairie", limit=5)

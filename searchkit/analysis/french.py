@@ -49,7 +49,7 @@ _TOKEN = rf"{_NUMBER}|{_WORD}{_DOTTED_INITIALS}|[{''.join(CURRENCY_SIGNS)}]"
 # without initials and currency signs (1.2 times faster again), for a text
 # that holds neither.
 _PLAIN_TOKEN_RE = re.compile(_TOKEN.replace(_W, r"\w"))
-_PLAIN_WORDS_TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}".replace(_W, r"\w"))
+PLAIN_WORDS_TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}".replace(_W, r"\w"))
 _INITIALS_RE = re.compile(r"\.[^\W\d_]\.")
 
 
@@ -70,17 +70,17 @@ def _class_chars(body: str) -> frozenset[str]:
 _IN_WORD_ONLY_HERE = _class_chars(_COMBINING + _INVISIBLE) | {"_"}
 
 
-def _token_re(text: str) -> re.Pattern[str]:
+def token_re(text: str) -> re.Pattern[str]:
     if not _IN_WORD_ONLY_HERE.isdisjoint(text):
-        return _full_token_re()
+        return full_token_re()
     # Plain substring tests: one pattern for the three is many times slower.
     if any(sign in text for sign in CURRENCY_SIGNS) or _INITIALS_RE.search(text):
         return _PLAIN_TOKEN_RE
-    return _PLAIN_WORDS_TOKEN_RE
+    return PLAIN_WORDS_TOKEN_RE
 
 
 @lru_cache(maxsize=1)
-def _full_token_re() -> re.Pattern[str]:
+def full_token_re() -> re.Pattern[str]:
     # Compiling its class of every combining mark takes a while: only texts
     # that hold one need it.
     return re.compile(_TOKEN)
@@ -325,7 +325,7 @@ def analyze(text: str) -> Iterator[AnalyzedToken]:
     Mossoul" and "libération à Mossoul" give the same adjacent terms.
     """
     position = 0
-    for m in _token_re(text).finditer(text):
+    for m in token_re(text).finditer(text):
         base = m.start()
         for term, word, start, end in _surface_tokens(m.group()):
             yield AnalyzedToken(term, word, position, base + start, base + end)
@@ -339,7 +339,7 @@ def scan(text: str, wanted: Callable[[str, str], bool]) -> tuple[list[int], list
     starts: list[int] = []
     found: list[AnalyzedToken] = []
     position = 0
-    for m in _token_re(text).finditer(text):
+    for m in token_re(text).finditer(text):
         base = m.start()
         for term, word, start, end in _surface_tokens(m.group()):
             starts.append(base + start)
@@ -366,7 +366,7 @@ def _surface_pairs(surfaces: list[str]) -> list[tuple[tuple[str, str], ...]]:
 def index_tokens_of_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[list[tuple[str, str]]]:
     """``index_tokens`` of each [start, end) span of ``text`` (spans must not
     cut words): spans covering the text give its tokens, span by span."""
-    pattern = _token_re(text)
+    pattern = token_re(text)
     return [list(chain.from_iterable(_surface_pairs(pattern.findall(text, start, end)))) for start, end in spans]
 
 
@@ -401,7 +401,7 @@ def find_terms(text: str, start: int, end: int, wanted: frozenset[str],
     ``wanted``, or whose truncated word is one of ``families``, as ``analyze``
     would give them."""
     # A span that cuts no word is tokenized alone.
-    surfaces = _token_re(text[start:end]).findall(text, start, end)
+    surfaces = token_re(text[start:end]).findall(text, start, end)
     # Only the words that may give a wanted term are analysed (a truncated
     # word starts as its term does).
     heads = {term[:2] for term in wanted | families}
@@ -431,7 +431,7 @@ def find_terms(text: str, start: int, end: int, wanted: frozenset[str],
 def index_tokens(text: str) -> list[tuple[str, str]]:
     """(term, folded word) of every token of ``text``, in position order: the
     tokens of ``analyze`` without offsets, computed much faster for indexing."""
-    return list(chain.from_iterable(_surface_pairs(_token_re(text).findall(text))))
+    return list(chain.from_iterable(_surface_pairs(token_re(text).findall(text))))
 
 
 def terms(text: str) -> list[str]:

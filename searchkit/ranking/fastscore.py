@@ -8,7 +8,7 @@ postings file in one pass over its blocks (no matcher), kept in numpy arrays
 for the life of the searcher, and scored for all documents at once into an
 accumulator; the best are taken with argpartition.
 The formula, statistics and field lengths are Whoosh's own, so the scores are
-the same as Whoosh's to floating-point rounding (tests/test_fastscore.py).
+the same as Whoosh's to floating-point rounding (tests/ranking/test_fastscore.py).
 
 It is also a source of ``searchkit.ranking.postings.Postings`` for the reranks
 after BM25 (proximity, words as typed, quoted passages): positions kept with
@@ -22,7 +22,7 @@ from math import log
 from typing import Iterator, Mapping, Sequence, cast
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermsReader, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -30,9 +30,8 @@ from searchkit.ranking.exactwords import WORDS_FIELD
 from searchkit.ranking.settings import Ranking
 from searchkit.ranking.truncation import TRUNCATED_FIELD
 from searchkit.storage.postings import blocks as _blocks
-from searchkit.storage.postings import extent
-from searchkit.storage.postings import read_blocks as _read_blocks
-from searchkit.storage.tails import Tail, read_tail
+from searchkit.storage.postings import term_postings
+from searchkit.storage.tails import Tail
 
 FIELD = "body"
 MAX_CACHED_TERMS = 20_000
@@ -50,42 +49,6 @@ def _field_lengths(leaf, count: int) -> np.ndarray:
         return _BYTE_TO_LENGTH[np.frombuffer(bytes(column.load()), dtype=np.uint8)][:count]
     except AttributeError:
         return np.array([leaf.doc_field_length(d, FIELD) or 0 for d in range(count)], dtype=np.float64)
-
-
-def _term_info(leaf, term: str, field: str = FIELD):
-    """The W3 term info of ``term`` when the segment's postings can be read
-    directly (W3 codec, values of variable size or none, not inlined), else
-    None; raises TermNotFound when the segment does not hold it."""
-    terms = getattr(leaf, "_terms", None)
-    if not isinstance(terms, W3TermsReader) or leaf.schema[field].format.fixed_value_size() not in (None, 0):
-        return None
-    info = terms.term_info(field, leaf._text_to_bytes(field, term))
-    return None if info.is_inlined() else info
-
-
-LeafPostings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
-
-
-def _leaf_postings(leaf, term: str, field: str = FIELD, tails: bool = False) -> "LeafPostings | Tail":
-    """The document numbers, weights and encoded values of a term's postings
-    in one segment (deleted documents included); with ``tails``, the
-    frequency tail instead where the term has one. Raises TermNotFound when
-    the segment does not hold the term."""
-    info = _term_info(leaf, term, field)
-    if info is not None:
-        offset, length = extent(info)
-        postfile = leaf._terms._postfile
-        tail = read_tail(postfile, offset, length, info.doc_frequency()) if tails else None
-        return tail if tail is not None else _read_blocks(postfile.get(offset, length))
-    matcher = leaf.postings(field, term)
-    matcher = getattr(matcher, "child", matcher)  # deletions are masked by the scorer
-    ids, weights, values = [], [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        values.append(matcher.value())
-        matcher.next()
-    return ids, weights, values
 
 
 def _indexes_of(wanted: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -189,7 +152,7 @@ class FastScorer:
             found = []
             for leaf, offset in self.leaves:
                 try:
-                    postings = _leaf_postings(leaf, word, WORDS_FIELD, tails=True)
+                    postings = term_postings(leaf, word, WORDS_FIELD, tails=True)
                 except TermNotFound:
                     continue
                 ids = postings.ids if isinstance(postings, Tail) else postings[0]
@@ -211,7 +174,7 @@ class FastScorer:
         values: list[_JoinedValues | _BlockValues] = []
         for leaf, offset in self.leaves:
             try:
-                postings = _leaf_postings(leaf, term, field, tails=True)
+                postings = term_postings(leaf, term, field, tails=True)
             except TermNotFound:
                 continue
             positional = field == FIELD  # other fields have no positions to keep

@@ -7,7 +7,7 @@ proximity, by the words as typed and by the passages the query quotes
 scorer (searchkit.ranking.fastscore.FastScorer) holds them already, a Whoosh
 searcher (``SearcherPostings``) reads only the blocks holding the documents
 asked for. Both give the same positions, norms, holders and idfs, so both
-paths rank alike (tests/test_fastscore.py).
+paths rank alike (tests/ranking/test_fastscore.py).
 """
 
 from __future__ import annotations

@@ -152,7 +152,7 @@ def best_passages(
     elif positions is not None and spans:
         scored = _score_by_positions(spans, spec, *positions)
     else:
-        scored = _score_by_terms(text, spans or [Span(0, len(text))], spec)
+        scored = score_by_terms(text, spans or [Span(0, len(text))], spec)
     matching = sorted((p for p in scored if p.score > 0), key=lambda p: (-p.score, p.index))
     if not matching and spec.families:
         # An article found through words of the same family only: the
@@ -167,10 +167,10 @@ def with_marks(text: str, passage: PassageMatch, spec: MatchSpec) -> PassageMatc
     """``passage`` with its highlights."""
     if passage.highlights is not None:
         return passage
-    return PassageMatch(passage.index, passage.span, passage.score, _marks(text, passage.span, spec))
+    return PassageMatch(passage.index, passage.span, passage.score, marks_in(text, passage.span, spec))
 
 
-def _score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
+def score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[PassageMatch]:
     """The scores of score_passages for a query of plain terms, counted on
     each passage's terms, without highlights: most passages are not shown."""
     weights = spec.weights or spec.terms
@@ -199,7 +199,7 @@ def _score_by_families(text: str, spans: Sequence[Span], spec: MatchSpec) -> lis
 
 def _score_by_positions(spans: Sequence[Span], spec: MatchSpec, positions: dict[str, list[int]],
                         edges: Sequence[int]) -> list[PassageMatch]:
-    """The scores of _score_by_terms, from where the terms stand."""
+    """The scores of score_by_terms, from where the terms stand."""
     weights = spec.weights or spec.terms
     results = []
     for index, span in enumerate(spans):
@@ -213,7 +213,7 @@ def _score_by_positions(spans: Sequence[Span], spec: MatchSpec, positions: dict[
     return results
 
 
-def _marks(text: str, span: Span, spec: MatchSpec) -> list[tuple[int, int]]:
+def marks_in(text: str, span: Span, spec: MatchSpec) -> list[tuple[int, int]]:
     """Offsets in ``text`` of the query's plain terms, and words of their
     families, inside one passage."""
     return find_terms(text, span.start, span.end, frozenset(spec.terms), frozenset(spec.families))

@@ -12,11 +12,12 @@ import io
 import struct
 import zlib
 from itertools import accumulate, repeat
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 
 from searchkit.storage import safepickle
+from searchkit.storage.tails import Tail, read_tail
 
 _INT = struct.Struct("!i")  # a posting block's signed length, as W3 writes it
 
@@ -88,3 +89,39 @@ def segment_postings(reader) -> Iterator[TermPostingLists] | None:
                 yield (fieldname, tbytes, *read_blocks(postfile.get(offset, length)))
 
     return every_term()
+
+
+def term_info(leaf, term: str, field: str):
+    """The W3 term info of ``term`` when the segment's postings can be read
+    directly (W3 codec, values of variable size or none, not inlined), else
+    None; raises TermNotFound when the segment does not hold it."""
+    terms = getattr(leaf, "_terms", None)
+    if not isinstance(terms, W3TermsReader) or leaf.schema[field].format.fixed_value_size() not in (None, 0):
+        return None
+    info = terms.term_info(field, leaf._text_to_bytes(field, term))
+    return None if info.is_inlined() else info
+
+
+LeafPostings = tuple[Sequence[int], Sequence[float], Sequence["bytes | None"]]
+
+
+def term_postings(leaf, term: str, field: str = "body", tails: bool = False) -> "LeafPostings | Tail":
+    """The document numbers, weights and encoded values of a term's postings
+    in one segment (deleted documents included); with ``tails``, the
+    frequency tail instead where the term has one. Raises TermNotFound when
+    the segment does not hold the term."""
+    info = term_info(leaf, term, field)
+    if info is not None:
+        offset, length = extent(info)
+        postfile = leaf._terms._postfile
+        tail = read_tail(postfile, offset, length, info.doc_frequency()) if tails else None
+        return tail if tail is not None else read_blocks(postfile.get(offset, length))
+    matcher = leaf.postings(field, term)
+    matcher = getattr(matcher, "child", matcher)  # deletions are masked by the scorer
+    ids, weights, values = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        values.append(matcher.value())
+        matcher.next()
+    return ids, weights, values

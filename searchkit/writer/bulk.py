@@ -18,7 +18,7 @@ readable by the same codec:
   added. All segments become visible together at commit.
 
 The index it writes reads back identical to the stock writer's
-(tests/test_bulkwrite.py compares every term, posting and stored value).
+(tests/writer/test_bulkwrite.py compares every term, posting and stored value).
 """
 
 from __future__ import annotations

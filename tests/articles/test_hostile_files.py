@@ -20,7 +20,7 @@ import pytest
 
 from searchkit import limits
 
-from .test_hostile_cli import run
+from tests.helpers import run
 
 ALLOWANCE_MB = 300
 CHUNK = b"a" * (1 << 20)

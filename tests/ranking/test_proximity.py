@@ -8,7 +8,7 @@ from searchkit.analysis.french import terms
 from searchkit.ranking.fastscore import FastScorer
 from searchkit.ranking.proximity import holds_phrase, proximity_bonus
 
-from .corpora import FILLER, index_of
+from tests.corpora import FILLER, index_of
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import pytest
 
 from searchkit.analysis.analyzer import FrenchAnalyzer
 from searchkit.analysis.french import analyze, fold, terms
+from tests.helpers import SEEDS
 
 
 def surfaces(text):
@@ -175,12 +176,9 @@ def test_index_tokens_are_the_tokens_of_analyze():
 def test_stems_keep_the_first_two_letters_of_the_word():
     # find_terms skips words of three letters or more whose first two start no wanted term.
     import re
-    from pathlib import Path
-
     from searchkit.analysis.french import fold, singular, stem
 
-    seeds = Path(__file__).resolve().parents[1] / "seeds"
-    words = {fold(w) for path in seeds.glob("*.txt") for w in re.findall(r"\w+", path.read_text("utf-8"))}
+    words = {fold(w) for path in SEEDS.glob("*.txt") for w in re.findall(r"\w+", path.read_text("utf-8"))}
     words |= {"heureuses", "chevaux", "logie", "usion", "evidemment", "couramment", "ier", "yeux", "aies",
               "eaux", "emmental", "ennemie", "parisiennes", "colonies", "tapisseries", "oui", "aies"}
     assert len(words) > 3000

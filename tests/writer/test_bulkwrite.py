@@ -1,7 +1,6 @@
 """The bulk writer builds the same index as Whoosh's stock writer."""
 
 import random
-from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
@@ -10,6 +9,7 @@ from whoosh.writing import SegmentWriter
 from searchkit.storage.documents import Prepared
 from searchkit.storage.schema import make_schema
 from searchkit.writer.bulk import BulkWriter
+from tests.helpers import ROOT
 
 WORDS = ("la libération de Mossoul s’annonce laborieuse coalition internationale anti-Daesh "
          "aujourd’hui Paris ministre français Jean-Yves Le Drian 30 000 djihadistes l’Irak été "
@@ -151,7 +151,7 @@ def live_view(path):
 def test_a_document_that_fails_in_a_worker_is_left_out_and_the_rest_indexed(tmp_path, monkeypatch):
     import searchkit.writer.bulk as bulkwrite
 
-    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))  # workers import this module
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # workers import this module
     monkeypatch.setattr(bulkwrite, "BATCH_SIZE", 16)
     batch = list(documents(60, 5))
     build(tmp_path / "stock", SegmentWriter, [[d for d in batch if d["id"] != "doc7"]])

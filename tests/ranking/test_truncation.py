@@ -6,7 +6,7 @@ import pytest
 import searchkit
 from searchkit.analysis.french import truncated
 
-from .corpora import FILLER, index_of
+from tests.corpora import FILLER, index_of
 
 
 @pytest.fixture(scope="module")

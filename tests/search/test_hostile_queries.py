@@ -7,7 +7,7 @@ from searchkit.errors import QueryError
 from searchkit.limits import MAX_QUERY_NESTING, MAX_QUERY_WORD_CHARS, MAX_QUERY_WORDS
 from searchkit.search.querylang import parse, plain
 
-from .test_hostile_cli import one_line, run
+from tests.helpers import one_line, run
 
 
 @pytest.mark.parametrize("text", [

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from searchkit.analysis.french import analyze, truncated
 from searchkit.cli.commands import main
 
-from .conftest import SEED_ID, SEEDS
+from tests.helpers import SEED_ID, SEEDS
 
 
 def run(*args, env=None):

@@ -4,6 +4,7 @@ import pytest
 
 from searchkit.articles.article import Article, french_date, iso_date, split_headline
 from searchkit.articles.passages import MAX_WORDS, MIN_WORDS, passages, sentences
+from tests.helpers import SEEDS
 
 
 def cut(text):
@@ -101,34 +102,28 @@ def test_iso_dates_from_metadata():
 def test_passages_scored_on_their_terms_score_and_mark_as_the_full_scan():
     """Plain-word queries score passages on each passage's terms and mark only
     the passages shown; both must agree with scanning the whole article."""
-    from pathlib import Path
-
     from searchkit.analysis.french import terms
-    from searchkit.search.highlight import MatchSpec, _marks, _score_by_terms, score_passages
+    from searchkit.search.highlight import MatchSpec, marks_in, score_by_terms, score_passages
 
-    seeds = Path(__file__).resolve().parents[1] / "seeds"
-    for path in sorted(seeds.glob("*.txt"))[:12]:
+    for path in sorted(SEEDS.glob("*.txt"))[:12]:
         article = Article.from_text(path.name, path.read_text("utf-8"))
         spans = passages(article.text, article.body_start)
         words = terms(article.text)
         spec = MatchSpec(terms={words[3]: 2.0, words[len(words) // 2]: 1.5, "mossoul": 3.0})
         scanned = score_passages(article.text, spans, spec)
-        counted = _score_by_terms(article.text, spans, spec)
+        counted = score_by_terms(article.text, spans, spec)
         assert [round(p.score, 9) for p in counted] == [round(p.score, 9) for p in scanned]
         assert any(p.score > 0 for p in counted)
         for passage in scanned:
-            assert _marks(article.text, passage.span, spec) == passage.highlights
+            assert marks_in(article.text, passage.span, spec) == passage.highlights
 
 
 def test_the_body_analysed_passage_by_passage_gives_the_tokens_of_the_whole_body():
-    from pathlib import Path
-
     from searchkit.analysis.french import index_tokens
     from searchkit.ranking.settings import Ranking
     from searchkit.storage.documents import cut_passages, document_of
 
-    seeds = Path(__file__).resolve().parents[1] / "seeds"
-    for path in sorted(seeds.glob("*.txt")):
+    for path in sorted(SEEDS.glob("*.txt")):
         document = document_of(Article.from_text(path.name, path.read_text("utf-8")), "signature", "digest",
                                title_weight=Ranking().title_weight)
         cut = cut_passages(document)

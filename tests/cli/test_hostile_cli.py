@@ -1,20 +1,6 @@
 """The command line: hostile or mistaken arguments get one line, never a traceback."""
 
-from click.testing import CliRunner
-
-from searchkit.cli.commands import main
-
-
-def run(*args, input=None):
-    return CliRunner().invoke(main, [str(a) for a in args], input=input)
-
-
-def one_line(result):
-    assert result.exit_code == 1, (result.exit_code, result.output)
-    assert "Traceback" not in result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("searchkit: error: "), result.output
-    return lines[0]
+from tests.helpers import one_line, run
 
 
 def test_a_bad_option_value_gets_one_line_and_exit_status_1(seeds_index):
@@ -29,7 +15,7 @@ def test_an_unknown_option_or_command_gets_one_line_and_exit_status_1(seeds_inde
 
 
 def test_rebuild_in_the_current_folder_rebuilds_it_in_place(tmp_path, monkeypatch):
-    from .conftest import SEED_ID, SEEDS
+    from tests.helpers import SEED_ID, SEEDS
 
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / SEED_ID).write_bytes((SEEDS / SEED_ID).read_bytes())
@@ -44,7 +30,7 @@ def test_rebuild_in_the_current_folder_rebuilds_it_in_place(tmp_path, monkeypatc
 
 
 def test_a_killed_ingest_leaves_nothing_after_the_next_one(tmp_path):
-    from .conftest import SEED_ID, SEEDS
+    from tests.helpers import SEED_ID, SEEDS
 
     (tmp_path / "news").mkdir()
     (tmp_path / "news" / SEED_ID).write_bytes((SEEDS / SEED_ID).read_bytes())
@@ -73,7 +59,7 @@ def test_a_disk_full_at_the_last_flush_of_the_term_table_is_one_line(tmp_path, m
 
     from whoosh.filedb.structfile import StructFile
 
-    from .conftest import SEEDS
+    from tests.helpers import SEEDS
 
     close = StructFile.close
 

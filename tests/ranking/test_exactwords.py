@@ -7,7 +7,7 @@ import searchkit
 from searchkit.ranking.fastscore import FastScorer
 from searchkit.ranking.reranks import words_held
 
-from .corpora import FILLER, index_of
+from tests.corpora import FILLER, index_of
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 
 import searchkit
 
-from .corpora import index_of
+from tests.corpora import index_of
 
 
 @pytest.fixture(scope="module")
