@@ -22,7 +22,7 @@ from searchkit.analysis.marks import COMBINING_MARKS
 
 # Bump whenever a change below alters the terms produced: an index records the
 # version it was built with, and terms from two versions do not match.
-ANALYZER_VERSION = "fr-7"
+ANALYZER_VERSION = "fr-8"
 
 APOSTROPHES = "'’ʼ"
 # Invisible characters that may sit inside a word: soft hyphen, zero-width
@@ -36,19 +36,29 @@ _W = rf"(?:[^\W_]|[{_COMBINING}{_INVISIBLE}])"
 _GROUPED_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f]\d{3}(?!\d))+(?:,\d+)?"
 _DECIMAL_NUMBER = r"\d+(?:[.,]\d+)+"
 _WORD = rf"{_W}+(?:[{APOSTROPHES}]{_W}+)*"
-# Initials written with dots are one word: "S.N.C.F." (or "S.N.C.F") is
-# "SNCF". They end a word of one letter, tried only where ".X." follows it.
-_DOTTED_INITIALS = r"(?:(?=\.[^\W\d_]\.)(?<![^\W_]{2})(?<=[^\W\d_])(?:\.[^\W\d_](?![^\W_]))+\.?)?"
+def _dotted_initials(mark: str) -> str:
+    """Initials written with dots are one word: "S.N.C.F." (or "S.N.C.F") is
+    "SNCF". They end a word of one letter, tried only where ".X." follows it.
+    ``mark``, a class of combining marks, lets each letter carry one (the É of
+    "A.É.L." in NFD text); lookbehinds are fixed-width, so each width has its own."""
+    letter = r"[^\W\d_]"
+    one_letter = rf"(?<![^\W_]{{2}})(?<={letter})"
+    if mark:
+        one_letter = rf"(?:{one_letter}|(?<![^\W_]{{2}}{mark})(?<={letter}{mark}))"
+        letter = rf"{letter}{mark}?+"
+    return rf"(?:(?=\.{letter}\.){one_letter}(?:\.{letter}(?![^\W_]))+\.?)?"
+
+
 # Currency signs are words: "10 €" is "10 euros".
 CURRENCY_SIGNS = {"€": "euro", "$": "dollar"}
 # (?=\d) first: most tokens are words, which fail it at once.
 _NUMBER = rf"(?=\d)(?<!\d)(?:{_GROUPED_NUMBER}|{_DECIMAL_NUMBER})(?![\d.,]?\d)"
-_TOKEN = rf"{_NUMBER}|{_WORD}{_DOTTED_INITIALS}|[{''.join(CURRENCY_SIGNS)}]"
+_TOKEN = rf"{_NUMBER}|{_WORD}{_dotted_initials(f'[{_COMBINING}]')}|[{''.join(CURRENCY_SIGNS)}]"
 # The same with \w for a word character: three times faster, and equal on a
 # text holding no underscore, combining mark or invisible character; and
 # without initials and currency signs (1.2 times faster again), for a text
 # that holds neither.
-_PLAIN_TOKEN_RE = re.compile(_TOKEN.replace(_W, r"\w"))
+_PLAIN_TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}{_dotted_initials('')}|[{''.join(CURRENCY_SIGNS)}]".replace(_W, r"\w"))
 PLAIN_WORDS_TOKEN_RE = re.compile(rf"{_NUMBER}|{_WORD}".replace(_W, r"\w"))
 _INITIALS_RE = re.compile(r"\.[^\W\d_]\.")
 
