@@ -5,8 +5,9 @@
     python bench/speed.py --scale 10 --scale-only
 
 Prints, from one run: p50 / p95 / p99 latency of top-10 queries with
-highlighted passages for two query sets (the OrangeSum titles, and 1 to 3 word
-queries drawn from them), beside plain Whoosh (LanguageAnalyzer('fr'), default
+highlighted passages for three query sets (the OrangeSum titles, 1 to 3 word
+queries drawn from them, and 300 pasted paragraphs: abstracts of 25 words or
+more), beside plain Whoosh (LanguageAnalyzer('fr'), default
 searcher, top 10 with highlights) on the same articles; then the wall time of
 `searchkit query` in a new process beside `python -c pass`. With --scale N, the
 same latencies on the corpus repeated N times with new ids (each copy's texts
@@ -49,6 +50,15 @@ def short_queries(titles: list[str], count: int = 500) -> list[str]:
             start = rng.randrange(len(words))
             queries.append(" ".join(words[start:start + rng.randint(1, 3)]))
     return queries
+
+
+def paragraph_queries(count: int = 300, min_words: int = 25) -> list[str]:
+    """Pasted paragraphs: abstracts of the corpus of at least ``min_words``
+    words ("where does this text come from?")."""
+    with gzip.open(DATA, "rt", encoding="utf-8") as lines:
+        abstracts = [article["abstract"] for article in map(json.loads, lines)
+                     if len(article.get("abstract", "").split()) >= min_words]
+    return random.Random(7).sample(abstracts, min(count, len(abstracts)))
 
 
 def percentiles(times: list[float]) -> str:
@@ -155,10 +165,10 @@ def cli_wall_time(index_path: Path, query: str, runs: int = 7) -> tuple[float, f
             statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(runs)))
 
 
-def measure_1x(folder: Path, titles: list[str], shorts: list[str]) -> None:
+def measure_1x(folder: Path, titles: list[str], shorts: list[str], paragraphs: list[str]) -> None:
     print(describe_ingest("1x", ingest_in_child(DATA, folder / "ix")))
     plain = build_whoosh(DATA, folder / "whoosh")
-    for name, queries in (("titles", titles), ("1-3 words", shorts)):
+    for name, queries in (("titles", titles), ("1-3 words", shorts), ("paragraphs", paragraphs)):
         ours = time_searchkit(folder / "ix", queries)
         theirs = time_whoosh(plain, queries)
         print(f"1x {name:<10} searchkit     {percentiles(ours)}")
@@ -176,14 +186,15 @@ def main() -> None:
     args = parser.parse_args()
     titles = title_queries()
     shorts = short_queries(titles)
+    paragraphs = paragraph_queries()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if not args.scale_only:
-            measure_1x(folder, titles, shorts)
+            measure_1x(folder, titles, shorts, paragraphs)
         if args.scale > 1:
             corpus = scaled_corpus(args.scale, folder)
             print(describe_ingest(f"{args.scale}x", ingest_in_child(corpus, folder / f"ix{args.scale}")))
-            for name, queries in (("titles", titles), ("1-3 words", shorts)):
+            for name, queries in (("titles", titles), ("1-3 words", shorts), ("paragraphs", paragraphs)):
                 print(f"{args.scale}x {name:<10} searchkit     "
                       f"{percentiles(time_searchkit(folder / f'ix{args.scale}', queries))}")
 
