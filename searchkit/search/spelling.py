@@ -17,8 +17,6 @@ from __future__ import annotations
 import struct
 import weakref
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.support.levenshtein import damerau_levenshtein
@@ -78,6 +76,11 @@ def words_within(leaf, word: str, maxdist: int) -> list[str]:
     terms = getattr(leaf, "_terms", None)
     if not (isinstance(terms, W3TermsReader) and isinstance(terms._tindex, OrderedHashReader)):
         return list(leaf.terms_within(WORDS_FIELD, word, maxdist, prefix=SPELLING_PREFIX))
+    # Loaded here: most queries correct nothing, and a query from the
+    # terminal need not wait for it.
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
     words = _words_starting(terms, word[:SPELLING_PREFIX])
     # All share the prefix, so the distance of the words is that of the rest
     # of them, as the automaton (the prefix fixed, edits after it) counts it.
