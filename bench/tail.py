@@ -61,45 +61,35 @@ def _steps_of(profile: cProfile.Profile) -> dict[str, float]:
     return found
 
 
+def _search(index: searchkit.Index, text: str) -> float:
+    """Seconds of one search, as bench/speed.py runs them."""
+    started = time.perf_counter()
+    try:
+        index.search(text, limit=10, plain_text=True)
+    except searchkit.QueryError:
+        pass
+    return time.perf_counter() - started
+
+
+def _profiled_search(index: searchkit.Index, text: str) -> tuple[float, dict[str, float]]:
+    """Seconds of one search under the profiler, and of each of its steps."""
+    profile = cProfile.Profile()
+    profile.enable()
+    seconds = _search(index, text)
+    profile.disable()
+    return seconds, _steps_of(profile)
+
+
 def profiled(index: searchkit.Index, queries: list[str]) -> list[tuple[float, float, dict[str, float]]]:
     """(seconds without the profiler, with it, seconds of each step) of each
-    query: run once as it is (the first run, caches cold), then again under
-    the profiler (warm)."""
-    found = []
-    for text in queries:
-        started = time.perf_counter()
-        try:
-            index.search(text, limit=10, plain_text=True)
-        except searchkit.QueryError:
-            pass
-        cold = time.perf_counter() - started
-        profile = cProfile.Profile()
-        started = time.perf_counter()
-        profile.enable()
-        try:
-            index.search(text, limit=10, plain_text=True)
-        except searchkit.QueryError:
-            pass
-        profile.disable()
-        found.append((cold, time.perf_counter() - started, _steps_of(profile)))
-    return found
+    query, run again (its postings read already)."""
+    return [(_search(index, text), *_profiled_search(index, text)) for text in queries]
 
 
 def cold_profiled(index: searchkit.Index, queries: list[str]) -> list[tuple[float, dict[str, float]]]:
     """(seconds under the profiler, seconds of each step) of each query, on
     its first run: what a cold query costs, reading postings included."""
-    found = []
-    for text in queries:
-        profile = cProfile.Profile()
-        started = time.perf_counter()
-        profile.enable()
-        try:
-            index.search(text, limit=10, plain_text=True)
-        except searchkit.QueryError:
-            pass
-        profile.disable()
-        found.append((time.perf_counter() - started, _steps_of(profile)))
-    return found
+    return [_profiled_search(index, text) for text in queries]
 
 
 def report(label: str, rows: list[tuple[float, dict[str, float]]]) -> None:
