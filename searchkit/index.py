@@ -217,15 +217,17 @@ class Index:
         since: str | None = None,
         until: str | None = None,
         sort: str = "relevance",
+        explain: bool = False,
     ) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
 
         ``since``/``until`` take ``2016``, ``2016-05`` or ``2016-05-21``;
-        ``sort="date"`` puts the newest first. Raises QueryError for a query
+        ``sort="date"`` puts the newest first; ``explain`` gives each hit why
+        its article matched (``Hit.explain``). Raises QueryError for a query
         that cannot be run.
         """
         return self._opened.read(lambda: engine.search(self._session(), text, limit=limit, per_article=per_article, plain_text=plain_text,
-                                         since=since, until=until, sort=sort))
+                                         since=since, until=until, sort=sort, explain=explain))
 
     @_naming_the_index
     def rank_articles(

@@ -399,6 +399,9 @@ class _QueryCommand(click.Command):
 @click.option("--until", metavar="DATE", help="Only articles dated DATE or earlier.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
               show_default=True, help="Order of the results (date: newest first).")
+@click.option("--explain", is_flag=True,
+              help="Say under each hit why its article matched: each word, the forms found and how, "
+                   "and the parts of the score.")
 @color_option
 @marks_option
 def query(
@@ -412,6 +415,7 @@ def query(
     since: str | None,
     until: str | None,
     sort: str,
+    explain: bool,
     color: str,
     marks: str,
 ) -> None:
@@ -440,7 +444,7 @@ def query(
                         click.echo(render_trec(qid, ranked))
                     continue
                 result = index.search(text, limit=limit, per_article=per_article, plain_text=plain,
-                                      since=since, until=until, sort=sort)
+                                      since=since, until=until, sort=sort, explain=explain)
             except IndexDamaged as error:
                 raise CliError(str(error)) from None  # the next queries would fail alike
             except SearchkitError as error:

@@ -114,7 +114,7 @@ def hit_block(hit: Hit, width: int, color: bool, marks: str = "brackets") -> str
     where = " · ".join(part for part in (visible(hit.date or ""), _place(hit), f"score {hit.score:.2f}") if part)
     where = f"{INDENT}{DIM + where + RESET if color else where}"
     body = _wrap_marked(hit.text, hit.highlights, width, color, marks)
-    return f"{head}\n{where}\n{body}\n"
+    return f"{head}\n{where}\n{body}\n{_explanation(hit, color)}"
 
 
 def hit_line(hit: Hit, color: bool, marks: str = "brackets") -> str:
@@ -123,8 +123,18 @@ def hit_line(hit: Hit, color: bool, marks: str = "brackets") -> str:
     def flat(text: str, highlights: list[tuple[int, int]]) -> str:
         return " ".join(_mark(text, highlights, color, marks).split())
 
-    return "\t".join([str(hit.rank), _place(hit), visible(hit.date or ""), flat(hit.title, hit.title_highlights),
+    line = "\t".join([str(hit.rank), _place(hit), visible(hit.date or ""), flat(hit.title, hit.title_highlights),
                       flat(hit.text, hit.highlights)])
+    return line + ("\n" + _explanation(hit, color).rstrip("\n") if hit.explain else "")
+
+
+def _explanation(hit: Hit, color: bool) -> str:
+    """The lines saying why the hit's article matched, when asked (--explain)."""
+    if hit.explain is None:
+        return ""
+    from searchkit.cli.explained import explanation_lines
+
+    return "\n".join(explanation_lines(hit.explain, color)) + "\n"
 
 
 def render_text(result: SearchResult, width: int | None, color: bool, marks: str = "brackets") -> str:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from searchkit.ranking.postings import Postings
 
 WORDS_FIELD = "words"
+# The bonus of exact_phrase_rerank, as an explanation names it.
+PHRASES_AS_WRITTEN = "phrase as written"
 
 
 def exact_word_rerank(
@@ -32,10 +34,11 @@ def exact_word_rerank(
     ranked: list[tuple[int, float]],
     postings: Postings,
     ranking: Ranking,
+    record: dict[int, float] | None = None,
 ) -> list[tuple[int, float]]:
     """``ranked`` (docnum, score), best first, with the bonus of each of the
     folded ``words`` held by the first ``ranking.rerank_depth`` documents,
-    those re-sorted."""
+    those re-sorted; each document's bonus kept in ``record`` when given."""
     depth = ranking.rerank_depth
     head = ranked[:depth]
     if not words or not head:
@@ -48,15 +51,16 @@ def exact_word_rerank(
             weight = ranking.exact_word_weight * postings.word_idf(word)
             for docnum in found:
                 bonus[docnum] += weight
-    return with_bonuses(ranked, bonus, depth)
+    return with_bonuses(ranked, bonus, depth, record)
 
 
-def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...],
-                        ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...], ranked: list[tuple[int, float]],
+                        record: dict[int, float] | None = None) -> list[tuple[int, float]]:
     """Articles holding more of the query's phrases as written first, each
     group in its order: a phrase matches by stems without its stop words
     (recall kept), but the exact phrase is what was asked for. Read from the
-    stored text: a phrase of the syntax goes through Whoosh's searcher."""
+    stored text: a phrase of the syntax goes through Whoosh's searcher.
+    Each document's bonus is kept in ``record`` when given."""
     def held(docnum: int) -> int:
         stored = searcher.stored_fields(docnum)
         return phrases_held(f"{stored.get('title', '')}\n{stored.get('text', '')}", phrases)
@@ -66,5 +70,8 @@ def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...],
     # Each phrase held adds the best score: scores keep the new order, which
     # the passages of search() are sorted by.
     top = max(score for _, score in ranked)
-    reranked = [(docnum, score + held(docnum) * top) for docnum, score in ranked]
+    bonuses = {docnum: held(docnum) * top for docnum, _ in ranked}
+    if record is not None:
+        record.update((docnum, bonus) for docnum, bonus in bonuses.items() if bonus)
+    reranked = [(docnum, score + bonuses[docnum]) for docnum, score in ranked]
     return sorted(reranked, key=lambda item: -item[1])

@@ -48,9 +48,11 @@ def proximity_rerank(
     ranked: list[tuple[int, float]],
     postings: Postings,
     ranking: Ranking,
+    record: dict[int, float] | None = None,
 ) -> list[tuple[int, float]]:
     """``ranked`` (docnum, score), best first, with the proximity bonus of
-    the query terms added to the first ``ranking.rerank_depth`` and those re-sorted."""
+    the query terms added to the first ``ranking.rerank_depth`` and those
+    re-sorted; each document's bonus kept in ``record`` when given."""
     distinct = list(dict.fromkeys(terms))
     if len(distinct) < 2 or not ranked:
         return ranked
@@ -61,14 +63,17 @@ def proximity_rerank(
         docnum: ranking.proximity_weight * proximity_bonus(
             [where.get(docnum, ()) for where in found], postings.norm(docnum), ranking.k1, ranking.proximity_window)
         for docnum in docnums
-    }, depth)
+    }, depth, record)
 
 
 def with_bonuses(ranked: list[tuple[int, float]], bonuses: Mapping[int, float],
-                 depth: int) -> list[tuple[int, float]]:
+                 depth: int, record: dict[int, float] | None = None) -> list[tuple[int, float]]:
     """``ranked`` (docnum, score), best first, with ``bonuses`` added to the
-    scores of the first ``depth`` and those re-sorted. A bonus is never
-    negative: the documents below the head stay below it."""
+    scores of the first ``depth`` and those re-sorted, and kept in ``record``
+    (an explanation's) when given. A bonus is never negative: the documents
+    below the head stay below it."""
+    if record is not None:
+        record.update((docnum, bonus) for docnum, bonus in bonuses.items() if bonus)
     head = [(docnum, score + bonuses.get(docnum, 0.0)) for docnum, score in ranked[:depth]]
     head.sort(key=lambda pair: (-pair[1], pair[0]))
     return head + ranked[depth:]
@@ -93,6 +98,7 @@ def quoted_rerank(
     postings: Postings,
     idf: Mapping[str, float],
     ranking: Ranking,
+    record: dict[int, float] | None = None,
 ) -> list[tuple[int, float]]:
     """``ranked`` (docnum, score), best first, with the first
     ``ranking.rerank_depth`` re-sorted after each of ``phrases`` (terms in
@@ -108,4 +114,4 @@ def quoted_rerank(
         docnum: sum(weight for phrase, weight in zip(phrases, weights)
                     if holds_phrase([found[term].get(docnum, ()) for term in phrase]))
         for docnum in docnums
-    }, depth)
+    }, depth, record)

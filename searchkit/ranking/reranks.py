@@ -21,6 +21,8 @@ from searchkit.ranking.proximity import proximity_rerank, quoted_rerank
 from searchkit.ranking.settings import Ranking
 
 FIELD = "body"
+# The reranks' names, as an explanation gives their bonuses.
+RERANKS = ("proximity", "words as typed", "quoted passage")
 
 
 def rerank(
@@ -31,14 +33,19 @@ def rerank(
     words: list[str],
     quoted: list[tuple[str, ...]],
     idf: Mapping[str, float],
+    bonuses: dict[str, dict[int, float]] | None = None,
 ) -> list[tuple[int, float]]:
     """``ranked`` (docnum, score), best first, reranked by the proximity of
     ``terms``, then by the folded ``words`` as typed, then by the ``quoted``
     passages (terms in order, weighed by ``idf``), each on the first
-    ``ranking.rerank_depth``."""
-    ranked = proximity_rerank(terms, ranked, postings, ranking)
-    ranked = exact_word_rerank(words, ranked, postings, ranking)
-    return quoted_rerank(quoted, ranked, postings, idf, ranking)
+    ``ranking.rerank_depth``. ``bonuses``, when given, gets each rerank's
+    bonus per document, under the keys of ``RERANKS``."""
+    def record(name: str) -> dict[int, float] | None:
+        return None if bonuses is None else bonuses.setdefault(name, {})
+
+    ranked = proximity_rerank(terms, ranked, postings, ranking, record(RERANKS[0]))
+    ranked = exact_word_rerank(words, ranked, postings, ranking, record(RERANKS[1]))
+    return quoted_rerank(quoted, ranked, postings, idf, ranking, record(RERANKS[2]))
 
 
 class SearcherPostings:

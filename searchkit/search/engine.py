@@ -6,10 +6,14 @@ each article are chosen and marked (searchkit.search.hits)."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+from whoosh import query as wq
 
 from searchkit.analysis.french import analyze
 from searchkit.errors import QueryError
-from searchkit.ranking.exactwords import WORDS_FIELD, exact_phrase_rerank
+from searchkit.ranking.exactwords import PHRASES_AS_WRITTEN, WORDS_FIELD, exact_phrase_rerank
 from searchkit.ranking.postings import Postings
 from searchkit.ranking.reranks import rerank
 from searchkit.search import spelling
@@ -17,41 +21,63 @@ from searchkit.search.compiling import CompiledQuery, compile_query
 from searchkit.search.filters import Filters, make_filters
 from searchkit.search.highlight import find_matches
 from searchkit.search.hits import passage_hits, term_positions
-from searchkit.search.results import SearchResult
+from searchkit.search.explain import explain as explain_article
+from searchkit.search.results import Explanation, Hit, SearchResult
 from searchkit.search.session import SearchSession
 
 
-def _run(session: SearchSession, compiled: CompiledQuery, limit: int, filters: Filters) -> list[tuple[int, float]]:
-    """(docnum, score) of the best articles, by the session's view of the
-    index: BM25 from the fast scorer or from Whoosh's searcher, then, for an
-    OR of words ranked by relevance, the reranks on the same postings."""
+@dataclass
+class Run:
+    """The best articles for one compiled query, and, when explained, what
+    ranked them: the Whoosh query that scored them and each rerank's bonus
+    per article (searchkit.search.explain)."""
+
+    compiled: CompiledQuery
+    ranked: list[tuple[int, float]]
+    query: wq.Query
+    bonuses: dict[str, dict[int, float]] | None = None
+
+
+def _run(session: SearchSession, compiled: CompiledQuery, limit: int, filters: Filters,
+         explain: bool = False) -> Run:
+    """The best articles, by the session's view of the index: BM25 from the
+    fast scorer or from Whoosh's searcher, then, for an OR of words ranked by
+    relevance, the reranks on the same postings."""
     searcher, ranking = session.searcher, session.ranking
+    bonuses: dict[str, dict[int, float]] | None = {} if explain else None
     # An OR of words ranked by relevance is reranked from more candidates
     # than asked: a close match just below the limit can rise.
     terms = compiled.terms if filters.sort == "relevance" else None
     depth = max(limit, ranking.rerank_depth) if terms is not None else limit
+    query, allowed = compiled.query, filters.restriction()
     postings: Postings
     if session.fast_scoring and terms is not None and filters == Filters():
         scorer = session.fast_scorer()
         ranked = scorer.top(terms, depth, compiled.truncated, compiled.boosts)
         postings = scorer
     else:
-        query = filters.apply(compiled.query)
         phrases = compiled.title_spec.exact if filters.sort == "relevance" else ()
         if phrases:
             depth = max(limit, ranking.rerank_depth)
         if filters.sort == "date":
-            results = searcher.search(query, limit=limit, sortedby="date", reverse=True)
+            results = searcher.search(query, limit=limit, sortedby="date", reverse=True, filter=allowed)
         else:
-            results = searcher.search(query, limit=depth)
-        ranked = [(hit.docnum, hit.score) for hit in results]
+            results = searcher.search(query, limit=depth, filter=allowed)
+        if filters.sort == "date":
+            # Whoosh's score is then the sort key (the date's bytes): a score
+            # falling with the rank keeps TREC tools, which sort by score, in date order.
+            ranked = [(hit.docnum, float(len(results) - rank)) for rank, hit in enumerate(results)]
+        else:
+            ranked = [(hit.docnum, hit.score) for hit in results]
         if phrases:  # a phrase of the syntax: never an OR of words
-            ranked = exact_phrase_rerank(searcher, phrases, ranked)[:limit]
+            record = None if bonuses is None else bonuses.setdefault(PHRASES_AS_WRITTEN, {})
+            ranked = exact_phrase_rerank(searcher, phrases, ranked, record)[:limit]
         if terms is None:
-            return ranked
+            return Run(compiled, ranked, query, bonuses)
         postings = session.whoosh_postings()
     words = [word for _, word in compiled.typed]
-    return rerank(ranked, postings, ranking, terms, words, compiled.quoted, compiled.spec.terms)[:limit]
+    ranked = rerank(ranked, postings, ranking, terms, words, compiled.quoted, compiled.spec.terms, bonuses)
+    return Run(compiled, ranked[:limit], query, bonuses)
 
 
 def _at_least_one(**counts: int) -> None:
@@ -61,47 +87,66 @@ def _at_least_one(**counts: int) -> None:
             raise QueryError(f"{name} must be at least 1, not {value}")
 
 
-def _ranked_with_corrections(
-    session: SearchSession, text: str, plain_text: bool, limit: int, filters: Filters
-) -> tuple[CompiledQuery, list[tuple[int, float]], dict[str, str]]:
+@dataclass
+class Ranked:
+    """The best articles for a query, with the corrections its typed words
+    got; ``origins`` says, for each article, the run that scored it and the
+    factor its score was scaled by to come after those found as typed."""
+
+    compiled: CompiledQuery
+    ranked: list[tuple[int, float]]
+    corrections: dict[str, str]
+    origins: dict[int, tuple[Run, float]]
+
+
+def _from_one(run: Run, corrections: dict[str, str] | None = None) -> Ranked:
+    return Ranked(run.compiled, run.ranked, corrections or {}, {docnum: (run, 1.0) for docnum, _ in run.ranked})
+
+
+def _ranked_with_corrections(session: SearchSession, text: str, plain_text: bool, limit: int, filters: Filters,
+                             explain: bool = False) -> Ranked:
     """The best articles for ``text``; when few are found and a typed word is
     rare, the query is run again with the closest frequent spellings too
     (returned as the corrections). Every output ranks the same articles."""
     searcher = session.searcher
     compiled = compile_query(searcher, session.ranking, text, plain_text)
-    ranked = _run(session, compiled, limit, filters)
+    run = _run(session, compiled, limit, filters, explain)
     if not compiled.typed:
-        return compiled, ranked, {}
-    few = len(ranked) < min(spelling.FEW_RESULTS, limit)
+        return _from_one(run)
+    few = len(run.ranked) < min(spelling.FEW_RESULTS, limit)
     corrections = spelling.corrections(searcher, compiled.typed, rare_only=not few)
     if not corrections:
-        return compiled, ranked, {}
-    corrected = compile_query(searcher, session.ranking, text, plain_text, corrections)
+        return _from_one(run)
+    corrected = _run(session, compile_query(searcher, session.ranking, text, plain_text, corrections),
+                     limit, filters, explain)
     reader = searcher.reader()
     held = {word for word in corrections if reader.doc_frequency(WORDS_FIELD, word)}
     if filters.sort == "date" or (few and not held):
-        return corrected, _run(session, corrected, limit, filters), corrections
+        return _from_one(corrected, corrections)
     # A query that finds enough as typed, or a rare word the index holds (one
     # its articles use), keeps its articles in their places; those found only
     # through a correction come after them ("choque" is not "chaque").
     # Putting them together lowered MRR@10 on Wikinews (bench/relevance.py).
     unheld = {word: fix for word, fix in corrections.items() if word not in held}
-    first = _run(session, compile_query(searcher, session.ranking, text, plain_text, unheld), limit, filters) \
-        if unheld and few else ranked
-    return corrected, _after(first, _run(session, corrected, limit, filters))[:limit], corrections
+    first = _run(session, compile_query(searcher, session.ranking, text, plain_text, unheld), limit, filters,
+                 explain) if unheld and few else run
+    scale = _scale_after(first.ranked, corrected.ranked)
+    seen = {docnum for docnum, _ in first.ranked}
+    extra = [(docnum, score * scale) for docnum, score in corrected.ranked if docnum not in seen]
+    origins = {docnum: (first, 1.0) for docnum in seen} | {docnum: (corrected, scale) for docnum, _ in extra}
+    return Ranked(corrected.compiled, (first.ranked + extra)[:limit], corrections, origins)
 
 
-def _after(first: list[tuple[int, float]], then: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """``first``, then the articles of ``then`` it lacks, their scores scaled
-    below the last of ``first`` so that scores keep the order."""
+def _scale_after(first: list[tuple[int, float]], then: list[tuple[int, float]]) -> float:
+    """The factor that puts the scores of the articles of ``then`` that
+    ``first`` lacks below the last of ``first``, so that scores keep the order."""
     seen = {docnum for docnum, _ in first}
-    extra = [(docnum, score) for docnum, score in then if docnum not in seen]
+    extra = [score for docnum, score in then if docnum not in seen]
     if not first or not extra:
-        return first + extra
+        return 1.0
     floor = min(score for _, score in first)
-    top = max(score for _, score in extra)
-    scale = min(1.0, 0.99 * floor / top) if top > 0 else 1.0
-    return first + [(docnum, score * scale) for docnum, score in extra]
+    top = max(extra)
+    return min(1.0, 0.99 * floor / top) if top > 0 else 1.0
 
 
 def rank_articles(
@@ -110,8 +155,7 @@ def rank_articles(
 ) -> list[tuple[str, float]]:
     """(article id, score) of the best articles, best first, without passages."""
     _at_least_one(limit=limit)
-    _, ranked, _ = _ranked_with_corrections(session, text, plain_text, limit,
-                                            make_filters(since, until, sort))
+    ranked = _ranked_with_corrections(session, text, plain_text, limit, make_filters(since, until, sort)).ranked
     if not ranked:
         return []
     # Ids from their column: the stored fields would load each article's text.
@@ -128,19 +172,22 @@ def search(
     since: str | None = None,
     until: str | None = None,
     sort: str = "relevance",
+    explain: bool = False,
 ) -> SearchResult:
     """Up to ``limit`` passages, at most ``per_article`` from one article.
 
     An article's best passage takes the article's score; its next passages
     score lower in proportion, so they come after better articles. When few
     articles match and a typed word is rare, the closest frequent spelling is
-    searched too and given as ``suggestion``.
+    searched too and given as ``suggestion``. With ``explain``, each hit says
+    why its article matched (searchkit.search.explain).
     """
     _at_least_one(limit=limit, per_article=per_article)
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
     searcher = session.searcher
-    compiled, ranked, corrections = _ranked_with_corrections(session, text, plain_text, limit, filters)
+    found = _ranked_with_corrections(session, text, plain_text, limit, filters, explain)
+    compiled, ranked, corrections = found.compiled, found.ranked, found.corrections
     results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
     positions = term_positions(session, compiled.spec, [docnum for docnum, _ in ranked])
     hits = passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
@@ -148,7 +195,27 @@ def search(
     # A word of removed articles stays in the index's word list until its
     # segment is merged: no suggestion that finds nothing.
     suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections and hits else None
+    if explain:
+        _explain_hits(session, text, hits, found, results, by_date=filters.sort == "date")
     return SearchResult(text, hits, time.perf_counter() - started, suggestion)
+
+
+def _explain_hits(session: SearchSession, text: str, hits: list[Hit], found: Ranked,
+                  results: list[tuple[dict[str, Any], float]], by_date: bool) -> None:
+    """Each hit's explanation: its article's, with the share of the article's
+    score its passage takes (sorted by date, a hit's score is its passage's own)."""
+    number_of = {stored["id"]: number for number, (stored, _) in enumerate(results)}
+    explained: dict[str, Explanation] = {}
+    for hit in hits:
+        number = number_of[hit.article_id]
+        stored, article_score = results[number]
+        if hit.article_id not in explained:
+            docnum = found.ranked[number][0]
+            run, scale = found.origins[docnum]
+            explained[hit.article_id] = explain_article(session.searcher, text, stored, docnum, run.query, run.compiled,
+                                                        run.bonuses, scale, found.corrections)
+        share = hit.score / article_score if article_score and not by_date else 1.0
+        hit.explain = replace(explained[hit.article_id], passage=share)
 
 
 def article_highlights(session: SearchSession, text: str, query_text: str) -> list[tuple[int, int]]:

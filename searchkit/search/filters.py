@@ -19,10 +19,12 @@ class Filters:
     until: str | None = None
     sort: str = "relevance"  # or "date": newest first
 
-    def apply(self, query: wq.Query) -> wq.Query:
+    def restriction(self) -> wq.Query | None:
+        """The articles the dates allow, as a filter of Whoosh's search: a
+        filter adds nothing to the scores, where a range in the query would."""
         if self.since is None and self.until is None:
-            return query
-        return wq.And([query, wq.TermRange("date", self.since, self.until)])
+            return None
+        return wq.TermRange("date", self.since, self.until)
 
 
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")

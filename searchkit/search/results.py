@@ -7,6 +7,44 @@ from typing import Any
 
 
 @dataclass
+class Form:
+    """One form of a query word found in an article, and how it matches."""
+
+    text: str  # as the article writes it: "élections", "l’Europe", "30 000"
+    how: str  # "as written", "case folded", "accents folded", "number form", "same stem",
+    # "family word", "prefix libér*", "typo correction of Mosoul", "same stems in order";
+    # after "elided (l’), " when the article elides it
+    count: int  # in the title and text together
+
+
+@dataclass
+class Part:
+    """What one leaf of the query (a word, a phrase, a field, a prefix) adds
+    to an article's BM25 score."""
+
+    query: str  # as the query asks it: "élection", "title:Mossoul", '"coalition internationale"', "libér*"
+    term: str  # the analysed term (a stem), or a phrase's stems
+    score: float
+    forms: list[Form] = field(default_factory=list)
+    correction: str | None = None  # the word searched instead of the one typed
+
+
+@dataclass
+class Explanation:
+    """Why an article matched: ``score`` is the sum of the parts and the
+    bonuses, times ``scale``; a hit's score is that times ``passage``."""
+
+    score: float
+    parts: list[Part]
+    bonuses: dict[str, float]  # rerank -> what it added: proximity, words as typed, quoted passage, ...
+    scale: float = 1.0  # below 1 for an article found only through a spelling correction
+    passage: float = 1.0  # the share of the article's score this passage takes (1 for its best)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class Hit:
     """One passage of one article, as a search result."""
 
@@ -26,9 +64,12 @@ class Hit:
     author: str | None = None
     source: str | None = None
     url: str | None = None
+    explain: Explanation | None = None  # asked with explain=True
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        if self.explain is None:
+            del data["explain"]
         data["highlights"] = [list(pair) for pair in self.highlights]
         data["title_highlights"] = [list(pair) for pair in self.title_highlights]
         return data
