@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
@@ -25,7 +26,7 @@ from searchkit.search.session import SearchSession
 from searchkit.storage.schema import INDEX_NAME
 
 if TYPE_CHECKING:
-    from searchkit.search.results import SearchResult
+    from searchkit.search.results import HitStream, SearchResult
 
 # Before any index is opened: an index's pickles may build only the classes
 # an index holds (see searchkit.storage.safepickle).
@@ -35,6 +36,7 @@ DEFAULT_INDEX = "index"
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
+_Item = TypeVar("_Item")
 
 
 def _naming_the_index(method: _Method) -> _Method:
@@ -208,17 +210,9 @@ class Index:
             raise IndexUnsafe(error.what, self.path) from None
 
     @_naming_the_index
-    def search(
-        self,
-        text: str,
-        limit: int = 10,
-        per_article: int = 2,
-        plain_text: bool = False,
-        since: str | None = None,
-        until: str | None = None,
-        sort: str = "relevance",
-        explain: bool = False,
-    ) -> "SearchResult":
+    def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
+               since: str | None = None, until: str | None = None, sort: str = "relevance",
+               *, explain: bool = False) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
 
         ``since``/``until`` take ``2016``, ``2016-05`` or ``2016-05-21``;
@@ -226,23 +220,24 @@ class Index:
         its article matched (``Hit.explain``). Raises QueryError for a query
         that cannot be run.
         """
-        return self._opened.read(lambda: engine.search(self._session(), text, limit=limit, per_article=per_article, plain_text=plain_text,
-                                         since=since, until=until, sort=sort, explain=explain))
+        return self._opened.read(lambda: engine.search(self._session(), text, limit, per_article, plain_text,
+                                                       since, until, sort, explain=explain))
 
     @_naming_the_index
-    def rank_articles(
-        self,
-        text: str,
-        limit: int = 100,
-        plain_text: bool = False,
-        since: str | None = None,
-        until: str | None = None,
-        sort: str = "relevance",
-    ) -> list[tuple[str, float]]:
+    def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> "HitStream":
+        """The hits of ``search`` (same options) one at a time, as they are made: every match
+        for ``limit=None``, in bounded memory. Read it through before searching after a commit."""
+        stream = self._opened.read(lambda: engine.stream_hits(self._session(), text, limit, **options))
+        return replace(stream, hits=_read_through(self._opened, self.path, stream.hits))
+
+    @_naming_the_index
+    def rank_articles(self, text: str, limit: int | None = 100, plain_text: bool = False,
+                      since: str | None = None, until: str | None = None, sort: str = "relevance",
+                      ) -> list[tuple[str, float]]:
         """(article id, score) pairs, best first: the ranking of ``search``
-        without choosing passages."""
-        return self._opened.read(lambda: engine.rank_articles(self._session(), text, limit=limit, plain_text=plain_text,
-                                                since=since, until=until, sort=sort))
+        without choosing passages; every matching article for ``limit=None``."""
+        return self._opened.read(lambda: engine.rank_articles(self._session(), text, limit, plain_text,
+                                                              since, until, sort))
 
     @_naming_the_index
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
@@ -253,6 +248,16 @@ class Index:
     def stats(self) -> dict[str, object]:
         """Counts and versions, as ``searchkit stats`` prints them."""
         return self._opened.read(lambda: index_stats(self.path, self.searcher().reader(), self.info()))
+
+
+def _read_through(opened: OpenedIndex, path: Path, items: Iterator[_Item]) -> Iterator[_Item]:
+    """``items``, each read as a read of the index (OpenedIndex.read: damage
+    named in one line), a refused pickle naming the index."""
+    try:
+        while (item := opened.read(lambda: next(items, None), retry=False)) is not None:
+            yield item
+    except IndexUnsafe as error:
+        raise IndexUnsafe(error.what, path) from None
 
 
 def check_index(path: str | os.PathLike[str]) -> tuple[CheckReport, int | None]:

@@ -20,3 +20,35 @@ def index_of(folder: Path, articles: dict[str, str]) -> Path:
     with searchkit.Index(folder / "ix") as ix:
         ix.ingest([folder / "news.jsonl"])
     return folder / "ix"
+
+
+# What a spreadsheet export must carry through: commas, quotes, semicolons,
+# a newline inside a paragraph, accents.
+TRICKY = ['virgule, ici', 'des "guillemets"', 'point; virgule', 'ligne\ncoupée', 'accents éèçàœ «»']
+
+
+def export_articles(folder: Path, count: int, word: str = "Tombouctou") -> Path:
+    """A JSON Lines file of ``count`` articles of two paragraphs each, both
+    holding ``word`` (one to five times, so that scores differ), their
+    titles, sources and paragraphs holding what CSV must quote; and, beside
+    them, one article per filler word without ``word``."""
+    rows = []
+    for number in range(count):
+        tricky = TRICKY[number % len(TRICKY)]
+        paragraphs = [
+            # The first line long: not read as a headline.
+            " ".join([f"Paragraphe {part} de l'article {number} sur {word}.",
+                      *([word] * (1 + (number + part) % 5)),
+                      *(FILLER[(number + part + k) % len(FILLER)] for k in range(40)), f"({tricky})."])
+            for part in (1, 2)
+        ]
+        rows.append({"id": f"art{number:04d}", "title": f"Titre {number}: {tricky}",
+                     "text": "\n\n".join(paragraphs), "date": f"2016-{1 + number % 12:02d}-{1 + number % 28:02d}",
+                     "source": "Le Monde, Paris" if number % 2 else None, "author": f'Jean "{number}"',
+                     "url": f"https://example.org/{number}?a=1,2"})
+    rows += [{"id": f"other{number}", "text": f"{filler} {FILLER[number - 1]} canal " * 20}
+             for number, filler in enumerate(FILLER)]
+    path = folder / "export.jsonl"
+    path.write_text("".join(json.dumps({k: v for k, v in row.items() if v is not None}) + "\n" for row in rows),
+                    "utf-8")
+    return path

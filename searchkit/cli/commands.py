@@ -320,7 +320,8 @@ color_option = click.option(
     help="Colour highlights (auto: on a terminal, unless NO_COLOR is set).")
 marks_option = click.option(
     "--marks", type=click.Choice(["brackets", "stars", "none"]), default="brackets", show_default=True,
-    help="Without colour, mark the hits in the text: [[word]], **word** or not at all.")
+    help="Without colour, mark the hits in the text: [[word]], **word** or not at all (csv: not at all "
+         "unless given).")
 
 QUERY_HELP = """Show the passages that best match QUERY, best first.
 
@@ -346,6 +347,7 @@ Examples:
   searchkit query '"coalition internationale" -Raqqa' --format json
   searchkit query 'djihad*' --since 2016 --sort date
   searchkit query --batch queries.tsv --format trec --limit 100
+  searchkit query Mossoul --format csv --limit all > hits.csv
 """
 
 
@@ -381,15 +383,37 @@ class _QueryCommand(click.Command):
         return super().parse_args(ctx, options + ["--", *positionals] if positionals else options)
 
 
+class _Limit(click.ParamType):
+    """A count of at least 1, or ``all`` (None): every match."""
+
+    name = "N|all"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
+        if isinstance(value, int) or value is None:
+            return value
+        if value.strip().lower() == "all":
+            return None
+        try:
+            return click.IntRange(min=1).convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r} is not a count of at least 1, nor 'all'", param, ctx)
+
+
+# The formats whose hits are written as they are found, which take --limit all.
+STREAMED_FORMATS = ("csv", "jsonl", "trec")
+
+
 @main.command(cls=_QueryCommand, help=QUERY_HELP)
 @click.argument("query_text", metavar="QUERY", required=False)
 @index_option
-@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
-              help="Passages to show (with --format trec: articles per query).")
+@click.option("-n", "--limit", default=10, show_default=True, type=_Limit(),
+              help="Passages to show (with --format trec: articles per query); 'all' for every match, "
+                   "written as it is found, with --format csv, jsonl or trec.")
 @click.option("--per-article", default=2, show_default=True, type=click.IntRange(min=1),
               help="At most this many passages of one article.")
 @click.option("--format", "output_format", default="text", show_default=True,
-              type=click.Choice(["text", "json", "jsonl", "trec"]), help="Output format.")
+              type=click.Choice(["text", "json", "jsonl", "csv", "trec"]),
+              help="Output format (csv: one row per passage, for spreadsheets and pandas).")
 @click.option("--batch", "batch_file", type=click.File("rb"),
               help="Run every 'qid<TAB>query' line of this file ('-' for stdin; '#' lines are comments).")
 @click.option("--plain", is_flag=True,
@@ -407,7 +431,7 @@ class _QueryCommand(click.Command):
 def query(
     query_text: str | None,
     index_path: str,
-    limit: int,
+    limit: int | None,
     per_article: int,
     output_format: str,
     batch_file: BinaryIO | None,
@@ -419,42 +443,53 @@ def query(
     color: str,
     marks: str,
 ) -> None:
-    from searchkit.cli.output import render_trec
-
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
+    if limit is None and output_format not in STREAMED_FORMATS:
+        raise click.UsageError(f"--limit all is for --format csv, jsonl or trec; {output_format} "
+                               f"takes a number (--limit 100)")
+    if explain and output_format not in ("text", "json"):
+        raise click.UsageError(f"--explain is for --format text or json, not {output_format}")
+    if output_format == "csv" and click.get_current_context().get_parameter_source("marks") \
+            is click.core.ParameterSource.DEFAULT:
+        marks = "none"  # a spreadsheet gets the text as it is, unless marks are asked for
+    queries = _queries(query_text, batch_file, output_format)
     # One query from the terminal is answered sooner without loading numpy;
-    # a batch pays that once and then runs ten times faster.
+    # a batch pays that once and then runs ten times faster. Every match of
+    # one query is scored so too: its first rows are those of --limit N.
     index = _open_index(index_path, create=False, fast_scoring=batch_file is not None)
     failed = False
-    with index:
-        queries = _queries(query_text, batch_file, output_format)
-        use_color = _use_color(color)
-        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    options: dict[str, Any] = dict(plain_text=plain, since=since, until=until, sort=sort)
+    if explain:
+        options["explain"] = True  # text and json only: one search's result
+    with index, _stdout_closed_early(), _Answers(output_format, batch_file is not None,
+                                                 _use_color(color), marks) as answer:
         for qid, text, problem in queries:
             if problem is not None or text is None:
                 failed = True
                 click.echo(f"searchkit: error: {_visible(problem or '')}", err=True)
                 continue
             try:
-                if output_format == "trec":
-                    ranked = index.rank_articles(text, limit=limit, plain_text=plain,
-                                                 since=since, until=until, sort=sort)
-                    if ranked:
-                        click.echo(render_trec(qid, ranked))
-                    continue
-                result = index.search(text, limit=limit, per_article=per_article, plain_text=plain,
-                                      since=since, until=until, sort=sort, explain=explain)
+                answer(index, qid, text, limit, per_article, options)
             except IndexDamaged as error:
                 raise CliError(str(error)) from None  # the next queries would fail alike
             except SearchkitError as error:
                 failed = True
                 where = f"query {qid}: " if batch_file is not None else ""
                 click.echo(f"searchkit: error: {_visible(where + str(error))}", err=True)
-                continue
-            batch_qid = qid if batch_file is not None else None
-            _echo_result(result, output_format, batch_qid, text, width, use_color, marks)
     if failed:
+        sys.exit(1)
+
+
+@contextmanager
+def _stdout_closed_early() -> Iterator[None]:
+    """A reader that stops reading (``| head``) ends the command quietly, with
+    status 1, rather than with a traceback."""
+    try:
+        yield
+    except BrokenPipeError:
+        # Python flushes stdout at exit: onto nothing, so that it cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
 
 
@@ -464,20 +499,83 @@ def _queries(query_text: str | None, batch_file: BinaryIO | None, output_format:
     if batch_file is None:
         return iter([("1", query_text or "", None)])
     if output_format == "json":
-        raise click.UsageError("--batch writes one result per query: use --format jsonl, trec or text")
+        raise click.UsageError("--batch writes one result per query: use --format jsonl, csv, trec or text")
     return _read_batch(batch_file)
+
+
+class _Answers:
+    """Answers each query in ``output_format``: the text and JSON formats
+    from one search's result, the others written as the hits are found."""
+
+    def __init__(self, output_format: str, batch: bool, use_color: bool, marks: str) -> None:
+        self.format, self.batch, self.use_color, self.marks = output_format, batch, use_color, marks
+        self.width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        self.csv: Any = None
+        if output_format == "csv":
+            import csv
+            import io
+
+            from searchkit.cli.output import CSV_COLUMNS
+
+            # RFC 4180: "\r\n" ends each row, quotes only where needed.
+            # Encoded here and written as bytes: click.echo would end rows
+            # with "\r\r\n" on Windows.
+            self.rows = io.StringIO()
+            self.csv = csv.writer(self.rows)
+            self.csv.writerow(("qid", *CSV_COLUMNS) if batch else CSV_COLUMNS)
+
+    def __enter__(self) -> "_Answers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._write_rows()
+
+    def __call__(self, index: Any, qid: str, text: str, limit: int | None, per_article: int,
+                 options: dict[str, Any]) -> None:
+        from searchkit.cli.output import csv_row, jsonl_pieces, trec_lines
+
+        batch_qid = qid if self.batch else None
+        if self.format == "trec":
+            for line in trec_lines(qid, index.rank_articles(text, limit=limit, **options)):
+                click.echo(line)
+        elif self.format == "csv":
+            for hit in index.iter_hits(text, limit, per_article=per_article, **options):
+                self.csv.writerow(csv_row(hit, batch_qid, self.marks))
+                if self.rows.tell() > 65536:
+                    self._write_rows()
+            self._write_rows()
+        elif self.format == "jsonl":
+            started = time.perf_counter()
+            stream = index.iter_hits(text, limit, per_article=per_article, **options)
+            for piece in jsonl_pieces(stream, batch_qid, lambda: time.perf_counter() - started):
+                click.echo(piece, nl=False)
+            click.echo()
+        else:
+            result = index.search(text, limit=limit, per_article=per_article, **options)
+            _echo_result(result, self.format, batch_qid, text, self.width, self.use_color, self.marks)
+
+    def _write_rows(self) -> None:
+        # UTF-8 without a BOM: Python's csv module would read one as part of
+        # the first column's name.
+        if self.csv is not None and self.rows.tell():
+            out = getattr(sys.stdout, "buffer", None)  # None for a stdout replaced by a script
+            if out is None:
+                sys.stdout.write(self.rows.getvalue())
+            else:
+                out.write(self.rows.getvalue().encode("utf-8", "backslashreplace"))
+            (out or sys.stdout).flush()
+            self.rows.seek(0)
+            self.rows.truncate()
 
 
 def _echo_result(result: SearchResult, output_format: str, batch_qid: str | None, text: str,
                  width: int | None, use_color: bool, marks: str) -> None:
-    """``result`` in ``output_format`` (json, jsonl or text), under its query
+    """``result`` in ``output_format`` (json or text), under its query
     when ``batch_qid`` says it is one of a batch; ``width`` None when piped."""
-    from searchkit.cli.output import render_json, render_jsonl, render_notes, render_text
+    from searchkit.cli.output import render_json, render_notes, render_text
 
     if output_format == "json":
         click.echo(render_json(result))
-    elif output_format == "jsonl":
-        click.echo(render_jsonl(result, batch_qid))
     else:
         if batch_qid is not None:
             click.echo(f"# {_visible(batch_qid)}\t{_visible(text)}")
@@ -536,9 +634,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
     \b
     searchkit show 000_de7ecb39300f6164.txt --query "libération de Mossoul"
     """
-    import dataclasses
-
-    from searchkit.cli.output import json_text, render_article
+    from searchkit.cli.output import article_json, json_text, render_article
 
     with _open_index(index_path, create=False) as index, _user_errors():
         article = index.get(article_id)
@@ -546,9 +642,7 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
             raise CliError(f"no article {article_id!r} in {index_path}")
         highlights = index.highlights(article, query_text) if query_text else []
     if output_format == "json":
-        data = dataclasses.asdict(article)
-        data["highlights"] = [list(pair) for pair in highlights]
-        click.echo(json_text(data, indent=2))
+        click.echo(json_text(article_json(article, highlights), indent=2))
         return
     use_color = _use_color(color)
     click.echo(render_article(article, highlights, use_color, marks), color=use_color)

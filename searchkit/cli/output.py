@@ -1,13 +1,14 @@
-"""Rendering search results for people (terminal) and programs (JSON, TREC)."""
+"""Rendering search results for people (terminal) and programs (JSON, CSV, TREC)."""
 
 from __future__ import annotations
 
 import json
 import re
 import textwrap
+from typing import Callable, Iterable, Iterator
 
 from searchkit.articles.article import Article
-from searchkit.search.results import Hit, SearchResult
+from searchkit.search.results import Hit, HitStream, SearchResult
 
 BOLD = "\x1b[1m"
 DIM = "\x1b[2m"
@@ -172,15 +173,48 @@ def render_article(article: Article, highlights: list[tuple[int, int]], color: b
     return "\n".join(head) + "\n\n" + _mark(article.text, highlights, color, marks)
 
 
+def article_json(article: Article, highlights: list[tuple[int, int]]) -> dict[str, object]:
+    """What ``show --format json`` prints: every field the index stores of
+    the article, its passages as [start, end) offsets into ``text``, and
+    the ``highlights`` of a query, likewise."""
+    fields = ("id", "title", "date", "source", "author", "url", "path", "line", "text")
+    return {**{name: getattr(article, name) for name in fields},
+            "passages": [list(span) for span in article.passages],
+            "highlights": [list(pair) for pair in highlights]}
+
+
 def render_json(result: SearchResult) -> str:
     return json_text(result.to_dict(), indent=2)
 
 
-def render_jsonl(result: SearchResult, qid: str | None = None) -> str:
-    data = result.to_dict()
-    if qid is not None:
-        data = {"qid": qid, **data}
-    return json_text(data)
+def jsonl_pieces(stream: HitStream, qid: str | None, seconds: Callable[[], float]) -> Iterator[str]:
+    """The JSON Lines line of a search (``render_json``'s object on one line,
+    its ``qid`` first in a batch), in pieces as the hits of ``stream`` come;
+    ``seconds`` is read once they have all come."""
+    head = json_text({**({"qid": qid} if qid is not None else {}), "query": stream.query,
+                      "suggestion": stream.suggestion})
+    yield head[:-1] + ', "hits": ['
+    for number, hit in enumerate(stream):
+        yield (", " if number else "") + json_text(hit.to_dict())
+    yield f'], "seconds": {json_text(round(seconds(), 4))}}}'
+
+
+# The fields of a hit a spreadsheet has a use for, named as in JSON.
+CSV_COLUMNS = ("rank", "score", "article_id", "title", "date", "source", "author", "url", "path", "line", "text")
+
+
+def csv_row(hit: Hit, qid: str | None = None, marks: str = "none") -> list[object]:
+    """One hit as a CSV row (a ``qid`` first in a batch). The title and the
+    text are marked only when ``marks`` says so, a spreadsheet having no
+    colour. CSV has no escapes: control characters are written as visible
+    ones (``\\x1b``), as on a terminal, tabs and newlines kept."""
+    def cell(value: str | None) -> str | None:
+        return None if value is None else visible(value, layout=True)
+
+    cells: list[object] = [hit.rank, hit.score, cell(hit.article_id), _mark(hit.title, hit.title_highlights, False, marks),
+             cell(hit.date), cell(hit.source), cell(hit.author), cell(hit.url), cell(hit.path), hit.line,
+             _mark(hit.text, hit.highlights, False, marks)]
+    return cells if qid is None else [visible(qid, layout=True), *cells]
 
 
 # TREC columns are split on whitespace: an id holding some (a file name with
@@ -197,9 +231,7 @@ def trec_id(article_id: str) -> str:
     return article_id.translate(_TREC_ESCAPES) if not article_id.isalnum() else article_id
 
 
-def render_trec(qid: str, ranked: list[tuple[str, float]], tag: str = "searchkit") -> str:
+def trec_lines(qid: str, ranked: Iterable[tuple[str, float]], tag: str = "searchkit") -> Iterator[str]:
     """TREC run lines: ``qid Q0 article_id rank score tag``."""
-    return "\n".join(
-        f"{trec_id(qid)} Q0 {trec_id(article_id)} {rank} {score:.4f} {tag}"
-        for rank, (article_id, score) in enumerate(ranked, start=1)
-    )
+    for rank, (article_id, score) in enumerate(ranked, start=1):
+        yield f"{trec_id(qid)} Q0 {trec_id(article_id)} {rank} {score:.4f} {tag}"

@@ -5,6 +5,7 @@ each article are chosen and marked (searchkit.search.hits)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,9 +21,9 @@ from searchkit.search import spelling
 from searchkit.search.compiling import CompiledQuery, compile_query
 from searchkit.search.filters import Filters, make_filters
 from searchkit.search.highlight import find_matches
-from searchkit.search.hits import passage_hits, term_positions
 from searchkit.search.explain import explain as explain_article
-from searchkit.search.results import Explanation, Hit, SearchResult
+from searchkit.search.hits import passage_hits, streamed_hits, term_positions
+from searchkit.search.results import Explanation, Hit, HitStream, SearchResult
 from searchkit.search.session import SearchSession
 
 
@@ -80,11 +81,16 @@ def _run(session: SearchSession, compiled: CompiledQuery, limit: int, filters: F
     return Run(compiled, ranked[:limit], query, bonuses)
 
 
-def _at_least_one(**counts: int) -> None:
+def _at_least_one(**counts: int | None) -> None:
     # Named as the library's arguments: the CLI's options check their own.
     for name, value in counts.items():
-        if value < 1:
+        if value is not None and value < 1:
             raise QueryError(f"{name} must be at least 1, not {value}")
+
+
+def _depth(session: SearchSession, limit: int | None) -> int:
+    """The articles to rank for ``limit``: all of them for None."""
+    return max(1, session.searcher.doc_count_all()) if limit is None else limit
 
 
 @dataclass
@@ -150,12 +156,14 @@ def _scale_after(first: list[tuple[int, float]], then: list[tuple[int, float]]) 
 
 
 def rank_articles(
-    session: SearchSession, text: str, limit: int = 100, plain_text: bool = False,
+    session: SearchSession, text: str, limit: int | None = 100, plain_text: bool = False,
     since: str | None = None, until: str | None = None, sort: str = "relevance",
 ) -> list[tuple[str, float]]:
-    """(article id, score) of the best articles, best first, without passages."""
+    """(article id, score) of the best articles, best first, without
+    passages; every matching article for ``limit=None``."""
     _at_least_one(limit=limit)
-    ranked = _ranked_with_corrections(session, text, plain_text, limit, make_filters(since, until, sort)).ranked
+    ranked = _ranked_with_corrections(session, text, plain_text, _depth(session, limit),
+                                      make_filters(since, until, sort)).ranked
     if not ranked:
         return []
     # Ids from their column: the stored fields would load each article's text.
@@ -216,6 +224,29 @@ def _explain_hits(session: SearchSession, text: str, hits: list[Hit], found: Ran
                                                         run.bonuses, scale, found.corrections)
         share = hit.score / article_score if article_score and not by_date else 1.0
         hit.explain = replace(explained[hit.article_id], passage=share)
+
+
+def stream_hits(
+    session: SearchSession, text: str, limit: int | None = None, per_article: int = 2, plain_text: bool = False,
+    since: str | None = None, until: str | None = None, sort: str = "relevance",
+) -> HitStream:
+    """The hits of ``search``, in its order, made as they are read: every
+    matching article's for ``limit=None``. The articles are ranked (and a
+    bad query refused) here; their passages are made a few hundred articles
+    at a time as the hits are read, so memory does not grow with the count."""
+    _at_least_one(limit=limit, per_article=per_article)
+    filters = make_filters(since, until, sort)
+    found = _ranked_with_corrections(session, text, plain_text, _depth(session, limit), filters)
+    compiled, ranked, corrections = found.compiled, found.ranked, found.corrections
+    hits = streamed_hits(session, ranked, compiled.spec, compiled.title_spec, limit, per_article,
+                         by_date=filters.sort == "date")
+    if not corrections:
+        return HitStream(text, hits)
+    # The corrected words as the first hits write them (search() looks at
+    # all of its hits: the same for up to this many).
+    head = list(itertools.islice(hits, 100))
+    suggestion = spelling.suggestion(text, compiled.typed, corrections, head) if head else None
+    return HitStream(text, itertools.chain(head, hits), suggestion)
 
 
 def article_highlights(session: SearchSession, text: str, query_text: str) -> list[tuple[int, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 
 @dataclass
@@ -89,3 +89,16 @@ class SearchResult:
             "hits": [hit.to_dict() for hit in self.hits],
             "seconds": round(self.seconds, 4),
         }
+
+
+@dataclass
+class HitStream:
+    """The hits of a search read one at a time, best first, each made as it
+    is read (see Index.iter_hits): iterate it once."""
+
+    query: str
+    hits: Iterator[Hit]
+    suggestion: str | None = None  # "did you mean", as in SearchResult
+
+    def __iter__(self) -> Iterator[Hit]:
+        return self.hits

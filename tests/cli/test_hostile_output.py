@@ -1,5 +1,7 @@
 """Article text, ids and file names never drive the terminal they are printed on."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -108,10 +110,24 @@ def test_trec_and_batch_lines_are_inert(hostile, tmp_path):
     index, _, _ = hostile
     batch = tmp_path / "q.tsv"
     batch.write_text(f"q{SEQUENCES['blink']}1\tMossoul {SEQUENCES['clear screen']}\n", "utf-8")
-    for output_format in ("trec", "text", "jsonl"):
+    for output_format in ("trec", "text", "jsonl", "csv"):
         result = run("query", "--batch", batch, "--format", output_format, "--index", index)
         assert result.exit_code == 0, result.output
         assert not controls(result.output), output_format
+
+
+def test_csv_is_inert_and_keeps_the_layout(hostile):
+    index, _, _ = hostile
+    result = run("query", "Mossoul", "--index", index, "--format", "csv", "--limit", "all")
+    assert result.exit_code == 0, result.output
+    assert not controls(result.output.replace("\r\n", "\n"))
+    rows = list(csv.DictReader(io.StringIO(result.output, newline="")))
+    evil = [row for row in rows if row["article_id"] == visible(ARTICLE_ID)]
+    assert evil and evil[0]["title"] == visible(TITLE) and evil[0]["author"] == visible(f"X{SEQUENCES['blink']}")
+    hits = json.loads(run("query", "Mossoul", "--index", index, "--format", "json").output)["hits"]
+    assert [row["text"] for row in evil] == [visible(hit["text"], layout=True) for hit in hits
+                                             if hit["article_id"] == ARTICLE_ID]
+    assert any("\n\nSecond paragraphe" in row["text"] for row in evil)
 
 
 def test_stats_and_check_are_inert(hostile):
