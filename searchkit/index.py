@@ -208,24 +208,21 @@ class Index:
             raise IndexUnsafe(error.what, self.path) from None
 
     @_naming_the_index
-    def search(
-        self,
-        text: str,
-        limit: int = 10,
-        per_article: int = 2,
-        plain_text: bool = False,
-        since: str | None = None,
-        until: str | None = None,
-        sort: str = "relevance",
-    ) -> "SearchResult":
+    def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
+               since: str | None = None, until: str | None = None, sort: str = "relevance", *,
+               facets: Iterable[str] = (), timeline: bool | str = False) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
 
         ``since``/``until`` take ``2016``, ``2016-05`` or ``2016-05-21``;
-        ``sort="date"`` puts the newest first. Raises QueryError for a query
-        that cannot be run.
+        ``sort="date"`` puts the newest first. ``facets`` (of "month",
+        "source", "author") and ``timeline`` (True: by day, week, month or year
+        as the span needs; or one of those) count every matching article into
+        the result's ``matched``, ``facets`` and ``timeline``. Raises
+        QueryError for a query that cannot be run.
         """
-        return self._opened.read(lambda: engine.search(self._session(), text, limit=limit, per_article=per_article, plain_text=plain_text,
-                                         since=since, until=until, sort=sort))
+        return self._opened.read(lambda: engine.search(
+            self._session(), text, limit=limit, per_article=per_article, plain_text=plain_text, since=since,
+            until=until, sort=sort, facets=facets, timeline=timeline))
 
     @_naming_the_index
     def rank_articles(

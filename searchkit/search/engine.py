@@ -6,6 +6,7 @@ each article are chosen and marked (searchkit.search.hits)."""
 from __future__ import annotations
 
 import time
+from typing import Iterable
 
 from searchkit.analysis.french import analyze
 from searchkit.errors import QueryError
@@ -128,17 +129,26 @@ def search(
     since: str | None = None,
     until: str | None = None,
     sort: str = "relevance",
+    facets: Iterable[str] = (),
+    timeline: bool | str = False,
 ) -> SearchResult:
     """Up to ``limit`` passages, at most ``per_article`` from one article.
 
     An article's best passage takes the article's score; its next passages
     score lower in proportion, so they come after better articles. When few
     articles match and a typed word is rare, the closest frequent spelling is
-    searched too and given as ``suggestion``.
+    searched too and given as ``suggestion``. With ``facets`` (names of
+    searchkit.search.facets.FACETS) or ``timeline`` (True, or a unit), every
+    matching article is counted (see searchkit.search.facets).
     """
     _at_least_one(limit=limit, per_article=per_article)
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
+    counting = bool(facets) or timeline not in (False, None)
+    if counting:  # a wrong name refused before the query runs
+        from searchkit.search import facets as counts
+
+        names, unit = counts.facet_names(facets), counts.timeline_unit(timeline)
     searcher = session.searcher
     compiled, ranked, corrections = _ranked_with_corrections(session, text, plain_text, limit, filters)
     results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
@@ -148,7 +158,12 @@ def search(
     # A word of removed articles stays in the index's word list until its
     # segment is merged: no suggestion that finds nothing.
     suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections and hits else None
-    return SearchResult(text, hits, time.perf_counter() - started, suggestion)
+    result = SearchResult(text, hits, suggestion=suggestion)
+    if counting:
+        # The query the results were ranked by: with its corrections, if any.
+        result.matched, result.facets, result.timeline = counts.count(session, compiled, filters, names, unit)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def article_highlights(session: SearchSession, text: str, query_text: str) -> list[tuple[int, int]]:

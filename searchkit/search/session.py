@@ -34,6 +34,10 @@ class SearchSession:
         self.fast_scoring = fast_scoring
         self._fast: "FastScorer | None" = None
         self._ids: Any = None
+        self._dates: list[str] | None = None
+        # docnum -> (source, author), read from the stored fields by the
+        # facets of the queries that matched it (searchkit.search.facets).
+        self.sources_authors: dict[int, tuple[str | None, str | None]] = {}
 
     def fast_scorer(self) -> FastScorer:
         if self._fast is None:
@@ -57,3 +61,11 @@ class SearchSession:
         if self._ids is None:
             self._ids = self.searcher.reader().column_reader("id")
         return self._ids
+
+    def dates(self) -> list[str]:
+        """The date of each document ("" for none), from its column: read
+        whole in about 20 ms on a 31k-article index, then a list to index."""
+        if self._dates is None:
+            reader = self.searcher.reader()
+            self._dates = list(reader.column_reader("date")) if reader.doc_count_all() else []
+        return self._dates
