@@ -322,6 +322,31 @@ marks_option = click.option(
     "--marks", type=click.Choice(["brackets", "stars", "none"]), default="brackets", show_default=True,
     help="Without colour, mark the hits in the text: [[word]], **word** or not at all.")
 
+def _facet_names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    from searchkit.errors import QueryError
+    from searchkit.search.facets import facet_names
+
+    try:
+        return facet_names(value) if value is not None else ()
+    except QueryError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def counting_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--facets and --timeline: counts of every matching article."""
+    for option in reversed((
+        click.option("--facets", metavar="NAMES", callback=_facet_names,
+                     help="Count every matching article by month, source or author (comma-separated: "
+                          "month,source,author), not only those shown."),
+        click.option("--timeline", is_flag=True,
+                     help="Chart the matching articles per day, week, month or year, as their span needs."),
+        click.option("--timeline-unit", type=click.Choice(["day", "week", "month", "year"]),
+                     help="The timeline by this unit (implies --timeline)."),
+    )):
+        command = option(command)
+    return command
+
+
 QUERY_HELP = """Show the passages that best match QUERY, best first.
 
 \b
@@ -399,26 +424,19 @@ class _QueryCommand(click.Command):
 @click.option("--until", metavar="DATE", help="Only articles dated DATE or earlier.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
               show_default=True, help="Order of the results (date: newest first).")
+@counting_options
 @color_option
 @marks_option
-def query(
-    query_text: str | None,
-    index_path: str,
-    limit: int,
-    per_article: int,
-    output_format: str,
-    batch_file: BinaryIO | None,
-    plain: bool,
-    since: str | None,
-    until: str | None,
-    sort: str,
-    color: str,
-    marks: str,
-) -> None:
+def query(query_text: str | None, index_path: str, limit: int, per_article: int, output_format: str,
+          batch_file: BinaryIO | None, plain: bool, since: str | None, until: str | None, sort: str,
+          facets: tuple[str, ...], timeline: bool, timeline_unit: str | None, color: str, marks: str) -> None:
     from searchkit.cli.output import render_trec
 
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
+    counting: dict[str, Any] = {"facets": facets, "timeline": timeline_unit or timeline}
+    if output_format == "trec" and (facets or counting["timeline"]):
+        raise click.UsageError("--facets and --timeline count into text, json or jsonl, not trec")
     # One query from the terminal is answered sooner without loading numpy;
     # a batch pays that once and then runs ten times faster.
     index = _open_index(index_path, create=False, fast_scoring=batch_file is not None)
@@ -440,7 +458,7 @@ def query(
                         click.echo(render_trec(qid, ranked))
                     continue
                 result = index.search(text, limit=limit, per_article=per_article, plain_text=plain,
-                                      since=since, until=until, sort=sort)
+                                      since=since, until=until, sort=sort, **counting)
             except IndexDamaged as error:
                 raise CliError(str(error)) from None  # the next queries would fail alike
             except SearchkitError as error:
