@@ -211,17 +211,21 @@ class Index:
 
     @_naming_the_index
     def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
-               since: str | None = None, until: str | None = None, sort: str = "relevance",
-               *, explain: bool = False) -> "SearchResult":
+               since: str | None = None, until: str | None = None, sort: str = "relevance", *,
+               explain: bool = False, facets: Iterable[str] = (), timeline: bool | str = False) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
 
         ``since``/``until`` take ``2016``, ``2016-05`` or ``2016-05-21``;
         ``sort="date"`` puts the newest first; ``explain`` gives each hit why
-        its article matched (``Hit.explain``). Raises QueryError for a query
-        that cannot be run.
+        its article matched (``Hit.explain``). ``facets`` (of "month",
+        "source", "author") and ``timeline`` (True: by day, week, month or year
+        as the span needs; or one of those) count every matching article into
+        the result's ``matched``, ``facets`` and ``timeline``. Raises
+        QueryError for a query that cannot be run.
         """
-        return self._opened.read(lambda: engine.search(self._session(), text, limit, per_article, plain_text,
-                                                       since, until, sort, explain=explain))
+        return self._opened.read(lambda: engine.search(
+            self._session(), text, limit, per_article, plain_text, since, until, sort, explain=explain,
+            facets=facets, timeline=timeline))
 
     @_naming_the_index
     def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> "HitStream":

@@ -323,6 +323,31 @@ marks_option = click.option(
     help="Without colour, mark the hits in the text: [[word]], **word** or not at all (csv: not at all "
          "unless given).")
 
+def _facet_names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    from searchkit.errors import QueryError
+    from searchkit.search.facets import facet_names
+
+    try:
+        return facet_names(value) if value is not None else ()
+    except QueryError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def counting_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--facets and --timeline: counts of every matching article."""
+    for option in reversed((
+        click.option("--facets", metavar="NAMES", callback=_facet_names,
+                     help="Count every matching article by month, source or author (comma-separated: "
+                          "month,source,author), not only those shown."),
+        click.option("--timeline", is_flag=True,
+                     help="Chart the matching articles per day, week, month or year, as their span needs."),
+        click.option("--timeline-unit", type=click.Choice(["day", "week", "month", "year"]),
+                     help="The timeline by this unit (implies --timeline)."),
+    )):
+        command = option(command)
+    return command
+
+
 QUERY_HELP = """Show the passages that best match QUERY, best first.
 
 \b
@@ -426,6 +451,7 @@ STREAMED_FORMATS = ("csv", "jsonl", "trec")
 @click.option("--explain", is_flag=True,
               help="Say under each hit why its article matched: each word, the forms found and how, "
                    "and the parts of the score.")
+@counting_options
 @color_option
 @marks_option
 def query(
@@ -440,6 +466,9 @@ def query(
     until: str | None,
     sort: str,
     explain: bool,
+    facets: tuple[str, ...],
+    timeline: bool,
+    timeline_unit: str | None,
     color: str,
     marks: str,
 ) -> None:
@@ -448,8 +477,8 @@ def query(
     if limit is None and output_format not in STREAMED_FORMATS:
         raise click.UsageError(f"--limit all is for --format csv, jsonl or trec; {output_format} "
                                f"takes a number (--limit 100)")
-    if explain and output_format not in ("text", "json"):
-        raise click.UsageError(f"--explain is for --format text or json, not {output_format}")
+    whole = _whole_result_options(output_format, limit, explain=explain, facets=facets,
+                                  timeline=timeline_unit or timeline)
     if output_format == "csv" and click.get_current_context().get_parameter_source("marks") \
             is click.core.ParameterSource.DEFAULT:
         marks = "none"  # a spreadsheet gets the text as it is, unless marks are asked for
@@ -460,8 +489,7 @@ def query(
     index = _open_index(index_path, create=False, fast_scoring=batch_file is not None)
     failed = False
     options: dict[str, Any] = dict(plain_text=plain, since=since, until=until, sort=sort)
-    if explain:
-        options["explain"] = True  # text and json only: one search's result
+    options.update(whole)
     with index, _stdout_closed_early(), _Answers(output_format, batch_file is not None,
                                                  _use_color(color), marks) as answer:
         for qid, text, problem in queries:
@@ -501,6 +529,21 @@ def _queries(query_text: str | None, batch_file: BinaryIO | None, output_format:
     if output_format == "json":
         raise click.UsageError("--batch writes one result per query: use --format jsonl, csv, trec or text")
     return _read_batch(batch_file)
+
+
+# What only one search's whole result holds: --explain, --facets, --timeline.
+_WHOLE_RESULT = {"explain", "facets", "timeline"}
+
+
+def _whole_result_options(output_format: str, limit: int | None, **asked: Any) -> dict[str, Any]:
+    """The options asked of those only one search's whole result has, refused
+    with the formats and the limit written as the hits are found."""
+    given = {name: value for name, value in asked.items() if value}
+    if given and (output_format in ("csv", "trec") or limit is None):
+        where = "--limit all" if limit is None else f"--format {output_format}"
+        raise click.UsageError(f"{' and '.join('--' + name for name in given)}: for text, json or jsonl "
+                               f"with a number of hits, not {output_format if limit is not None else where}")
+    return given
 
 
 class _Answers:
@@ -544,7 +587,7 @@ class _Answers:
                 if self.rows.tell() > 65536:
                     self._write_rows()
             self._write_rows()
-        elif self.format == "jsonl":
+        elif self.format == "jsonl" and not _WHOLE_RESULT & options.keys():
             started = time.perf_counter()
             stream = index.iter_hits(text, limit, per_article=per_article, **options)
             for piece in jsonl_pieces(stream, batch_qid, lambda: time.perf_counter() - started):
@@ -570,12 +613,14 @@ class _Answers:
 
 def _echo_result(result: SearchResult, output_format: str, batch_qid: str | None, text: str,
                  width: int | None, use_color: bool, marks: str) -> None:
-    """``result`` in ``output_format`` (json or text), under its query
+    """``result`` in ``output_format`` (json, jsonl or text), under its query
     when ``batch_qid`` says it is one of a batch; ``width`` None when piped."""
-    from searchkit.cli.output import render_json, render_notes, render_text
+    from searchkit.cli.output import json_text, render_json, render_notes, render_text
 
     if output_format == "json":
         click.echo(render_json(result))
+    elif output_format == "jsonl":
+        click.echo(json_text({**({"qid": batch_qid} if batch_qid is not None else {}), **result.to_dict()}))
     else:
         if batch_qid is not None:
             click.echo(f"# {_visible(batch_qid)}\t{_visible(text)}")

@@ -147,7 +147,60 @@ def render_text(result: SearchResult, width: int | None, color: bool, marks: str
     blocks = [hit_block(hit, width, color, marks) for hit in result.hits]
     if result.suggestion:
         blocks.insert(0, f"did you mean: {visible(result.suggestion)}\n")
-    return "\n".join(blocks + [render_footer(result)])
+    counts = render_counts(result, width)
+    return "\n".join(blocks + ([counts] if counts else []) + [render_footer(result)])
+
+
+# A bar's last cell, in eighths: the chart reads to an eighth of a cell.
+EIGHTHS = ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")
+BAR_CELLS = 50  # the longest bar, narrower on a narrow terminal
+TOP_VALUES = 10  # values of a facet shown; JSON has them all
+VALUE_WIDTH = 40
+
+
+def bar(count: int, most: int, cells: int) -> str:
+    """A bar ``cells`` long for ``most``, in eighths of a cell; never empty for a count above 0."""
+    eighths = round(count / most * cells * 8) if most else 0
+    eighths = max(eighths, 1 if count else 0)
+    return "█" * (eighths // 8) + EIGHTHS[eighths % 8]
+
+
+def _articles(count: int) -> str:
+    return f"{count:,} article{'s' if count != 1 else ''}"
+
+
+def render_counts(result: SearchResult, width: int | None) -> str | None:
+    """The facets as short tables of their top values, and the timeline as
+    a bar chart; None when none was asked for or nothing matched."""
+    if not result.matched:
+        return None
+    blocks = []
+    for name, facet in result.facets.items():
+        without = f", {facet.missing:,} {'undated' if name == 'month' else 'without'}" if facet.missing else ""
+        lines = [f"{name}: {_articles(result.matched)}{without}"]
+        shown = [(_cut(visible(value), VALUE_WIDTH), count) for value, count in facet.counts[:TOP_VALUES]]
+        column = max((len(value) for value, _ in shown), default=0)
+        digits = max((len(f"{count:,}") for _, count in shown), default=1)
+        lines += [f"{INDENT}{value:<{column}}  {count:>{digits},}" for value, count in shown]
+        if len(facet.counts) > TOP_VALUES:
+            lines.append(f"{INDENT}... {len(facet.counts) - TOP_VALUES:,} more")
+        blocks.append("\n".join(lines))
+    timeline = result.timeline
+    if timeline is not None:
+        undated = f", {timeline.undated:,} undated" if timeline.undated else ""
+        lines = [f"by {timeline.unit}: {_articles(result.matched)}{undated}"]
+        most = max((count for _, count in timeline.periods), default=0)
+        label = max((len(period) for period, _ in timeline.periods), default=0)
+        digits = len(f"{most:,}")
+        cells = BAR_CELLS if width is None else max(10, min(BAR_CELLS, width - len(INDENT) - label - digits - 3))
+        lines += [f"{INDENT}{period:<{label}} {count:>{digits},} {bar(count, most, cells)}".rstrip()
+                  for period, count in timeline.periods]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n" if blocks else None
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def render_footer(result: SearchResult) -> str:
@@ -158,8 +211,11 @@ def render_footer(result: SearchResult) -> str:
 
 
 def render_notes(result: SearchResult) -> tuple[str | None, str]:
-    """The suggestion line (if any) and the count, apart from piped hits."""
-    return (f"did you mean: {visible(result.suggestion)}" if result.suggestion else None), render_footer(result)
+    """The suggestion line (if any), and the count after the facets and
+    timeline asked for: apart from piped hits."""
+    counts = render_counts(result, None)
+    footer = f"{counts}\n{render_footer(result)}" if counts else render_footer(result)
+    return (f"did you mean: {visible(result.suggestion)}" if result.suggestion else None), footer
 
 
 def render_article(article: Article, highlights: list[tuple[int, int]], color: bool, marks: str = "brackets") -> str:
@@ -196,7 +252,8 @@ def jsonl_pieces(stream: HitStream, qid: str | None, seconds: Callable[[], float
     yield head[:-1] + ', "hits": ['
     for number, hit in enumerate(stream):
         yield (", " if number else "") + json_text(hit.to_dict())
-    yield f'], "seconds": {json_text(round(seconds(), 4))}}}'
+    # Nothing counted: the counts of --facets and --timeline need the whole result.
+    yield f'], "seconds": {json_text(round(seconds(), 4))}, "matched": null, "facets": null, "timeline": null}}'
 
 
 # The fields of a hit a spreadsheet has a use for, named as in JSON.

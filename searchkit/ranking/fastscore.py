@@ -239,6 +239,17 @@ class FastScorer:
             self._scores.popitem(last=False)
         return result
 
+    def matching(self, terms: list[str], truncated: Mapping[str, str] | None = None) -> np.ndarray:
+        """The live documents ``top`` finds for these ``terms``, however many:
+        those holding a term or a word of its family, in document order."""
+        if not self.size:
+            return np.zeros(0, dtype=np.int64)
+        truncated = truncated if truncated and self.ranking.family_weight else {}
+        found = np.zeros(self.size, dtype=bool)
+        for term in dict.fromkeys(terms):
+            found[self._weights(term, truncated.get(term))[0]] = True
+        return np.flatnonzero(found & self.live)
+
     def top(self, terms: list[str], limit: int, truncated: Mapping[str, str] | None = None,
             boosts: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
         """(docnum, score) of the best documents for an OR of ``terms`` in

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Iterable
 
 from whoosh import query as wq
 
@@ -181,6 +181,8 @@ def search(
     until: str | None = None,
     sort: str = "relevance",
     explain: bool = False,
+    facets: Iterable[str] = (),
+    timeline: bool | str = False,
 ) -> SearchResult:
     """Up to ``limit`` passages, at most ``per_article`` from one article.
 
@@ -188,11 +190,18 @@ def search(
     score lower in proportion, so they come after better articles. When few
     articles match and a typed word is rare, the closest frequent spelling is
     searched too and given as ``suggestion``. With ``explain``, each hit says
-    why its article matched (searchkit.search.explain).
+    why its article matched (searchkit.search.explain). With ``facets`` (names of
+    searchkit.search.facets.FACETS) or ``timeline`` (True, or a unit), every
+    matching article is counted (see searchkit.search.facets).
     """
     _at_least_one(limit=limit, per_article=per_article)
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
+    counting = bool(facets) or timeline not in (False, None)
+    if counting:  # a wrong name refused before the query runs
+        from searchkit.search import facets as counts
+
+        names, unit = counts.facet_names(facets), counts.timeline_unit(timeline)
     searcher = session.searcher
     found = _ranked_with_corrections(session, text, plain_text, limit, filters, explain)
     compiled, ranked, corrections = found.compiled, found.ranked, found.corrections
@@ -205,7 +214,12 @@ def search(
     suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections and hits else None
     if explain:
         _explain_hits(session, text, hits, found, results, by_date=filters.sort == "date")
-    return SearchResult(text, hits, time.perf_counter() - started, suggestion)
+    result = SearchResult(text, hits, suggestion=suggestion)
+    if counting:
+        # The query the results were ranked by: with its corrections, if any.
+        result.matched, result.facets, result.timeline = counts.count(session, compiled, filters, names, unit)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def _explain_hits(session: SearchSession, text: str, hits: list[Hit], found: Ranked,

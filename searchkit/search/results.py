@@ -76,11 +76,42 @@ class Hit:
 
 
 @dataclass
+class Facet:
+    """How many of the matching articles hold each value of a field."""
+
+    counts: list[tuple[str, int]]  # (value, articles), most articles first, then by value
+    missing: int = 0  # matching articles without a value (for month: the undated ones)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": [list(pair) for pair in self.counts], "missing": self.missing}
+
+
+@dataclass
+class Timeline:
+    """How many of the matching articles fall in each period of time."""
+
+    unit: str  # day, week, month or year
+    # (period, articles) from the period of the first dated match to that of
+    # the last, in time order, empty periods included: 2016-05-21, 2016-W20,
+    # 2016-05 or 2016.
+    periods: list[tuple[str, int]] = field(default_factory=list)
+    undated: int = 0  # matching articles without a date, in no period
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "periods": [list(pair) for pair in self.periods], "undated": self.undated}
+
+
+@dataclass
 class SearchResult:
     query: str
     hits: list[Hit] = field(default_factory=list)
     seconds: float = 0.0
     suggestion: str | None = None  # "did you mean", when a typed word was corrected
+    # When facets or a timeline were asked for: every matching article counted,
+    # not only those shown.
+    matched: int | None = None
+    facets: dict[str, Facet] = field(default_factory=dict)  # by facet name, in the order asked
+    timeline: Timeline | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +119,10 @@ class SearchResult:
             "suggestion": self.suggestion,
             "hits": [hit.to_dict() for hit in self.hits],
             "seconds": round(self.seconds, 4),
+            "matched": self.matched,
+            "facets": {name: facet.to_dict() for name, facet in self.facets.items()} if self.matched is not None
+            else None,
+            "timeline": None if self.timeline is None else self.timeline.to_dict(),
         }
 
 

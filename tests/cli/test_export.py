@@ -114,7 +114,7 @@ def test_jsonl_written_as_found_is_the_search_json_on_one_line(export_index, tex
     searched = json.loads(query(export_index, text, "--format", "json", "--limit", "30").output)
     assert len(lines) == 1
     streamed = json.loads(lines[0])
-    assert list(streamed) == ["query", "suggestion", "hits", "seconds"]
+    assert list(streamed) == ["query", "suggestion", "hits", "seconds", "matched", "facets", "timeline"]
     assert {**streamed, "seconds": 0} == {**searched, "seconds": 0}
     assert len(streamed["hits"]) == 30
     assert streamed["suggestion"] == (WORD if text == "Tombouctu" else None)
