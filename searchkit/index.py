@@ -20,7 +20,7 @@ from searchkit.storage.integrity import CheckReport
 from searchkit.storage.opened import OpenedIndex, live_ids
 from searchkit.storage.readers import latest_reader
 from searchkit.storage.stats import index_stats
-from searchkit.search import engine
+from searchkit.search import engine, similar
 from searchkit.search.session import SearchSession
 from searchkit.storage.schema import INDEX_NAME
 
@@ -228,19 +228,18 @@ class Index:
                                          since=since, until=until, sort=sort))
 
     @_naming_the_index
-    def rank_articles(
-        self,
-        text: str,
-        limit: int = 100,
-        plain_text: bool = False,
-        since: str | None = None,
-        until: str | None = None,
-        sort: str = "relevance",
-    ) -> list[tuple[str, float]]:
+    def rank_articles(self, text: str, limit: int = 100, plain_text: bool = False, since: str | None = None,
+                      until: str | None = None, sort: str = "relevance") -> list[tuple[str, float]]:
         """(article id, score) pairs, best first: the ranking of ``search``
         without choosing passages."""
         return self._opened.read(lambda: engine.rank_articles(self._session(), text, limit=limit, plain_text=plain_text,
                                                 since=since, until=until, sort=sort))
+
+    @_naming_the_index
+    def similar(self, article_id: str, limit: int = 10) -> "SearchResult":
+        """The articles closest to ``article_id``, copies left out, a marked passage each
+        (see searchkit.search.similar). Raises ArticleNotFound for an id the index lacks."""
+        return self._opened.read(lambda: similar.similar(self._session(), article_id, limit))
 
     @_naming_the_index
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
