@@ -13,6 +13,7 @@ from searchkit.version import __version__  # noqa: E402
 from searchkit.analysis.french import analyze, terms  # noqa: E402
 from searchkit.articles.article import Article  # noqa: E402
 from searchkit.errors import (  # noqa: E402
+    ArticleNotFound,
     IndexBusy,
     IndexDamaged,
     IndexIncompatible,
@@ -27,6 +28,7 @@ from searchkit.search.results import Hit, SearchResult  # noqa: E402
 from searchkit.articles.sources import Problem  # noqa: E402
 
 __all__ = [
+    "ArticleNotFound",
     "Article",
     "Hit",
     "Index",

@@ -21,6 +21,17 @@ class QueryError(SearchkitError, ValueError):
     """A query that cannot be run; the message says why, in one line."""
 
 
+class ArticleNotFound(SearchkitError, LookupError):
+    """No article of the index has this id."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"no article {article_id!r} in the index")
+        self.article_id = article_id
+
+    def __reduce__(self):
+        return (type(self), (self.article_id,))
+
+
 class IndexDamaged(SearchkitError):
     """A file of the index is damaged, missing or cut short."""
 

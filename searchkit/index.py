@@ -21,7 +21,7 @@ from searchkit.storage.integrity import CheckReport
 from searchkit.storage.opened import OpenedIndex, live_ids
 from searchkit.storage.readers import latest_reader
 from searchkit.storage.stats import index_stats
-from searchkit.search import engine
+from searchkit.search import engine, similar
 from searchkit.search.session import SearchSession
 from searchkit.storage.schema import INDEX_NAME
 
@@ -214,15 +214,10 @@ class Index:
                since: str | None = None, until: str | None = None, sort: str = "relevance", *,
                explain: bool = False, facets: Iterable[str] = (), timeline: bool | str = False) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
-
-        ``since``/``until`` take ``2016``, ``2016-05`` or ``2016-05-21``;
-        ``sort="date"`` puts the newest first; ``explain`` gives each hit why
-        its article matched (``Hit.explain``). ``facets`` (of "month",
-        "source", "author") and ``timeline`` (True: by day, week, month or year
-        as the span needs; or one of those) count every matching article into
-        the result's ``matched``, ``facets`` and ``timeline``. Raises
-        QueryError for a query that cannot be run.
-        """
+        ``since``/``until``: ``2016``, ``2016-05`` or ``2016-05-21``; ``sort="date"``: newest first;
+        ``explain``: why each hit's article matched (``Hit.explain``); ``facets`` (of month, source,
+        author) and ``timeline`` (True, or day, week, month, year) count every matching article into
+        the result's ``matched``, ``facets`` and ``timeline``. Raises QueryError for a bad query."""
         return self._opened.read(lambda: engine.search(
             self._session(), text, limit, per_article, plain_text, since, until, sort, explain=explain,
             facets=facets, timeline=timeline))
@@ -242,6 +237,12 @@ class Index:
         without choosing passages; every matching article for ``limit=None``."""
         return self._opened.read(lambda: engine.rank_articles(self._session(), text, limit, plain_text,
                                                               since, until, sort))
+
+    @_naming_the_index
+    def similar(self, article_id: str, limit: int = 10) -> "SearchResult":
+        """The articles closest to ``article_id``, copies left out, a marked passage each
+        (see searchkit.search.similar). Raises ArticleNotFound for an id the index lacks."""
+        return self._opened.read(lambda: similar.similar(self._session(), article_id, limit))
 
     @_naming_the_index
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:

@@ -694,6 +694,34 @@ def show(article_id: str, index_path: str, query_text: str | None, output_format
 
 
 @main.command()
+@click.argument("article_id")
+@index_option
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Articles to show.")
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "jsonl"]), help="Output format.")
+@color_option
+@marks_option
+def similar(article_id: str, index_path: str, limit: int, output_format: str, color: str, marks: str) -> None:
+    """Show the articles closest to ARTICLE_ID, best first: those sharing
+    its most distinctive words, its copies left out, one passage each with
+    those words marked.
+
+    \b
+    searchkit similar wikinews_44269.txt --limit 5
+    """
+    from searchkit.errors import ArticleNotFound
+
+    with _open_index(index_path, create=False, fast_scoring=True) as index, _user_errors():
+        try:
+            result = index.similar(article_id, limit=limit)
+        except ArticleNotFound:
+            raise CliError(f"no article {_visible(repr(article_id))} in {_visible(index_path)}") from None
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    _echo_result(result, output_format, None, article_id, width, _use_color(color), marks)
+
+
+@main.command()
 @index_option
 @click.option("--format", "output_format", default="text", show_default=True,
               type=click.Choice(["text", "json"]), help="Output format.")
