@@ -1,5 +1,6 @@
-"""What counting every matching article costs: Index.search with a timeline
-and facets beside the same queries without, on the OrangeSum set.
+"""What counting every matching article and explaining the hits cost:
+Index.search with a timeline, facets or explain=True beside the same queries
+without, on the OrangeSum set.
 
     python bench/facets.py                    # ingests the corpus first (about a minute)
     python bench/facets.py --index DIR        # an index of it, built before
@@ -32,6 +33,7 @@ MODES: dict[str, dict[str, object]] = {
     "plain": {},
     "timeline": {"timeline": True},
     "month facet": {"facets": ("month",)},
+    "explain": {"explain": True},
     "timeline + month, source, author": {"facets": ("month", "source", "author"), "timeline": True},
     "timeline + month, source, author cold": {"facets": ("month", "source", "author"), "timeline": True},
 }
