@@ -68,10 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     queries = speed.short_queries(speed.title_queries())
     with tempfile.TemporaryDirectory() as tmp:
-        index_path = args.index
-        if index_path is None:
-            index_path = Path(tmp) / "ix"
-            print(speed.describe_ingest("1x", speed.ingest_in_child(args.corpus, index_path)))
+        index_path = speed.corpus_index(args.index, args.corpus, tmp)
         with searchkit.Index(index_path, create=False) as index:
             for text in queries:  # every query's postings and articles' sources read once
                 timed(index, text, "timeline + month, source, author")

@@ -147,6 +147,14 @@ def ingest_in_child(corpus: Path, index_path: Path) -> tuple[float, int, float, 
                                            capture_output=True, text=True).stdout))  # type: ignore[return-value]
 
 
+def corpus_index(index: Path | None, corpus: Path, folder: str) -> Path:
+    """``index`` when given, else a new index of ``corpus`` in ``folder``, its ingest printed."""
+    if index is not None:
+        return index
+    print(describe_ingest("1x", ingest_in_child(corpus, Path(folder) / "ix")))
+    return Path(folder) / "ix"
+
+
 def describe_ingest(label: str, figures: tuple[float, int, float, float]) -> str:
     seconds, count, peak, worker_peak = figures
     workers = os.cpu_count() or 1

@@ -114,10 +114,7 @@ def main() -> None:
     titles = speed.title_queries()
     sets = {"titles": titles, "1-3 words": speed.short_queries(titles), "paragraphs": speed.paragraph_queries()}
     with tempfile.TemporaryDirectory() as tmp:
-        index_path = args.index
-        if index_path is None:
-            index_path = Path(tmp) / "ix"
-            print(speed.describe_ingest("1x", speed.ingest_in_child(args.corpus, index_path)))
+        index_path = speed.corpus_index(args.index, args.corpus, tmp)
         with searchkit.Index(index_path, create=False) as index:
             index.search("échauffement")  # open the searcher once, as a script would
             for name in args.sets:

@@ -1,5 +1,6 @@
 """What tests of several layers share: the shipped seeds, and running the CLI."""
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -9,6 +10,15 @@ from searchkit.cli.commands import main
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_ID = "000_de7ecb39300f6164.txt"
 ROOT = SEEDS.parent
+
+
+def ingested(folder, articles):
+    """An index in ``folder`` of ``articles`` (dicts of a JSON Lines export), built through the CLI."""
+    corpus = folder / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps(article, ensure_ascii=False) for article in articles), "utf-8")
+    result = run("ingest", corpus, "--index", folder / "ix")
+    assert result.exit_code == 0, result.output
+    return folder / "ix"
 
 
 def run(*args, input=None):

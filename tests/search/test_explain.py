@@ -6,7 +6,7 @@ import json
 import pytest
 
 from searchkit import Index
-from tests.helpers import SEED_ID, run
+from tests.helpers import SEED_ID, ingested, run
 
 ARTICLES = [
     {"id": "europe", "date": "2019-05-20", "title": "Les élections européennes",
@@ -35,12 +35,7 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("explain")
-    corpus = folder / "corpus.jsonl"
-    corpus.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in ARTICLES), "utf-8")
-    result = run("ingest", corpus, "--index", folder / "ix")
-    assert result.exit_code == 0, result.output
-    return folder / "ix"
+    return ingested(tmp_path_factory.mktemp("explain"), ARTICLES)
 
 
 def _forms(hit, query_word):

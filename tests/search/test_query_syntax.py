@@ -10,6 +10,7 @@ from whoosh.reading import MultiReader
 from searchkit import Index
 from searchkit.cli.commands import main
 from searchkit.search.spelling import words_within
+from tests.helpers import ingested
 
 ARTICLES = [
     {"id": "phrase", "date": "2016-10-20", "title": "Sommet à Paris",
@@ -30,12 +31,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("syntax")
-    corpus = folder / "corpus.jsonl"
-    corpus.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in ARTICLES), "utf-8")
-    result = CliRunner().invoke(main, ["ingest", str(corpus), "--index", str(folder / "ix")])
-    assert result.exit_code == 0, result.output
-    return folder / "ix"
+    return ingested(tmp_path_factory.mktemp("syntax"), ARTICLES)
 
 
 def search(index, text, *options):
