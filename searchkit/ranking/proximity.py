@@ -49,11 +49,14 @@ def proximity_rerank(
     postings: Postings,
     ranking: Ranking,
     record: dict[int, float] | None = None,
+    idf: Mapping[str, float] | None = None,
 ) -> list[tuple[int, float]]:
     """``ranked`` (docnum, score), best first, with the proximity bonus of
     the query terms added to the first ``ranking.rerank_depth`` and those
-    re-sorted; each document's bonus kept in ``record`` when given."""
-    distinct = list(dict.fromkeys(terms))
+    re-sorted; each document's bonus kept in ``record`` when given. Of a
+    query of more than ``ranking.proximity_terms`` terms, only that many of
+    the rarest by ``idf`` count."""
+    distinct = rarest(list(dict.fromkeys(terms)), ranking.proximity_terms, idf)
     if len(distinct) < 2 or not ranked:
         return ranked
     depth = ranking.rerank_depth
@@ -64,6 +67,15 @@ def proximity_rerank(
             [where.get(docnum, ()) for where in found], postings.norm(docnum), ranking.k1, ranking.proximity_window)
         for docnum in docnums
     }, depth, record)
+
+
+def rarest(terms: list[str], count: int, idf: Mapping[str, float] | None) -> list[str]:
+    """The ``count`` terms of highest ``idf`` of ``terms``, in their order;
+    all of them when there are no more, or no idf to choose by."""
+    if idf is None or len(terms) <= count:
+        return terms
+    kept = set(sorted(terms, key=lambda term: (-idf.get(term, 0.0), term))[:count])
+    return [term for term in terms if term in kept]
 
 
 def with_bonuses(ranked: list[tuple[int, float]], bonuses: Mapping[int, float],

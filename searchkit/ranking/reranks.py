@@ -43,7 +43,7 @@ def rerank(
     def record(name: str) -> dict[int, float] | None:
         return None if bonuses is None else bonuses.setdefault(name, {})
 
-    ranked = proximity_rerank(terms, ranked, postings, ranking, record(RERANKS[0]))
+    ranked = proximity_rerank(terms, ranked, postings, ranking, record(RERANKS[0]), idf)
     ranked = exact_word_rerank(words, ranked, postings, ranking, record(RERANKS[1]))
     return quoted_rerank(quoted, ranked, postings, idf, ranking, record(RERANKS[2]))
 

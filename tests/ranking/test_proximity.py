@@ -88,3 +88,33 @@ def test_a_phrase_is_held_where_its_terms_follow_one_another():
     assert not holds_phrase([[4], [6], [7]])
     assert not holds_phrase([[4], [5], []])
     assert not holds_phrase([[1], [0]])
+
+
+@pytest.fixture(scope="module")
+def long_query(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("long")
+    filler = " ".join(FILLER)
+    articles = {
+        # The common words side by side, the rare ones apart.
+        "common together": f"conseil municipal {filler} crue {filler} Garonne",
+        # The rare words side by side, the common ones apart.
+        "rare together": f"crue Garonne {filler} conseil {filler} municipal",
+    }
+    # Articles that make "conseil" and "municipal" common words.
+    articles.update({f"other {n}": f"conseil {' '.join(FILLER[n:])} municipal" for n in range(8)})
+    return index_of(folder, articles)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_long_query_counts_the_proximity_of_its_rarest_terms_only(long_query, fast):
+    text = "conseil municipal crue Garonne"
+    every_term = searchkit.Ranking(proximity_terms=4)
+    rarest_two = searchkit.Ranking(proximity_terms=2)
+    scores = {}
+    for name, ranking in (("every", every_term), ("rarest", rarest_two)):
+        with searchkit.Index(long_query, create=False, fast_scoring=fast, ranking=ranking) as ix:
+            scores[name] = dict(ix.rank_articles(text, limit=10))
+    # "crue Garonne" counts either way; "conseil municipal" only while every term counts.
+    assert scores["rarest"]["rare together"] == pytest.approx(scores["every"]["rare together"])
+    assert scores["rarest"]["common together"] < scores["every"]["common together"]
+    assert max(scores["rarest"], key=scores["rarest"].get) == "rare together"
