@@ -123,8 +123,13 @@ def _ranked_with_corrections(session: SearchSession, text: str, plain_text: bool
     corrections = spelling.corrections(searcher, compiled.typed, rare_only=not few)
     if not corrections:
         return _from_one(run)
-    corrected = _run(session, compile_query(searcher, session.ranking, text, plain_text, corrections),
-                     limit, filters, explain)
+    corrected_query = compile_query(searcher, session.ranking, text, plain_text, corrections)
+    if not few and filters.sort != "date" and len(run.ranked) >= limit:
+        # The articles found as typed fill the limit; those found only through
+        # a correction would come after them (below): the corrected query need
+        # not run, only mark its words.
+        return replace(_from_one(run, corrections), compiled=corrected_query)
+    corrected = _run(session, corrected_query, limit, filters, explain)
     reader = searcher.reader()
     held = {word for word in corrections if reader.doc_frequency(WORDS_FIELD, word)}
     if filters.sort == "date" or (few and not held):
