@@ -1,0 +1,56 @@
+"""Running the application with uvicorn on one address: ``searchkit serve``."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import threading
+import webbrowser
+from typing import Callable
+
+import uvicorn
+
+from searchkit.serve.app import LOOPBACK_NAMES, create_app
+from searchkit.serve.reader import IndexReader
+
+# Requests handled at once; past it uvicorn answers 503 at once rather than queueing without end.
+MAX_CONCURRENT = 100
+# Bytes of a request's line and headers (uvicorn's h11 reads no more before answering 400).
+MAX_HEAD_BYTES = 65_536
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(index_path: str | os.PathLike[str], host: str, port: int, open_browser: bool,
+          say: Callable[[str], None]) -> None:
+    """Open the index (its errors raised before anything listens), then serve
+    it on ``host``:``port`` until Ctrl-C."""
+    reader = IndexReader(index_path)
+    loopback = is_loopback(host)
+    app = create_app(reader, allowed_hosts=LOOPBACK_NAMES if loopback else None)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    if not loopback:
+        say(f"searchkit: warning: serving on {host}: anyone on that network can read the index")
+    say(f"searchkit serve: {url} (Ctrl-C to stop)")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
+                            limit_concurrency=MAX_CONCURRENT, h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+                            proxy_headers=False)
+    server = uvicorn.Server(config)
+    if open_browser:
+        def open_when_up() -> None:
+            while not server.started and not server.should_exit:
+                threading.Event().wait(0.05)
+            if server.started:
+                webbrowser.open(url)
+        threading.Thread(target=open_when_up, daemon=True).start()
+    server.run()
+    if not server.started:
+        raise OSError(f"cannot listen on {url}: the port may be in use (--port)")
