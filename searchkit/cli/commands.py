@@ -765,7 +765,8 @@ def serve(index_path: str, host: str, port: int, open_browser: bool) -> None:
     except ModuleNotFoundError as error:
         if (error.name or "").startswith("searchkit"):
             raise
-        raise CliError(f"searchkit serve needs {error.name}: pip install 'searchkit[serve]'") from None
+        missing = (error.name or "").split(".")[0]
+        raise CliError(f"searchkit serve needs {missing}: pip install 'searchkit[serve]'") from None
     with _user_errors():
         try:
             run_server(index_path, host, port, open_browser, lambda line: click.echo(line, err=True))

@@ -59,12 +59,12 @@ def create_app(reader: IndexReader, allowed_hosts: Iterable[str] | None = LOOPBA
     return app
 
 
-def error_response(path: str, message: str, status: int) -> Response:
-    """One line: JSON ``{"error": ...}`` under /api/, else a page."""
+def error_response(path: str, message: str, status: int, query: str = "") -> Response:
+    """One line: JSON ``{"error": ...}`` under /api/, else a page (``query`` in its form)."""
     message = " ".join(message.split())
     if path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
-    return pages.error_page(message, status)
+    return pages.error_page(message, status, query)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -75,7 +75,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 
 async def _bad_request(request: Request, error: Exception) -> Response:
-    return error_response(request.url.path, str(error), 400)
+    return error_response(request.url.path, str(error), 400, request.query_params.get("q", ""))
 
 
 async def _index_error(request: Request, error: Exception) -> Response:

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from searchkit.serve import render
 from searchkit.serve import strings as fr
-from searchkit.serve.params import SearchParams, search_params
+from searchkit.serve.params import MAX_QUERY_CHARS, SearchParams, search_params
 from searchkit.serve.reader import IndexReader
 
 PAGE_FACETS = ("source", "author")
@@ -41,8 +41,10 @@ async def article_page(request: Request) -> HTMLResponse:
                                         render.article_view(article, highlights, title_highlights, params), params))
 
 
-def error_page(message: str, status: int) -> HTMLResponse:
-    return HTMLResponse(render.document(fr.ERROR_TITLE, render.error(message), SearchParams()), status_code=status)
+def error_page(message: str, status: int, query: str = "") -> HTMLResponse:
+    """A page of one line, the query asked kept in the form to be corrected."""
+    params = SearchParams(q=query[:MAX_QUERY_CHARS])
+    return HTMLResponse(render.document(fr.ERROR_TITLE, render.error(message), params), status_code=status)
 
 
 ROUTES = [

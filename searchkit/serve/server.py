@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import threading
 import webbrowser
 from typing import Callable
@@ -39,6 +40,7 @@ def serve(index_path: str | os.PathLike[str], host: str, port: int, open_browser
     url = f"http://{shown}:{port}/"
     if not loopback:
         say(f"searchkit: warning: serving on {host}: anyone on that network can read the index")
+    listening = listen(host, port)
     say(f"searchkit serve: {url} (Ctrl-C to stop)")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
                             limit_concurrency=MAX_CONCURRENT, h11_max_incomplete_event_size=MAX_HEAD_BYTES,
@@ -51,6 +53,13 @@ def serve(index_path: str | os.PathLike[str], host: str, port: int, open_browser
             if server.started:
                 webbrowser.open(url)
         threading.Thread(target=open_when_up, daemon=True).start()
-    server.run()
-    if not server.started:
-        raise OSError(f"cannot listen on {url}: the port may be in use (--port)")
+    server.run(sockets=[listening])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a port in use is one line of ours."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    try:
+        return socket.create_server((host.strip("[]"), port), family=family, backlog=128)
+    except OSError as error:
+        raise OSError(f"cannot listen on {host} port {port}: {os.strerror(error.errno) if error.errno else error} (--port)") from None
