@@ -16,6 +16,7 @@ from searchkit.serve.params import SearchParams, with_filter
 # Beyond this many months the timeline is drawn by year: bars stay clickable on a phone.
 MAX_MONTH_BARS = 72
 FACET_VALUES = 10  # values of a facet shown
+MIN_BAR_SLOTS = 24  # the timeline is at least this many bars wide
 
 
 def esc(value: object) -> str:
@@ -103,7 +104,7 @@ def results(result: SearchResult, params: SearchParams) -> str:
     side = "".join(facet(name, counts.counts, counts.missing, params) for name, counts in result.facets.items()
                    if counts.counts)
     listing = "".join(hit_group(group, params) for group in _by_article(hits))
-    parts.append(f'<div class="layout"><ol class="hits">{listing}</ol>'
+    parts.append(f'<div class="layout{"" if side else " alone"}"><ol class="hits">{listing}</ol>'
                  f'{f"<aside class=side>{side}</aside>" if side else ""}</div>')
     parts.append(pager(params, more=len(result.hits) >= params.page * params.limit))
     return "".join(parts)
@@ -171,8 +172,11 @@ def timeline(periods: list[tuple[str, int]], params: SearchParams) -> str:
             years[period[:4]] = years.get(period[:4], 0) + count
         periods, heading = list(years.items()), fr.TIMELINE_YEARS
     most = max(count for _, count in periods) or 1
+    # A few periods are drawn as narrow bars in the middle, not as wide blocks.
+    slots = max(len(periods), MIN_BAR_SLOTS)
+    offset = (slots - len(periods)) // 2
     bars = []
-    for number, (period, count) in enumerate(periods):
+    for number, (period, count) in enumerate(periods, start=offset):
         if not count:
             continue
         height = max(3.0, count / most * 96)
@@ -184,7 +188,7 @@ def timeline(periods: list[tuple[str, int]], params: SearchParams) -> str:
             f'<rect class="hitbox" x="{number * 10}" y="0" width="10" height="100"/>'
             f'<rect x="{number * 10 + 1}" y="{100 - height:.1f}" width="8" height="{height:.1f}"/></a>')
     return (f'<section class="timeline"><h3>{heading}</h3>'
-            f'<svg viewBox="0 0 {len(periods) * 10} 100" preserveAspectRatio="none" role="img" '
+            f'<svg viewBox="0 0 {slots * 10} 100" preserveAspectRatio="none" role="img" '
             f'aria-label="{esc(heading)}">{"".join(bars)}</svg>'
             f'<p class="ends"><span>{esc(periods[0][0])}</span><span>{esc(fr.TIMELINE_HINT)}</span>'
             f'<span>{esc(periods[-1][0])}</span></p></section>')

@@ -102,3 +102,11 @@ class LiveServer:
 def live_server(served_index):
     with LiveServer(served_index) as server:
         yield server
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from tests.serve.test_browser import SCREENSHOTS
+
+    folder = config.stash.get(SCREENSHOTS, None)
+    if folder is not None:
+        terminalreporter.write_line(f"browser screenshots: {folder}")

@@ -30,3 +30,18 @@
     }
   });
 })();
+// A shorter URL to share: empty dates and the default sort are left out.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.classList || !form.classList.contains("search")) return;
+  Array.prototype.forEach.call(form.elements, function (field) {
+    if (field.name && (field.value === "" || (field.name === "sort" && field.value === "relevance"))) {
+      field.disabled = true;
+    }
+  });
+});
+window.addEventListener("pageshow", function () {  // back from the results: the fields usable again
+  Array.prototype.forEach.call(document.querySelectorAll("form.search [disabled]"), function (field) {
+    field.disabled = false;
+  });
+});
