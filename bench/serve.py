@@ -1,0 +1,208 @@
+"""Load on `searchkit serve`: concurrent clients on /api/search, on loopback.
+
+    python bench/serve.py INDEX                          # 20 clients for 30 s
+    python bench/serve.py INDEX --ingest extra.jsonl.gz  # then again while extra articles are ingested
+
+INDEX is served by `searchkit serve` in a child process on a free
+127.0.0.1 port (nothing else is contacted). Each client keeps one HTTP
+connection and sends /api/search queries in turn, the OrangeSum headlines
+and 1 to 3 words drawn from them (bench/speed.py's), each client starting
+at another place in the list. First, the baseline: the same queries through
+Index.search in this process, one at a time, for a few seconds. Prints
+throughput, p50/p95/p99 latency and the errors (any answer but 200).
+
+With --ingest PATH, a second run of the same length starts `searchkit ingest
+PATH --index INDEX` after 5 s: the latencies of the requests answered while
+it ran are given apart, and the article count the API gives before and
+after shows the commit served. The ingest writes into INDEX: give a copy.
+Do not time anything else on the machine meanwhile; the clients and the
+server share its cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import speed
+
+import searchkit
+
+
+WARM_UP = 20  # queries run before anything is timed
+
+
+@dataclass
+class Sample:
+    started: float
+    seconds: float
+    status: int  # 0: no answer (connection failed)
+
+
+@dataclass
+class Run:
+    samples: list[Sample] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def queries() -> list[str]:
+    titles = speed.title_queries()
+    short = speed.short_queries(titles, 1000)
+    mixed = [query for pair in zip(titles, short) for query in pair]
+    return mixed
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    connection.request("GET", path)
+    answer = connection.getresponse()
+    return answer.status, answer.read()
+
+
+def client(port: int, texts: list[str], offset: int, until: float, run: Run, lock: threading.Lock) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    samples, number = [], offset
+    while (started := time.perf_counter()) < until:
+        path = "/api/search?" + urlencode({"q": texts[number % len(texts)]})
+        number += 1
+        try:
+            status, _ = get(connection, path)
+        except (OSError, http.client.HTTPException) as error:
+            status = 0
+            with lock:
+                run.failures.append(f"{type(error).__name__}: {error}")
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        samples.append(Sample(started, time.perf_counter() - started, status))
+    connection.close()
+    with lock:
+        run.samples.extend(samples)
+
+
+def load(port: int, texts: list[str], clients: int, seconds: float) -> tuple[Run, float, float]:
+    run, lock = Run(), threading.Lock()
+    begun = time.perf_counter()
+    until = begun + seconds
+    threads = [threading.Thread(target=client, args=(port, texts, n * len(texts) // clients, until, run, lock))
+               for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return run, begun, time.perf_counter()
+
+
+def describe(label: str, samples: list[Sample], seconds: float) -> str:
+    if not samples:
+        return f"  {label:<28} no requests"
+    ms = sorted(sample.seconds * 1000 for sample in samples)
+    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+    errors = sum(sample.status != 200 for sample in samples)
+    return (f"  {label:<28} {len(samples):6d} requests {len(samples) / seconds:7.1f}/s  "
+            f"p50 {statistics.median(ms):6.1f}  p95 {pick(0.95):6.1f}  p99 {pick(0.99):6.1f} ms  errors {errors}")
+
+
+def baseline(index_path: Path, texts: list[str], seconds: float) -> str:
+    """Index.search in this process, one query at a time: what the server adds to."""
+    times = []
+    with searchkit.Index(index_path, create=False) as index:
+        for text in texts[-WARM_UP:]:  # numpy, the fast scorer and the first postings loaded
+            index.search(text)
+        until = time.perf_counter() + seconds
+        number = 0
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            index.search(texts[number % len(texts)])
+            times.append(Sample(started, time.perf_counter() - started, 200))
+            number += 1
+    return describe("Index.search, 1 thread", times, seconds)
+
+
+def start_server(index_path: Path, port: int, texts: list[str]) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen([sys.executable, "-m", "searchkit", "serve", "--index", str(index_path),
+                               "--port", str(port)], stderr=subprocess.PIPE)
+    for _ in range(200):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            if get(connection, "/api/stats")[0] == 200:
+                for text in texts[-WARM_UP:]:  # as the baseline was
+                    get(connection, "/api/search?" + urlencode({"q": text}))
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"searchkit serve did not answer: {server.stderr.read().decode() if server.stderr else ''}")
+
+
+def articles(port: int) -> int:
+    return json.loads(get(http.client.HTTPConnection("127.0.0.1", port, timeout=30), "/api/stats")[1])["articles"]
+
+
+def with_ingest(port: int, index_path: Path, extra: Path, texts: list[str], args: argparse.Namespace) -> None:
+    before = articles(port)
+    window: list[float] = []
+
+    def ingest() -> None:
+        time.sleep(5)
+        window.append(time.perf_counter())
+        subprocess.run([sys.executable, "-m", "searchkit", "ingest", str(extra), "--index", str(index_path)],
+                       check=True, capture_output=True)
+        window.append(time.perf_counter())
+
+    ingesting = threading.Thread(target=ingest)
+    ingesting.start()
+    run, begun, ended = load(port, texts, args.clients, args.seconds)
+    ingesting.join()
+    after = articles(port)
+    print(f"while `searchkit ingest {extra.name}` ran, from {window[0] - begun:.1f} s to {window[1] - begun:.1f} s "
+          f"(articles served: {before:,} before, {after:,} after):")
+    during = [s for s in run.samples if window[0] <= s.started <= window[1]]
+    print(describe("all requests", run.samples, ended - begun))
+    print(describe("during the ingest", during, window[1] - window[0]))
+    for failure in sorted(set(run.failures))[:5]:
+        print(f"  failure: {failure}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index", type=Path, help="the index to serve")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--baseline-seconds", type=float, default=5.0)
+    parser.add_argument("--ingest", type=Path, help="articles to ingest into INDEX during a second run")
+    args = parser.parse_args()
+    texts = queries()
+    print(f"{len(texts)} queries (OrangeSum headlines and 1 to 3 of their words); {args.clients} clients, "
+          f"{args.seconds:.0f} s, on 127.0.0.1")
+    print(baseline(args.index, texts, args.baseline_seconds))
+    port = free_port()
+    server = start_server(args.index, port, texts)
+    try:
+        run, begun, ended = load(port, texts, args.clients, args.seconds)
+        print(describe(f"/api/search, {args.clients} clients", run.samples, ended - begun))
+        for failure in sorted(set(run.failures))[:5]:
+            print(f"  failure: {failure}")
+        if args.ingest is not None:
+            with_ingest(port, args.index, args.ingest, texts, args)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
