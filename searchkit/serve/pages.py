@@ -24,7 +24,7 @@ async def search_page(request: Request) -> HTMLResponse:
     if not params.q:
         stats = await _reader(request).stats()
         return HTMLResponse(render.document("", render.home(stats), params, home=True))
-    result = await _reader(request).search(params.q, **params.search_options(), facets=PAGE_FACETS,
+    result = await _reader(request).search(params.q, **params.search_options(peek=True), facets=PAGE_FACETS,
                                            timeline="month")
     return HTMLResponse(render.document(params.q, render.results(result, params), params))
 

@@ -39,10 +39,11 @@ class SearchParams:
         """Passages of the pages before this one."""
         return (self.page - 1) * self.limit
 
-    def search_options(self) -> dict[str, Any]:
+    def search_options(self, peek: bool = False) -> dict[str, Any]:
         """The keyword arguments of Index.search for this page (its hits are
-        those past ``skipped``)."""
-        return dict(limit=self.page * self.limit, per_article=self.per_article, plain_text=self.plain,
+        those past ``skipped``); with ``peek``, one hit more, which tells whether
+        there is a next page."""
+        return dict(limit=self.page * self.limit + peek, per_article=self.per_article, plain_text=self.plain,
                     since=self.since or None, until=self.until or None, sort=self.sort)
 
     def url(self, path: str = "/", **changes: Any) -> str:

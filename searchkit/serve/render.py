@@ -92,7 +92,7 @@ def _number(value: object) -> str:
 def results(result: SearchResult, params: SearchParams) -> str:
     """The results of one page: the count, the timeline, the facets, the hits
     grouped by article, the links to other pages."""
-    hits = [hit.to_dict() for hit in result.hits][params.skipped:]
+    hits = [hit.to_dict() for hit in result.hits[params.skipped:params.skipped + params.limit]]
     parts = []
     if result.suggestion:
         parts.append(f'<p class="suggestion">{fr.DID_YOU_MEAN} '
@@ -106,7 +106,7 @@ def results(result: SearchResult, params: SearchParams) -> str:
     listing = "".join(hit_group(group, params) for group in _by_article(hits))
     parts.append(f'<div class="layout{"" if side else " alone"}"><ol class="hits">{listing}</ol>'
                  f'{f"<aside class=side>{side}</aside>" if side else ""}</div>')
-    parts.append(pager(params, more=len(result.hits) >= params.page * params.limit))
+    parts.append(pager(params, more=len(result.hits) > params.page * params.limit))
     return "".join(parts)
 
 
