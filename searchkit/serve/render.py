@@ -68,9 +68,9 @@ def search_form(params: SearchParams, home: bool = False) -> str:
         f'<button type="submit">{fr.SEARCH_BUTTON}</button>'
         '<div class="options">'
         f'<label>{fr.SINCE} <input name="since" value="{esc(params.since)}" size="10" '
-        f'placeholder="2016" title="{esc(fr.DATE_HINT)}"></label>'
+        f'placeholder="{fr.DATE_PLACEHOLDER}" title="{esc(fr.DATE_HINT)}"></label>'
         f'<label>{fr.UNTIL} <input name="until" value="{esc(params.until)}" size="10" '
-        f'placeholder="2016-12" title="{esc(fr.DATE_HINT)}"></label>'
+        f'placeholder="{fr.DATE_PLACEHOLDER}" title="{esc(fr.DATE_HINT)}"></label>'
         f'<label>{fr.SORT} <select name="sort">{sorts}</select></label>'
         '</div>'
         f'<details class="syntax"><summary>{fr.SYNTAX_SUMMARY}</summary><table>{syntax}</table>'
@@ -100,7 +100,7 @@ def results(result: SearchResult, params: SearchParams) -> str:
     parts.append(_summary(result, params, hits))
     parts.append(_period(params))
     if result.timeline is not None and result.timeline.periods:
-        parts.append(timeline(result.timeline.periods, params))
+        parts.append(timeline(result.timeline.periods, params, result.timeline.undated))
     side = "".join(facet(name, counts.counts, counts.missing, params) for name, counts in result.facets.items()
                    if counts.counts)
     listing = "".join(hit_group(group, params) for group in _by_article(hits))
@@ -162,7 +162,7 @@ def copies(found: object) -> str:
     return f'<details class="copies"><summary>{esc(label)}</summary><ul>{items}</ul></details>'
 
 
-def timeline(periods: list[tuple[str, int]], params: SearchParams) -> str:
+def timeline(periods: list[tuple[str, int]], params: SearchParams, undated: int = 0) -> str:
     """A bar per month (per year past MAX_MONTH_BARS months), each a link
     keeping the search to its period; drawn in SVG, sized by attributes."""
     heading = fr.TIMELINE
@@ -191,7 +191,8 @@ def timeline(periods: list[tuple[str, int]], params: SearchParams) -> str:
             f'<svg viewBox="0 0 {slots * 10} 100" preserveAspectRatio="none" role="img" '
             f'aria-label="{esc(heading)}">{"".join(bars)}</svg>'
             f'<p class="ends"><span>{esc(periods[0][0])}</span><span>{esc(fr.TIMELINE_HINT)}</span>'
-            f'<span>{esc(periods[-1][0])}</span></p></section>')
+            f'<span>{esc(periods[-1][0])}</span></p>'
+            f'{f"<p class=meta>{esc(fr.UNDATED.format(count=_number(undated)))}</p>" if undated else ""}</section>')
 
 
 def facet(name: str, counts: list[tuple[str, int]], missing: int, params: SearchParams) -> str:
@@ -200,7 +201,8 @@ def facet(name: str, counts: list[tuple[str, int]], missing: int, params: Search
         f'<li><a href="{esc(params.url(q=with_filter(params.q, name, value), page=1))}">{esc(value)}</a>'
         f' <span class="count">{_number(count)}</span></li>'
         for value, count in counts[:FACET_VALUES])
-    without = f'<p class="meta">{esc(fr.WITHOUT_VALUE.format(count=_number(missing)))}</p>' if missing else ""
+    said = fr.WITHOUT_VALUE.get(name, "{count}").format(count=_number(missing))
+    without = f'<p class="meta">{esc(said)}</p>' if missing else ""
     return (f'<section class="facet" data-facet="{esc(name)}"><h3>{esc(fr.FACETS.get(name, name))}</h3>'
             f'<ul>{items}</ul>{without}</section>')
 
