@@ -155,10 +155,12 @@ def copies(found: object) -> str:
     if not isinstance(found, list) or not found:
         return ""
     label = fr.COPY_ONE if len(found) == 1 else fr.COPIES.format(count=len(found))
-    items = "".join(
-        f'<li><a href="{esc(article_path(str(copy.get("id", ""))))}">{esc(copy.get("title") or copy.get("id"))}</a>'
-        f' <span class="meta">{esc(" · ".join(str(v) for v in (copy.get("date"), copy.get("source")) if v))}</span></li>'
-        for copy in found if isinstance(copy, dict))
+    def item(copy: dict[str, Any]) -> str:
+        where = " · ".join(str(value) for value in (copy.get("date"), copy.get("source")) if value)
+        return (f'<li><a href="{esc(article_path(str(copy.get("id", ""))))}">{esc(copy.get("title") or copy.get("id"))}'
+                f'</a> <span class="meta">{esc(where)}</span></li>')
+
+    items = "".join(item(copy) for copy in found if isinstance(copy, dict))
     return f'<details class="copies"><summary>{esc(label)}</summary><ul>{items}</ul></details>'
 
 

@@ -165,3 +165,32 @@ def test_serve_without_the_extra_says_what_to_install(served_index):
 def test_article_links_encode_every_id(client):
     page = client.get("/", params={"q": "rapport zanzibarique"}).text
     assert f'href="/articles/{quote("dossier/rapport #2.txt", safe="")}' in page
+
+
+def test_answers_are_not_held_back_by_nagle():
+    """Without TCP_NODELAY on the listening socket (asyncio sets it only on
+    sockets made with proto=IPPROTO_TCP), each answer on a kept-alive
+    connection waited 40 ms for the client's delayed ACK of its headers."""
+    import socket
+
+    from searchkit.serve.server import listen
+
+    listening = listen("127.0.0.1", 0)
+    try:
+        assert listening.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        listening.close()
+
+
+def test_kept_alive_requests_answer_in_milliseconds(live_server):
+    import time
+
+    connection = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
+    times = []
+    for _ in range(15):
+        started = time.perf_counter()
+        connection.request("GET", "/static/app.js")
+        connection.getresponse().read()
+        times.append(time.perf_counter() - started)
+    connection.close()
+    assert sorted(times)[len(times) // 2] < 0.030  # 0.045 s each with Nagle's delay
