@@ -11,10 +11,10 @@ at another place in the list. First, the baseline: the same queries through
 Index.search in this process, one at a time, for a few seconds. Prints
 throughput, p50/p95/p99 latency and the errors (any answer but 200).
 
-With --ingest PATH, a second run of the same length starts `searchkit ingest
-PATH --index INDEX` after 5 s: the latencies of the requests answered while
-it ran are given apart, and the article count the API gives before and
-after shows the commit served. The ingest writes into INDEX: give a copy.
+With --ingest PATH, a second run starts `searchkit ingest PATH --index INDEX`
+after 5 s and goes on until 5 s after it has committed (30 s at least): the
+requests sent while it ran and those after its commit are given apart, and
+the article count the API gives before and after shows the commit served. The ingest writes into INDEX: give a copy.
 Do not time anything else on the machine meanwhile; the clients and the
 server share its cores.
 """
@@ -43,6 +43,7 @@ import searchkit
 
 
 WARM_UP = 20  # queries run before anything is timed
+AFTER_COMMIT = 5.0  # seconds the clients go on after an ingest commits
 
 
 @dataclass
@@ -77,10 +78,11 @@ def get(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     return answer.status, answer.read()
 
 
-def client(port: int, texts: list[str], offset: int, until: float, run: Run, lock: threading.Lock) -> None:
+def client(port: int, texts: list[str], offset: int, until: float, run: Run, lock: threading.Lock,
+           going: threading.Event) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     samples, number = [], offset
-    while (started := time.perf_counter()) < until:
+    while (started := time.perf_counter()) < until or going.is_set():
         path = "/api/search?" + urlencode({"q": texts[number % len(texts)], "plain": 1})
         number += 1
         try:
@@ -97,11 +99,15 @@ def client(port: int, texts: list[str], offset: int, until: float, run: Run, loc
         run.samples.extend(samples)
 
 
-def load(port: int, texts: list[str], clients: int, seconds: float) -> tuple[Run, float, float]:
+def load(port: int, texts: list[str], clients: int, seconds: float,
+         going: threading.Event | None = None) -> tuple[Run, float, float]:
+    """``clients`` searching for ``seconds``, and on while ``going`` is set."""
     run, lock = Run(), threading.Lock()
     begun = time.perf_counter()
     until = begun + seconds
-    threads = [threading.Thread(target=client, args=(port, texts, n * len(texts) // clients, until, run, lock))
+    going = going or threading.Event()
+    threads = [threading.Thread(target=client, args=(port, texts, n * len(texts) // clients, until, run, lock,
+                                                     going))
                for n in range(clients)]
     for thread in threads:
         thread.start()
@@ -159,8 +165,12 @@ def articles(port: int) -> int:
 
 
 def with_ingest(port: int, index_path: Path, extra: Path, texts: list[str], args: argparse.Namespace) -> None:
+    """The load again, an ingest of ``extra`` starting after 5 s; the clients
+    go on until 5 s after it has committed."""
     before = articles(port)
     window: list[float] = []
+    going = threading.Event()
+    going.set()
 
     def ingest() -> None:
         time.sleep(5)
@@ -168,17 +178,21 @@ def with_ingest(port: int, index_path: Path, extra: Path, texts: list[str], args
         subprocess.run([sys.executable, "-m", "searchkit", "ingest", str(extra), "--index", str(index_path)],
                        check=True, capture_output=True)
         window.append(time.perf_counter())
+        time.sleep(AFTER_COMMIT)
+        going.clear()
 
     ingesting = threading.Thread(target=ingest)
     ingesting.start()
-    run, begun, ended = load(port, texts, args.clients, args.seconds)
+    run, begun, ended = load(port, texts, args.clients, args.seconds, going)
     ingesting.join()
     after = articles(port)
-    print(f"while `searchkit ingest {extra.name}` ran, from {window[0] - begun:.1f} s to {window[1] - begun:.1f} s "
-          f"(articles served: {before:,} before, {after:,} after):")
-    during = [s for s in run.samples if window[0] <= s.started <= window[1]]
-    print(describe("all requests", run.samples, ended - begun))
-    print(describe("during the ingest", during, window[1] - window[0]))
+    print(f"with `searchkit ingest {extra.name}` running from {window[0] - begun:.1f} s to "
+          f"{window[1] - begun:.1f} s (articles served: {before:,} before, {after:,} after):")
+    print(describe(f"{ended - begun:.0f} s in all", run.samples, ended - begun))
+    print(describe("during the ingest", [s for s in run.samples if window[0] <= s.started <= window[1]],
+                   window[1] - window[0]))
+    print(describe(f"{AFTER_COMMIT:.0f} s after its commit", [s for s in run.samples if s.started > window[1]],
+                   ended - window[1]))
     for failure in sorted(set(run.failures))[:5]:
         print(f"  failure: {failure}")
 
