@@ -410,7 +410,7 @@ def test_the_readme_sets_up_in_two_fresh_virtualenvs_and_ci_runs_its_test_comman
 
 def test_the_readme_links_the_detail_pages():
     readme = (ROOT / "README.md").read_text("utf-8")
-    for page in ("docs/formats.md", "docs/ranking.md", "docs/benchmarks.md"):
+    for page in ("docs/formats.md", "docs/ranking.md", "docs/benchmarks.md", "docs/serve.md"):
         assert f"]({page})" in readme and (ROOT / page).is_file()
     headings = [line for line in readme.splitlines() if line.startswith("## ")]
     assert headings[:5] == ["## Set up", "## Searching", "## Adding articles every day", "## From Python",

@@ -748,6 +748,34 @@ def stats(index_path: str, output_format: str) -> None:
 
 @main.command()
 @index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any other than this machine's lets the network read the index.")
+@click.option("--port", default=8700, show_default=True, type=click.IntRange(min=1, max=65535))
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the web browser.")
+def serve(index_path: str, host: str, port: int, open_browser: bool) -> None:
+    """Serve a search page and a JSON API (/api/search, /api/articles/ID,
+    /api/stats) on this machine, read-only. Needs the serve extra.
+
+    \b
+    searchkit serve --open
+    curl 'http://127.0.0.1:8700/api/search?q=Mossoul'
+    """
+    try:
+        from searchkit.serve.server import serve as run_server
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith("searchkit"):
+            raise
+        missing = (error.name or "").split(".")[0]
+        raise CliError(f"searchkit serve needs {missing}: pip install 'searchkit[serve]'") from None
+    with _user_errors():
+        try:
+            run_server(index_path, host, port, open_browser, lambda line: click.echo(line, err=True))
+        except OSError as error:
+            raise CliError(str(error)) from None
+
+
+@main.command()
+@index_option
 def check(index_path: str) -> None:
     """Check the index: every file read whole against its checksum, every
     segment readable, its counts in agreement, and the files it was built from

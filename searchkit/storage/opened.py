@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from whoosh import index as whoosh_index
+from whoosh.reading import ReaderClosed
 
 from searchkit.articles.sources import INFO_FILE
 from searchkit.errors import IndexBusy, IndexDamaged, IndexIncompatible, IndexNotFound, SearchkitError
@@ -83,9 +84,14 @@ class OpenedIndex:
         return False
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        searcher, self._searcher = self._searcher, None
+        if searcher is not None:
+            try:
+                searcher.close()
+            except ReaderClosed:
+                # A refresh that failed on a damaged new segment had already
+                # closed the segment readers it was reusing from this one.
+                pass
 
     # -- the record beside it ----------------------------------------------
 
