@@ -1,6 +1,7 @@
 """Trying to break the index: killed ingests, concurrent processes, version
 changes, hostile environments. Real processes, no mocks."""
 
+import fcntl
 import json
 import os
 import resource
@@ -121,13 +122,33 @@ def test_queries_during_an_ingest_see_whole_commits_and_never_fail(corpus, tmp_p
     print(f"{total} queries answered during the ingest, none failed")
 
 
+def wait_until_writing(index_path, timeout=60.0):
+    """Return once another process holds the index's writer lock (a flock on
+    its WRITELOCK file), however loaded the machine: a probe that gets the
+    lock lets it go at once, and the ingest it delayed waits (--wait)."""
+    lock_file = index_path / "searchkit_WRITELOCK"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lock_file.exists():
+            fd = os.open(lock_file, os.O_WRONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except BlockingIOError:
+                return
+            finally:
+                os.close(fd)
+        time.sleep(0.02)
+    raise AssertionError(f"no ingest took the lock of {index_path} in {timeout:g} s")
+
+
 def test_two_ingests_at_once_the_second_waits_and_nothing_is_lost_or_doubled(corpus, tmp_path):
     folder, _ = corpus
     index_path = tmp_path / "ix"
     write_articles(tmp_path / "other", 300, start=10_000, word="Loire")
-    first = subprocess.Popen([*SEARCHKIT, "ingest", str(folder / "many"), "--index", str(index_path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    first = subprocess.Popen([*SEARCHKIT, "ingest", str(folder / "many"), "--index", str(index_path),
+                              "--wait", "120"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until_writing(index_path)
     second = subprocess.run([*SEARCHKIT, "ingest", str(tmp_path / "other"), "--index", str(index_path),
                              "--wait", "120"], capture_output=True, text=True)
     out, err = first.communicate(timeout=120)
@@ -141,9 +162,9 @@ def test_a_second_ingest_without_wait_fails_clearly(corpus, tmp_path):
     folder, _ = corpus
     index_path = tmp_path / "ix"
     CliRunner().invoke(main, ["ingest", str(folder / "first"), "--index", str(index_path)])
-    first = subprocess.Popen([*SEARCHKIT, "ingest", str(folder / "many"), "--index", str(index_path)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
+    first = subprocess.Popen([*SEARCHKIT, "ingest", str(folder / "many"), "--index", str(index_path),
+                              "--wait", "120"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_writing(index_path)
     second = subprocess.run([*SEARCHKIT, "ingest", str(folder / "first"), "--index", str(index_path)],
                             capture_output=True, text=True)
     first.wait(timeout=120)
