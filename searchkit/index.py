@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from searchkit.articles.article import Article
+from searchkit.backends import is_cluster_address
 from searchkit.articles.sources import INFO_FILE
 from searchkit.errors import IndexDamaged, IndexIncompatible, IndexUnsafe
 from searchkit.ingest.check import check_opened
@@ -62,6 +63,15 @@ class Index:
     ...     index.ingest(["seeds"])
     ...     hits = index.search("libération de Mossoul").hits
     """
+
+    def __new__(cls, path: str | os.PathLike[str] = DEFAULT_INDEX, *args: Any, **kwargs: Any) -> Any:
+        """An index in a folder, or, for an address ``opensearch+http://HOST:PORT/NAME``,
+        one in an OpenSearch cluster (searchkit.backends.clusterindex: the same methods)."""
+        if is_cluster_address(path):
+            from searchkit.backends.clusterindex import ClusterIndex
+
+            return ClusterIndex(str(path), *args, **kwargs)
+        return super().__new__(cls)
 
     @_naming_the_index
     def __init__(
@@ -167,6 +177,11 @@ class Index:
         from (and ``paths``), compacted, then put it in place of the old one
         in one commit (see searchkit.ingest.rebuild). The old index serves queries
         until then; writers wait for the rebuild to end."""
+        if is_cluster_address(path):
+            from searchkit.backends.clusterindex import ClusterIndex
+
+            return ClusterIndex.rebuild(str(path), paths, on_progress, on_problem, follow_links,  # type: ignore[return-value]
+                                        ranking)
         ranking = Ranking() if ranking is None else ranking
         to_document = functools.partial(document_of, title_weight=ranking.title_weight)
         return rebuild(Path(path), paths, to_document, lambda at: cls(at, ranking=ranking),
@@ -268,6 +283,9 @@ def _read_through(opened: OpenedIndex, path: Path, items: Iterator[_Item]) -> It
 def check_index(path: str | os.PathLike[str]) -> tuple[CheckReport, int | None]:
     """``Index.check`` of the index at ``path``, and its article count; when
     it cannot even be opened, what its files' checksums say (count None)."""
+    if is_cluster_address(path):
+        with Index(path, create=False) as cluster:
+            return cluster.check(), None
     try:
         index = Index(path, create=False)
     except IndexDamaged as error:
