@@ -38,8 +38,9 @@ def test_the_package_type_checks_without_unused_ignores() -> None:
 
 # What `searchkit query` must not load on an index that exists: the writer and
 # its worker processes, the HTML extraction, numpy (the CLI's one query does
-# not pay for the fast scorer's start-up), file watching.
-NOT_FOR_A_QUERY = ("searchkit.writer", "trafilatura", "lxml", "numpy", "watchfiles")
+# not pay for the fast scorer's start-up), file watching, the cluster client.
+NOT_FOR_A_QUERY = ("searchkit.writer", "trafilatura", "lxml", "numpy", "watchfiles",
+                   "opensearchpy", "searchkit.backends.cluster")
 
 _QUERY_IMPORTS = """
 import json, sys

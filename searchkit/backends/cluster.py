@@ -92,10 +92,13 @@ class OpenSearchBackend:
     # -- answers of the cluster, in one line -------------------------------
 
     @contextmanager
-    def answering(self, doing: str) -> Iterator[None]:
-        """The cluster's refusals while ``doing``, as a ClusterError of one line."""
+    def answering(self, doing: str, passing: tuple[type[Exception], ...] = ()) -> Iterator[None]:
+        """The cluster's refusals while ``doing``, as a ClusterError of one line
+        (but those of ``passing``, which the caller handles)."""
         try:
             yield
+        except passing:
+            raise
         except ox.AuthenticationException:
             raise ClusterError(f"the cluster at {self.address.url} refused the credentials while {doing} "
                                f"(set {USER_VARIABLE} and {PASSWORD_VARIABLE})") from None
@@ -183,9 +186,23 @@ class OpenSearchBackend:
         """Bulk requests of BULK_ARTICLES; what the cluster refuses is named,
         what it may take later (too busy, a shard moving) is sent again."""
         done = Written()
-        actions = [{"_op_type": "index", "_index": index or self.name, "_id": document["id"],
-                    "_source": dict(document)} for document in documents]
-        with self.answering(f"writing {len(actions)} articles to {self.name!r}"):
+        target = index or self.name
+        for start in range(0, len(documents), BULK_ARTICLES):
+            chunk = documents[start:start + BULK_ARTICLES]
+            try:
+                self._bulk(target, chunk, done)
+            except ox.RequestError:  # the request refused whole (an id too long...): each article alone
+                for document in chunk:
+                    self._one(target, document, done)
+        with self.answering(f"writing to {self.name!r}"):
+            self.client.indices.refresh(index=target)
+        return done
+
+    def _bulk(self, target: str, chunk: Sequence[Mapping[str, Any]], done: Written) -> None:
+        actions = [{"_op_type": "index", "_index": target, "_id": document["id"], "_source": dict(document)}
+                   for document in chunk]
+        # A request refused whole goes through: write() sends its articles one by one.
+        with self.answering(f"writing {len(actions)} articles to {self.name!r}", passing=(ox.RequestError,)):
             for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=BULK_ARTICLES,
                                                    max_chunk_bytes=20_000_000, raise_on_error=False,
                                                    raise_on_exception=True, max_retries=RETRIES,
@@ -195,8 +212,15 @@ class OpenSearchBackend:
                     done.written.append(result["_id"])
                 else:
                     done.refused.append((result.get("_id", "?"), _item_reason(result)))
-            self.client.indices.refresh(index=index or self.name)
-        return done
+
+    def _one(self, target: str, document: Mapping[str, Any], done: Written) -> None:
+        with self.answering(f"writing the article {document['id']!r} to {self.name!r}"):
+            try:
+                self.client.index(index=target, id=document["id"], body=dict(document))
+            except ox.RequestError as error:
+                done.refused.append((document["id"], _reason(error)))
+                return
+        done.written.append(document["id"])
 
     def remove(self, article_ids: Iterable[str], index: str | None = None) -> int:
         actions = [{"_op_type": "delete", "_index": index or self.name, "_id": article_id}

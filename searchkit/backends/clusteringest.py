@@ -146,7 +146,9 @@ class ClusterIngestion:
                 self.report.updated += 1
             else:
                 self.report.added += 1
-        self.report.passages += sum(document["passage_count"] for document in batch.documents)
+        written_ids = set(written.written)
+        self.report.passages += sum(document["passage_count"] for document in batch.documents
+                                    if document["id"] in written_ids)
         for article_id, reason in written.refused:
             self.problem(Problem(batch.paths.get(article_id, "?"), f"article {article_id} refused by the cluster: {reason}"))
 
