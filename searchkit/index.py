@@ -56,22 +56,43 @@ def _naming_the_index(method: _Method) -> _Method:
     return guarded  # type: ignore[return-value]
 
 
-class Index:
-    """A searchkit index in a folder.
+def _cluster_index() -> Any:
+    """searchkit.backends.clusterindex, imported only for an index in a cluster (opensearch-py)."""
+    from searchkit.backends import clusterindex
+
+    return clusterindex
+
+
+class _FolderOrCluster:
+    """``Index(path)`` opens the index in a folder; for an address
+    ``opensearch+http://HOST:PORT/NAME``, the index in an OpenSearch cluster
+    (searchkit.backends.clusterindex.ClusterIndex), which has the same methods."""
+
+    def __new__(cls, path: str | os.PathLike[str] = DEFAULT_INDEX, *args: Any, **kwargs: Any) -> Any:
+        if is_cluster_address(path):
+            return _cluster_index().ClusterIndex(str(path), *args, **kwargs)
+        return super().__new__(cls)
+
+
+def _or_in_a_cluster(rebuild: _Method) -> _Method:
+    """``Index.rebuild`` of an index in a folder, or in a cluster for its address."""
+
+    @functools.wraps(rebuild)
+    def either(cls: type, path: str | os.PathLike[str] = DEFAULT_INDEX, *args: Any, **kwargs: Any) -> Any:
+        if is_cluster_address(path):
+            return _cluster_index().ClusterIndex.rebuild(str(path), *args, **kwargs)
+        return rebuild(cls, path, *args, **kwargs)
+
+    return either  # type: ignore[return-value]
+
+
+class Index(_FolderOrCluster):
+    """A searchkit index in a folder (or in a cluster: see _FolderOrCluster).
 
     >>> with Index("index") as index:                      # doctest: +SKIP
     ...     index.ingest(["seeds"])
     ...     hits = index.search("libération de Mossoul").hits
     """
-
-    def __new__(cls, path: str | os.PathLike[str] = DEFAULT_INDEX, *args: Any, **kwargs: Any) -> Any:
-        """An index in a folder, or, for an address ``opensearch+http://HOST:PORT/NAME``,
-        one in an OpenSearch cluster (searchkit.backends.clusterindex: the same methods)."""
-        if is_cluster_address(path):
-            from searchkit.backends.clusterindex import ClusterIndex
-
-            return ClusterIndex(str(path), *args, **kwargs)
-        return super().__new__(cls)
 
     @_naming_the_index
     def __init__(
@@ -162,6 +183,7 @@ class Index:
         return self._writes().remove(targets, on_problem, wait, on_wait)
 
     @classmethod
+    @_or_in_a_cluster
     def rebuild(
         cls,
         path: str | os.PathLike[str] = DEFAULT_INDEX,
@@ -177,11 +199,6 @@ class Index:
         from (and ``paths``), compacted, then put it in place of the old one
         in one commit (see searchkit.ingest.rebuild). The old index serves queries
         until then; writers wait for the rebuild to end."""
-        if is_cluster_address(path):
-            from searchkit.backends.clusterindex import ClusterIndex
-
-            return ClusterIndex.rebuild(str(path), paths, on_progress, on_problem, follow_links,  # type: ignore[return-value]
-                                        ranking)
         ranking = Ranking() if ranking is None else ranking
         to_document = functools.partial(document_of, title_weight=ranking.title_weight)
         return rebuild(Path(path), paths, to_document, lambda at: cls(at, ranking=ranking),

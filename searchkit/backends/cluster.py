@@ -75,8 +75,9 @@ def index_body(shards: int, replicas: int, k1: float, b: float, meta: Mapping[st
     }
 
 
-class OpenSearchBackend:
-    """The index ``address.name`` of the cluster at ``address`` (a ``Backend``)."""
+class ClusterConnection:
+    """The client of the cluster at ``address``, its refusals translated, and
+    the administration of the index ``address.name``: creation, record, alias."""
 
     def __init__(self, address: ClusterAddress, timeout: float = 30.0) -> None:
         self.address = address
@@ -179,6 +180,18 @@ class OpenSearchBackend:
         for name in names:
             with self.answering(f"deleting the index {name!r}"):
                 self.client.indices.delete(index=name, ignore_unavailable=True)
+
+    def health(self) -> str:
+        with self.answering("reading the cluster's health"):
+            return str(self.client.cluster.health(index=self.name)["status"])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class OpenSearchBackend(ClusterConnection):
+    """The index ``address.name`` of the cluster at ``address`` (a ``Backend``):
+    its articles written, removed, ranked and read."""
 
     # -- writes -------------------------------------------------------------
 
@@ -345,13 +358,6 @@ class OpenSearchBackend:
             "physical_index": ", ".join(physical),
             "size_bytes": sum(i["total"]["store"]["size_in_bytes"] for i in indices.values()),
         }
-
-    def health(self) -> str:
-        with self.answering("reading the cluster's health"):
-            return str(self.client.cluster.health(index=self.name)["status"])
-
-    def close(self) -> None:
-        self.client.close()
 
 
 def stored_fields(source: Mapping[str, Any]) -> dict[str, Any]:

@@ -103,30 +103,12 @@ class ClusterIndex:
     @classmethod
     def rebuild(cls, address: str, paths: Iterable[str | os.PathLike[str]] = (),
                 on_progress: Callable[[int, int], None] | None = None, on_problem: Any = None,
-                follow_links: bool = False, ranking: Ranking | None = None) -> tuple["ClusterIndex", IngestReport]:
+                wait: float = 0.0, on_wait: Callable[[], None] | None = None, follow_links: bool = False,
+                ranking: Ranking | None = None) -> tuple["ClusterIndex", IngestReport]:
         """A new index built from every path ingested (and ``paths``), then the
         alias swapped to it in one step: queries see the old one until then."""
         index = cls(address, create=True, ranking=ranking)
-        backend = index.backend
-        known = backend.meta().get("roots", []) if index._created else []
-        roots = list(dict.fromkeys([*known, *(os.path.abspath(path) for path in paths)]))
-        if not roots:
-            raise SearchkitError(f"nothing to rebuild {index.path} from: give the paths to ingest")
-        physical = backend.create(index._body(roots), physical=f"{index.address.name}-{_stamp()}")
-        fresh = OpenSearchBackend(replace(index.address, name=physical))
-        try:
-            report, _ = clusteringest.ingest(fresh, index.ranking.title_weight, roots, False, on_progress,
-                                             on_problem, follow_links)
-            fresh.set_meta({**_versions(), "roots": sorted(roots), "last_ingest": _now()})
-        except BaseException:
-            backend.delete_indices([physical])
-            raise
-        finally:
-            fresh.close()
-        old = backend.swap_alias(physical)
-        backend.delete_indices(name for name in old if name != physical)
-        index._created = True
-        return index, report
+        return index, _rebuilt(index, paths, on_progress, on_problem, follow_links)
 
     def optimize(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> None:
         with self.backend.answering(f"merging the segments of {self.path}"):
@@ -196,3 +178,28 @@ class ClusterIndex:
 
 def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+
+
+def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
+             on_progress: Callable[[int, int], None] | None, on_problem: Any, follow_links: bool) -> IngestReport:
+    """ClusterIndex.rebuild: a new index ingested, then the alias swapped to it."""
+    backend = index.backend
+    known = backend.meta().get("roots", []) if index._created else []
+    roots = list(dict.fromkeys([*known, *(os.path.abspath(path) for path in paths)]))
+    if not roots:
+        raise SearchkitError(f"nothing to rebuild {index.path} from: give the paths to ingest")
+    physical = backend.create(index._body(roots), physical=f"{index.address.name}-{_stamp()}")
+    fresh = OpenSearchBackend(replace(index.address, name=physical))
+    try:
+        report, _ = clusteringest.ingest(fresh, index.ranking.title_weight, roots, False, on_progress,
+                                         on_problem, follow_links)
+        fresh.set_meta({**_versions(), "roots": sorted(roots), "last_ingest": _now()})
+    except BaseException:
+        backend.delete_indices([physical])
+        raise
+    finally:
+        fresh.close()
+    old = backend.swap_alias(physical)
+    backend.delete_indices(name for name in old if name != physical)
+    index._created = True
+    return report
