@@ -1,5 +1,6 @@
 """The address of an index in a cluster: ``opensearch+http://HOST:PORT/NAME``
-(or ``opensearch+https://``). Credentials come from the environment
+(or ``opensearch+https://``), with more nodes to fall back on after a comma
+(``opensearch+http://HOST:PORT,HOST2:PORT2/NAME``). Credentials come from the environment
 (SEARCHKIT_OPENSEARCH_USER and SEARCHKIT_OPENSEARCH_PASSWORD), never from the
 address: a command line is seen by every user of the machine."""
 
@@ -15,7 +16,8 @@ USER_VARIABLE = "SEARCHKIT_OPENSEARCH_USER"
 PASSWORD_VARIABLE = "SEARCHKIT_OPENSEARCH_PASSWORD"
 # OpenSearch's rules for an index name, less the ones that need quoting.
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,200}")
-_ADDRESS_RE = re.compile(r"opensearch\+(?P<scheme>https?)://(?P<host>[^/:@]+)(?::(?P<port>\d+))?/(?P<name>[^/]*)/?")
+_NODE_RE = re.compile(r"(?P<host>[^/:@,]+)(?::(?P<port>\d+))?")
+_ADDRESS_RE = re.compile(r"opensearch\+(?P<scheme>https?)://(?P<nodes>[^/@]+)/(?P<name>[^/]*)/?")
 
 
 @dataclass(frozen=True)
@@ -26,13 +28,19 @@ class ClusterAddress:
     name: str
     user: str | None = None
     password: str | None = None
+    others: tuple[tuple[str, int], ...] = ()  # more nodes of the same cluster
 
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.host}:{self.port}"
 
+    @property
+    def nodes(self) -> list[tuple[str, int]]:
+        return [(self.host, self.port), *self.others]
+
     def __str__(self) -> str:
-        return f"opensearch+{self.url}/{self.name}"
+        nodes = ",".join(f"{host}:{port}" for host, port in self.nodes)
+        return f"opensearch+{self.scheme}://{nodes}/{self.name}"
 
 
 def parse_address(text: str) -> ClusterAddress:
@@ -42,7 +50,8 @@ def parse_address(text: str) -> ClusterAddress:
         raise SearchkitError(f"put no credentials in the index address {text!r}: "
                              f"set {USER_VARIABLE} and {PASSWORD_VARIABLE} instead")
     found = _ADDRESS_RE.fullmatch(text)
-    if found is None:
+    nodes = [_NODE_RE.fullmatch(node) for node in found["nodes"].split(",")] if found else [None]
+    if found is None or None in nodes:
         raise SearchkitError(f"cannot read the index address {text!r}: "
                              "write opensearch+http://HOST:PORT/NAME")
     name = found["name"]
@@ -52,5 +61,5 @@ def parse_address(text: str) -> ClusterAddress:
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
     if (user is None) != (password is None):
         raise SearchkitError(f"set both {USER_VARIABLE} and {PASSWORD_VARIABLE}, or neither")
-    port = int(found["port"]) if found["port"] else 9200
-    return ClusterAddress(found["scheme"], found["host"], port, name, user, password)
+    hosts = [(node["host"], int(node["port"] or 9200)) for node in nodes if node is not None]
+    return ClusterAddress(found["scheme"], hosts[0][0], hosts[0][1], name, user, password, tuple(hosts[1:]))

@@ -84,7 +84,7 @@ class ClusterConnection:
         self.name = address.name
         auth = (address.user, address.password) if address.user is not None else None
         self.client = OpenSearch(
-            hosts=[{"host": address.host, "port": address.port, "scheme": address.scheme}],
+            hosts=[{"host": host, "port": port, "scheme": address.scheme} for host, port in address.nodes],
             http_auth=auth, use_ssl=address.scheme == "https", verify_certs=True, timeout=timeout,
             max_retries=2, retry_on_timeout=True,
         )
