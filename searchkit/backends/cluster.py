@@ -317,12 +317,18 @@ class OpenSearchBackend(ClusterConnection):
         with self.answering(f"counting the articles of {self.name!r}"):
             return int(self.client.count(index=self.name, body={"query": dict(query or {"match_all": {}})})["count"])
 
-    def doc_frequencies(self, field: str, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """The article count, and how many articles hold each of ``terms`` in ``field``."""
-        aggs = {f"t{n}": {"filter": {"term": {field: term}}} for n, term in enumerate(terms)}
+    def statistics(self, field: str, terms: Sequence[str], averaged: str | None = None
+                   ) -> tuple[int, dict[str, int], float]:
+        """The article count, how many articles hold each of ``terms`` in
+        ``field``, and the average of the field ``averaged``, in one request."""
+        aggs: dict[str, Any] = {f"t{n}": {"filter": {"term": {field: term}}} for n, term in enumerate(terms)}
+        if averaged:
+            aggs["average"] = {"avg": {"field": averaged}}
         answer = self.search({"size": 0, "track_total_hits": True, "aggs": aggs}, "counting words")
         total = int(answer["hits"]["total"]["value"])
-        return total, {term: int(answer["aggregations"][f"t{n}"]["doc_count"]) for n, term in enumerate(terms)}
+        found = {term: int(answer["aggregations"][f"t{n}"]["doc_count"]) for n, term in enumerate(terms)}
+        average = float(answer["aggregations"]["average"]["value"] or 0.0) if averaged else 0.0
+        return total, found, average
 
     def words_starting(self, prefix: str, most: int) -> list[str]:
         """The folded words of the index starting with ``prefix``, in order."""
@@ -330,10 +336,6 @@ class OpenSearchBackend(ClusterConnection):
         aggs = {"words": {"terms": {"field": "words", "include": f"{escaped}.*", "size": most, "order": {"_key": "asc"}}}}
         answer = self.search({"size": 0, "query": {"prefix": {"words": prefix}}, "aggs": aggs}, "expanding a prefix")
         return [bucket["key"] for bucket in answer["aggregations"]["words"]["buckets"]]
-
-    def average(self, field: str) -> float:
-        answer = self.search({"size": 0, "aggs": {"a": {"avg": {"field": field}}}}, f"averaging {field}")
-        return float(answer["aggregations"]["a"]["value"] or 0.0)
 
     def stats(self) -> dict[str, object]:
         """Counts, the cluster's health and the index's layout."""

@@ -89,7 +89,8 @@ class ClusterIndex:
             self.backend.set_meta({**meta, "roots": sorted(set(known) | set(roots))})
         report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
                                          on_problem, follow_links)
-        self.backend.set_meta({**self.backend.meta(), "last_ingest": _now()})
+        if report.articles or report.removed:  # `watch` ingests every 2 s
+            self.backend.set_meta({**self.backend.meta(), "last_ingest": _now()})
         return report
 
     def remove(self, targets: Iterable[str], on_problem: Any = None, wait: float = 0.0,

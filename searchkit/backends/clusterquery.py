@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 from whoosh import query as wq
 
+from searchkit.analysis.french import terms
 from searchkit.backends.cluster import OpenSearchBackend
 from searchkit.ranking.truncation import TRUNCATED_FIELD, WordWithFamily
 from searchkit.search.filters import Filters
@@ -25,10 +26,16 @@ class ClusterCounts:
     cluster: the article count, a term's idf (Whoosh's formula, so that
     passages weigh words as the embedded index does), the words of a prefix."""
 
-    def __init__(self, backend: OpenSearchBackend) -> None:
+    def __init__(self, backend: OpenSearchBackend, text: str = "") -> None:
         self.backend = backend
         self._total: int | None = None
         self._frequencies: dict[tuple[str, str], int] = {}
+        self.average_length = 0.0
+        # The terms of the query's words, their counts and the average length in one request.
+        wanted = list(dict.fromkeys(terms(text)))
+        total, found, self.average_length = backend.statistics("body", wanted, "body_length")
+        self._total = total
+        self._frequencies.update({("body", term): count for term, count in found.items()})
 
     def doc_count_all(self) -> int:
         if self._total is None:
@@ -38,7 +45,7 @@ class ClusterCounts:
     def doc_frequency(self, field: str, term: str) -> int:
         key = (field, term)
         if key not in self._frequencies:
-            total, found = self.backend.doc_frequencies(CLUSTER_FIELDS.get(field, field), [term])
+            total, found, _ = self.backend.statistics(CLUSTER_FIELDS.get(field, field), [term])
             self._total = total
             self._frequencies[key] = found[term]
         return self._frequencies[key]

@@ -71,7 +71,7 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
            filters: Filters) -> ClusterRanked:
     """The best ``limit`` articles: the cluster's BM25, then, for an OR of
     words by relevance, searchkit's reranks on the best ``rerank_depth``."""
-    counts = ClusterCounts(backend)
+    counts = ClusterCounts(backend, text)
     compiled = compile_query(counts, ranking, text, plain_text)
     terms = compiled.terms if filters.sort == "relevance" else None
     depth = max(limit, ranking.rerank_depth) if terms is not None else limit
@@ -81,7 +81,7 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
     found = [(article_id, score) for article_id, score in found if article_id in stored]
     if terms is not None and found:
         postings = StoredPostings([stored[article_id] for article_id, _ in found], ranking, counts,
-                                  backend.average("body_length"))
+                                  counts.average_length)
         words = [word for _, word in compiled.typed]
         numbered = rerank([(n, score) for n, (_, score) in enumerate(found)], postings, ranking, terms, words,
                           compiled.quoted, compiled.spec.terms)
