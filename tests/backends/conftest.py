@@ -32,11 +32,11 @@ def _free(port: int) -> bool:
 
 
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory):
-    """The cluster's http://HOST:PORT."""
+def launched(tmp_path_factory):
+    """(http://HOST:PORT, the folder of its nodes or None for a cluster given)."""
     given = os.environ.get("SEARCHKIT_TEST_OPENSEARCH")
     if given:
-        yield given.rstrip("/")
+        yield given.rstrip("/"), None
         return
     missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
@@ -50,9 +50,15 @@ def cluster(tmp_path_factory):
                               "--dir", str(folder)], capture_output=True, text=True)
     assert started.returncode == 0, started.stdout + started.stderr
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", folder
     finally:
         subprocess.run([sys.executable, str(LAUNCHER), "down", "--dir", str(folder)], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def cluster(launched):
+    """The cluster's http://HOST:PORT."""
+    return launched[0]
 
 
 @pytest.fixture
