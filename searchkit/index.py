@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 from searchkit.articles.article import Article
 from searchkit.backends import is_cluster_address
 from searchkit.articles.sources import INFO_FILE
-from searchkit.errors import IndexDamaged, IndexIncompatible, IndexUnsafe
+from searchkit.errors import IndexDamaged, IndexIncompatible, IndexUnsafe, SearchkitError
 from searchkit.ingest.check import check_opened
 from searchkit.ingest.report import IngestReport
 from searchkit.ingest.transaction import IndexWrites, ProblemCallback, ProgressCallback, rebuild
@@ -58,8 +58,13 @@ def _naming_the_index(method: _Method) -> _Method:
 
 def _cluster_index() -> Any:
     """searchkit.backends.clusterindex, imported only for an index in a cluster (opensearch-py)."""
-    from searchkit.backends import clusterindex
-
+    try:
+        from searchkit.backends import clusterindex
+    except ModuleNotFoundError as error:
+        if error.name != "opensearchpy":
+            raise
+        raise SearchkitError("an index in an OpenSearch cluster needs opensearch-py: "
+                             "pip install 'searchkit[opensearch]'") from None
     return clusterindex
 
 

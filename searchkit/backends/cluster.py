@@ -11,6 +11,7 @@ a new index and swap the alias in one step."""
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -30,6 +31,9 @@ TERM_FIELDS = ("body", "truncated", "title_terms", "source_terms", "author_terms
 MIN_VERSION = (2, 0)
 BULK_ARTICLES = 500
 RETRIES = 3
+# Every refusal is told once, in one line, by ``answering``: not again by the client's log.
+logging.getLogger("opensearch").addHandler(logging.NullHandler())
+logging.getLogger("opensearch").propagate = False
 _TERMS = {"type": "text", "analyzer": "searchkit_terms", "similarity": "searchkit_bm25"}
 _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
