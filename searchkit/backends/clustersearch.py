@@ -7,10 +7,11 @@ index makes them."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
-from searchkit.analysis.french import analyze
+from searchkit.analysis.french import analyze, truncated
 from searchkit.backends.cluster import OpenSearchBackend
 from searchkit.backends.clusterquery import ClusterCounts, filtered, to_dsl
 from searchkit.errors import QueryError
@@ -24,6 +25,10 @@ from searchkit.search.results import SearchResult
 from searchkit.storage.documents import article_from_stored, cut_passages, document_of
 
 
+# The cluster's candidates for the reranks, in multiples of Ranking.rerank_depth.
+CANDIDATES = 2
+
+
 class StoredPostings:
     """The ``Postings`` the reranks read, for the articles ranked first: their
     terms are those of the text stored, analysed again as at ingest."""
@@ -35,6 +40,26 @@ class StoredPostings:
         self.average_length = average_length or 1.0
         self._tokens = [_body_tokens(fields, ranking.title_weight) for fields in stored]
         self._words = [{word for _, word in tokens} for tokens in self._tokens]
+        self._terms = [Counter(term for term, _ in tokens) for tokens in self._tokens]
+        self._families = [Counter(truncated(word) for _, word in tokens) for tokens in self._tokens]
+
+    def bm25(self, terms: list[str], family_of: Mapping[str, str], boosts: Mapping[str, float]) -> list[float]:
+        """The score of each article as the embedded index's fast scorer gives
+        it (searchkit.ranking.fastscore.FastScorer.top): BM25 with Whoosh's
+        idf, each term's frequency joint with its family's."""
+        k1, weight = self.ranking.k1, self.ranking.family_weight
+        scores = []
+        for docnum in range(len(self._tokens)):
+            norm, score = self.norm(docnum), 0.0
+            for term in dict.fromkeys(terms):
+                tf = float(self._terms[docnum][term])
+                family = family_of.get(term) if weight else None
+                if family is not None:
+                    tf = max(tf, (1 - weight) * tf + weight * self._families[docnum][family])
+                if tf:
+                    score += boosts.get(term, 1.0) * self.counts.idf("body", term) * tf * (k1 + 1) / (tf + norm)
+            scores.append(score)
+        return scores
 
     def positions(self, term: str, docnums: list[int]) -> dict[int, list[int]]:
         found = {}
@@ -74,7 +99,10 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
     counts = ClusterCounts(backend, text)
     compiled = compile_query(counts, ranking, text, plain_text)
     terms = compiled.terms if filters.sort == "relevance" else None
-    depth = max(limit, ranking.rerank_depth) if terms is not None else limit
+    # An OR of words: the cluster finds twice the candidates the reranks read,
+    # which are scored again as the embedded index scores them (Lucene's BM25
+    # is not Whoosh's: MRR@10 0.7519 on orangesum-title-dev, 0.7603 embedded).
+    depth = max(limit, CANDIDATES * ranking.rerank_depth) if terms is not None else limit
     found = backend.rank(filtered(to_dsl(compiled.query), filters), depth, sort_by_date=filters.sort == "date")
     ids = [article_id for article_id, _ in found]
     stored = {article_id: fields for article_id, fields in zip(ids, backend.stored(ids)) if fields is not None}
@@ -82,8 +110,10 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
     if terms is not None and found:
         postings = StoredPostings([stored[article_id] for article_id, _ in found], ranking, counts,
                                   counts.average_length)
+        scores = postings.bm25(terms, compiled.truncated, compiled.boosts)
+        best = sorted(range(len(found)), key=lambda n: -scores[n])[:max(limit, ranking.rerank_depth)]
         words = [word for _, word in compiled.typed]
-        numbered = rerank([(n, score) for n, (_, score) in enumerate(found)], postings, ranking, terms, words,
+        numbered = rerank([(n, scores[n]) for n in best if scores[n] > 0], postings, ranking, terms, words,
                           compiled.quoted, compiled.spec.terms)
         found = [(found[n][0], score) for n, score in numbered]
     return ClusterRanked(compiled, found[:limit], stored)
