@@ -55,3 +55,8 @@ class IndexUnsafe(SearchkitError):
         where = "" if path is None else f" at {path}"
         super().__init__(f"the index{where} holds data that is not a searchkit index ({what}): "
                          "refusing to open it")
+
+
+class ClusterError(SearchkitError):
+    """A search cluster refused or could not answer: unreachable, red,
+    read-only, credentials refused, a version too old; the message says which."""

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from searchkit.articles.article import Article
+from searchkit.backends import is_cluster_address
 from searchkit.articles.sources import INFO_FILE
-from searchkit.errors import IndexDamaged, IndexIncompatible, IndexUnsafe
+from searchkit.errors import IndexDamaged, IndexIncompatible, IndexUnsafe, SearchkitError
 from searchkit.ingest.check import check_opened
 from searchkit.ingest.report import IngestReport
 from searchkit.ingest.transaction import IndexWrites, ProblemCallback, ProgressCallback, rebuild
@@ -55,8 +56,43 @@ def _naming_the_index(method: _Method) -> _Method:
     return guarded  # type: ignore[return-value]
 
 
-class Index:
-    """A searchkit index in a folder.
+def _cluster_index() -> Any:
+    """searchkit.backends.clusterindex, imported only for an index in a cluster (opensearch-py)."""
+    try:
+        from searchkit.backends import clusterindex
+    except ModuleNotFoundError as error:
+        if error.name != "opensearchpy":
+            raise
+        raise SearchkitError("an index in an OpenSearch cluster needs opensearch-py: "
+                             "pip install 'searchkit[opensearch]'") from None
+    return clusterindex
+
+
+class _FolderOrCluster:
+    """``Index(path)`` opens the index in a folder; for an address
+    ``opensearch+http://HOST:PORT/NAME``, the index in an OpenSearch cluster
+    (searchkit.backends.clusterindex.ClusterIndex), which has the same methods."""
+
+    def __new__(cls, path: str | os.PathLike[str] = DEFAULT_INDEX, *args: Any, **kwargs: Any) -> Any:
+        if is_cluster_address(path):
+            return _cluster_index().ClusterIndex(str(path), *args, **kwargs)
+        return super().__new__(cls)
+
+
+def _or_in_a_cluster(rebuild: _Method) -> _Method:
+    """``Index.rebuild`` of an index in a folder, or in a cluster for its address."""
+
+    @functools.wraps(rebuild)
+    def either(cls: type, path: str | os.PathLike[str] = DEFAULT_INDEX, *args: Any, **kwargs: Any) -> Any:
+        if is_cluster_address(path):
+            return _cluster_index().ClusterIndex.rebuild(str(path), *args, **kwargs)
+        return rebuild(cls, path, *args, **kwargs)
+
+    return either  # type: ignore[return-value]
+
+
+class Index(_FolderOrCluster):
+    """A searchkit index in a folder (or in a cluster: see _FolderOrCluster).
 
     >>> with Index("index") as index:                      # doctest: +SKIP
     ...     index.ingest(["seeds"])
@@ -152,6 +188,7 @@ class Index:
         return self._writes().remove(targets, on_problem, wait, on_wait)
 
     @classmethod
+    @_or_in_a_cluster
     def rebuild(
         cls,
         path: str | os.PathLike[str] = DEFAULT_INDEX,
@@ -268,6 +305,9 @@ def _read_through(opened: OpenedIndex, path: Path, items: Iterator[_Item]) -> It
 def check_index(path: str | os.PathLike[str]) -> tuple[CheckReport, int | None]:
     """``Index.check`` of the index at ``path``, and its article count; when
     it cannot even be opened, what its files' checksums say (count None)."""
+    if is_cluster_address(path):
+        with Index(path, create=False) as cluster:
+            return cluster.check(), None
     try:
         index = Index(path, create=False)
     except IndexDamaged as error:

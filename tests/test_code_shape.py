@@ -38,9 +38,11 @@ def test_the_package_type_checks_without_unused_ignores() -> None:
 
 # What `searchkit query` must not load on an index that exists: the writer and
 # its worker processes, the HTML extraction, numpy (the CLI's one query does
-# not pay for the fast scorer's start-up), file watching, the web server.
+# not pay for the fast scorer's start-up), file watching, the web server, the
+# cluster client.
 NOT_FOR_A_QUERY = ("searchkit.writer", "trafilatura", "lxml", "numpy", "watchfiles",
-                   "searchkit.serve", "starlette", "uvicorn", "anyio")
+                   "searchkit.serve", "starlette", "uvicorn", "anyio", "opensearchpy",
+                   "searchkit.backends.cluster")
 
 _QUERY_IMPORTS = """
 import json, sys

@@ -32,7 +32,8 @@ index_option = click.option(
     show_default=True,
     envvar="SEARCHKIT_INDEX",
     type=click.Path(file_okay=False),
-    help="Index folder (environment: SEARCHKIT_INDEX).",
+    help="Index folder, or opensearch+http://HOST:PORT/NAME for an index in an OpenSearch cluster "
+         "(environment: SEARCHKIT_INDEX).",
 )
 
 

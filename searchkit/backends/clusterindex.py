@@ -1,0 +1,206 @@
+"""``searchkit.Index`` for an index in an OpenSearch cluster: what
+``Index("opensearch+http://HOST:PORT/NAME")`` opens. Same methods, same
+results; the record the embedded index keeps beside it (versions, the paths
+ingested) lives in the index mapping's ``_meta``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator
+
+from searchkit.analysis.french import fingerprint, stemmer_version
+from searchkit.articles.article import Article
+from searchkit.backends import clusteringest, clustersearch
+from searchkit.backends.address import parse_address
+from searchkit.backends.cluster import OpenSearchBackend, index_body
+from searchkit.errors import ClusterError, IndexIncompatible, IndexNotFound, SearchkitError
+from searchkit.ingest.report import IngestReport
+from searchkit.ranking.settings import Ranking
+from searchkit.search.results import HitStream, SearchResult
+from searchkit.storage.documents import article_from_stored
+from searchkit.version import __version__
+
+# A new index: its primaries spread over two nodes, each with a copy on another.
+SHARDS = 2
+REPLICAS = 1
+
+
+def _versions() -> dict[str, str]:
+    return {"searchkit": __version__, "analyzer": fingerprint(), "stemmer": stemmer_version()}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class ClusterIndex:
+    """An index of the cluster named by ``address``; created by the first ingest."""
+
+    def __init__(self, address: str, create: bool = True, fast_scoring: bool = True,
+                 ranking: Ranking | None = None, shards: int = SHARDS, replicas: int = REPLICAS) -> None:
+        self.address = parse_address(address)
+        self.path = str(self.address)
+        self.ranking = Ranking() if ranking is None else ranking
+        self.shards, self.replicas = shards, replicas
+        self.backend = OpenSearchBackend(self.address)
+        self._created = self.backend.exists()
+        if not self._created and not create:
+            raise self.backend.not_found()
+        if self._created:
+            self._check_compatible()
+
+    def _check_compatible(self) -> None:
+        meta = self.backend.meta()
+        differences = [f"{name} {meta.get(name)!r} (this searchkit: {value!r})"
+                       for name, value in _versions().items() if name != "searchkit" and meta.get(name) != value]
+        if differences:
+            raise IndexIncompatible(f"the index {self.path} was built by an incompatible version of searchkit "
+                                    f"({'; '.join(differences)}): run `searchkit ingest --rebuild --index {self.path}`")
+
+    def __enter__(self) -> "ClusterIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def _body(self, roots: list[str]) -> dict[str, Any]:
+        meta = {**_versions(), "roots": sorted(roots)}
+        return index_body(self.shards, self.replicas, self.ranking.k1, self.ranking.b, meta)
+
+    # -- writes ---------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[str | os.PathLike[str]], prune: bool = False,
+               on_progress: Callable[[int, int], None] | None = None, on_problem: Any = None,
+               wait: float = 0.0, on_wait: Callable[[], None] | None = None,
+               follow_links: bool = False) -> IngestReport:
+        """As Index.ingest; each bulk request is visible once written."""
+        roots = [os.path.abspath(path) for path in paths]
+        if not self._created:
+            self.backend.create(self._body(roots))
+            self._created = True
+        meta = self.backend.meta()
+        known = list(meta.get("roots", []))
+        if not set(roots) <= set(known):  # recorded first: a rebuild must not leave them out
+            self.backend.set_meta({**meta, "roots": sorted(set(known) | set(roots))})
+        report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
+                                         on_problem, follow_links)
+        if report.articles or report.removed:  # `watch` ingests every 2 s
+            self.backend.set_meta({**self.backend.meta(), "last_ingest": _now()})
+        return report
+
+    def remove(self, targets: Iterable[str], on_problem: Any = None, wait: float = 0.0,
+               on_wait: Callable[[], None] | None = None) -> IngestReport:
+        if not self._created:
+            raise self.backend.not_found()
+        run = clusteringest.ClusterIngestion(self.backend, self.ranking.title_weight, on_problem)
+        run.remove(targets)
+        return run.report
+
+    @classmethod
+    def rebuild(cls, address: str, paths: Iterable[str | os.PathLike[str]] = (),
+                on_progress: Callable[[int, int], None] | None = None, on_problem: Any = None,
+                wait: float = 0.0, on_wait: Callable[[], None] | None = None, follow_links: bool = False,
+                ranking: Ranking | None = None) -> tuple["ClusterIndex", IngestReport]:
+        """A new index built from every path ingested (and ``paths``), then the
+        alias swapped to it in one step: queries see the old one until then."""
+        index = cls(address, create=True, ranking=ranking)
+        return index, _rebuilt(index, paths, on_progress, on_problem, follow_links)
+
+    def optimize(self, wait: float = 0.0, on_wait: Callable[[], None] | None = None) -> None:
+        with self.backend.answering(f"merging the segments of {self.path}"):
+            self.backend.client.indices.forcemerge(index=self.backend.name, max_num_segments=1)
+
+    # -- reads ------------------------------------------------------------------
+
+    def _present(self) -> None:
+        if not self._created:
+            raise IndexNotFound(f"no index {self.address.name!r} in the cluster at {self.address.url}: "
+                                "ingest articles first (`searchkit ingest PATH`)")
+
+    def info(self) -> dict[str, object]:
+        self._present()
+        return self.backend.meta()
+
+    def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
+               since: str | None = None, until: str | None = None, sort: str = "relevance",
+               **options: Any) -> SearchResult:
+        self._present()
+        return clustersearch.search(self.backend, self.ranking, text, limit, per_article, plain_text,
+                                    since, until, sort, **options)
+
+    def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> HitStream:
+        self._present()
+        depth = max(1, self.backend.count()) if limit is None else limit
+        return HitStream(text, iter(self.search(text, limit=depth, **options).hits))
+
+    def rank_articles(self, text: str, limit: int | None = 100, plain_text: bool = False,
+                      since: str | None = None, until: str | None = None, sort: str = "relevance",
+                      ) -> list[tuple[str, float]]:
+        self._present()
+        return clustersearch.rank_articles(self.backend, self.ranking, text, limit, plain_text, since, until, sort)
+
+    def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
+        return clustersearch.article_highlights(self.backend, self.ranking, article.text, query_text)
+
+    def get(self, article_id: str) -> Article | None:
+        self._present()
+        stored = self.backend.stored([article_id])[0]
+        return None if stored is None else article_from_stored(stored)
+
+    def articles(self) -> Iterator[Article]:
+        self._present()
+        for stored in self.backend.stored_all():
+            yield article_from_stored(stored)
+
+    def article_ids(self) -> set[str]:
+        self._present()
+        return {stored["id"] for stored in self.backend.stored_all(("id",))}
+
+    def __len__(self) -> int:
+        self._present()
+        return self.backend.count()
+
+    def stats(self) -> dict[str, object]:
+        self._present()
+        meta = self.backend.meta()
+        return {**self.backend.stats(), **{name: meta.get(name) for name in (*_versions(), "last_ingest")}}
+
+    def similar(self, article_id: str, limit: int = 10) -> SearchResult:
+        raise ClusterError("similar articles are not available on a cluster index yet")
+
+    def check(self) -> Any:
+        raise ClusterError("check is not available on a cluster index yet: `searchkit stats` tells its health")
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+
+
+def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
+             on_progress: Callable[[int, int], None] | None, on_problem: Any, follow_links: bool) -> IngestReport:
+    """ClusterIndex.rebuild: a new index ingested, then the alias swapped to it."""
+    backend = index.backend
+    known = backend.meta().get("roots", []) if index._created else []
+    roots = list(dict.fromkeys([*known, *(os.path.abspath(path) for path in paths)]))
+    if not roots:
+        raise SearchkitError(f"nothing to rebuild {index.path} from: give the paths to ingest")
+    physical = backend.create(index._body(roots), physical=f"{index.address.name}-{_stamp()}")
+    fresh = OpenSearchBackend(replace(index.address, name=physical))
+    try:
+        report, _ = clusteringest.ingest(fresh, index.ranking.title_weight, roots, False, on_progress,
+                                         on_problem, follow_links)
+        fresh.set_meta({**_versions(), "roots": sorted(roots), "last_ingest": _now()})
+    except BaseException:
+        backend.delete_indices([physical])
+        raise
+    finally:
+        fresh.close()
+    old = backend.swap_alias(physical)
+    backend.delete_indices(name for name in old if name != physical)
+    index._created = True
+    return report

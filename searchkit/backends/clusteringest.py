@@ -1,0 +1,188 @@
+"""Ingesting into a cluster index: the files found and read as for the
+embedded index (searchkit.ingest.finding, searchkit.articles.sources), each
+article sent with its analysed terms, incrementally by the files' stamps and
+checksums, in bulk requests; the articles the cluster refuses are named."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from searchkit.analysis.french import terms, truncated
+from searchkit.articles.article import Article
+from searchkit.articles.sources import Problem, display_path, file_digest, read_source
+from searchkit.backends.base import FileEntry
+from searchkit.backends.cluster import BULK_ARTICLES, OpenSearchBackend
+from searchkit.ingest.finding import find_sources
+from searchkit.ingest.ingestion import is_under, stamp_of, text_hash
+from searchkit.ingest.report import IngestReport
+from searchkit.storage.documents import cut_passages, document_of
+
+ProblemCallback = Callable[[Problem], None]
+ProgressCallback = Callable[[int, int], None]
+
+
+def cluster_document(article: Article, signature: str, digest: str, title_weight: int) -> dict[str, Any]:
+    """What the cluster stores and indexes of ``article``: the embedded
+    index's document, its analysed fields as space-separated terms."""
+    document = document_of(article, signature, digest, title_weight=title_weight)
+    prepared = cut_passages(document)
+    body = prepared.tokens["body"]
+    fields = document.fields
+    sent: dict[str, Any] = {name: fields[name] for name in ("id", "path", "file_sig", "text_hash", "title", "text")}
+    for name in ("date", "source", "author", "url", "line"):
+        if fields.get(name) is not None:
+            sent[name] = fields[name]
+    sent.update({
+        "passages": [offset for span in prepared.fields["passages"] for offset in span],  # type: ignore[attr-defined]
+        "passage_positions": prepared.fields["passage_positions"],
+        "passage_count": prepared.fields["passage_count"],
+        "body_length": len(body),
+        "body": " ".join(term for term, _ in body),
+        "truncated": " ".join(truncated(word) for _, word in body),
+        "words": sorted({word for _, word in body}),
+        "title_terms": " ".join(terms(article.title or "")),
+        "source_terms": " ".join(terms(article.source or "")),
+        "author_terms": " ".join(terms(article.author or "")),
+    })
+    return sent
+
+
+@dataclass
+class _Batch:
+    """Articles waiting for a bulk request, and what each one is."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    updates: set[str] = field(default_factory=set)
+    paths: dict[str, str] = field(default_factory=dict)  # id -> file, to name a refused article
+
+
+class ClusterIngestion:
+    """One ingest (or removal) into the cluster index of ``backend``."""
+
+    def __init__(self, backend: OpenSearchBackend, title_weight: int, on_problem: ProblemCallback | None) -> None:
+        self.backend = backend
+        self.title_weight = title_weight
+        self.on_problem = on_problem
+        self.report = IngestReport()
+        self.files: dict[str, FileEntry] = backend.files()
+        self.holders = backend.text_hashes()  # text hash -> id: a text is indexed once
+        self.batch = _Batch()
+        self.seen_paths: set[str] = set()
+
+    def problem(self, problem: Problem) -> None:
+        self.report.problems.append(problem)
+        if self.on_problem is not None:
+            self.on_problem(problem)
+
+    def run(self, roots: list[str], prune: bool, follow_links: bool, on_progress: ProgressCallback | None) -> None:
+        sources = find_sources(roots, follow_links, self.report, self.problem)
+        sizes = [_size(source.path) for source in sources]
+        total, done = sum(sizes), 0
+        for source, size in zip(sources, sizes):
+            self.file(source)
+            done += size
+            if on_progress is not None:
+                on_progress(done, total)
+        self.flush()
+        if prune:
+            gone = [entry for path, entry in self.files.items() if is_under(path, roots) and path not in self.seen_paths
+                    and not os.path.exists(path)]
+            self.report.removed += self.backend.remove(article_id for entry in gone for article_id in entry.ids)
+
+    def file(self, source: Any) -> None:
+        """The articles of one file, if it changed since it was ingested."""
+        path = str(source.path)
+        self.seen_paths.add(path)
+        entry = self.files.get(path)
+        try:
+            stamp = stamp_of(source.path.stat())
+            if entry is not None and entry.signature.partition("/")[0] == stamp:
+                self.report.unchanged += len(entry.ids)
+                return
+            digest = file_digest(source.path)
+        except OSError as error:
+            self.problem(Problem(display_path(path), f"cannot read: {error.strerror or error}"))
+            return
+        if entry is not None and entry.signature.partition("/")[2] == digest:
+            self.report.unchanged += len(entry.ids)
+            return
+        signature, failures, new_ids = f"{stamp}/{digest}", self.report.failed, set()
+        old_ids = set(entry.ids) if entry is not None else set()
+        for item in read_source(source):
+            if isinstance(item, Problem):
+                self.problem(item)
+            elif self.article(item, signature, item.id in old_ids):
+                new_ids.add(item.id)
+        if entry is not None and self.report.failed == failures:
+            self.report.removed += self.backend.remove(old_ids - new_ids)
+
+    def article(self, article: Article, signature: str, update: bool) -> bool:
+        digest = text_hash(article.text)
+        holder = self.holders.get(digest)
+        if holder is not None and holder != article.id:
+            self.report.duplicates += 1
+            return False
+        self.holders[digest] = article.id
+        document = cluster_document(article, signature, digest, self.title_weight)
+        self.batch.documents.append(document)
+        self.batch.paths[article.id] = display_path(article.path or "")
+        if update:
+            self.batch.updates.add(article.id)
+        if len(self.batch.documents) >= BULK_ARTICLES:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        """Send the waiting articles; count those written, name those refused."""
+        batch, self.batch = self.batch, _Batch()
+        if not batch.documents:
+            return
+        written = self.backend.write(batch.documents)
+        for article_id in written.written:
+            if article_id in batch.updates:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+        written_ids = set(written.written)
+        self.report.passages += sum(document["passage_count"] for document in batch.documents
+                                    if document["id"] in written_ids)
+        for article_id, reason in written.refused:
+            self.problem(Problem(batch.paths.get(article_id, "?"), f"article {article_id} refused by the cluster: {reason}"))
+
+    def remove(self, targets: Iterable[str]) -> None:
+        """Articles by id, or all those of a file or folder."""
+        held = {article_id for entry in self.files.values() for article_id in entry.ids}
+        wanted: set[str] = set()
+        for target in targets:
+            if target in held:
+                wanted.add(target)
+                continue
+            where = os.path.abspath(target)
+            found = {article_id for path, entry in self.files.items() if is_under(path, [where])
+                     for article_id in entry.ids}
+            if not found:
+                self.problem(Problem(target, "no article with this id, and no article from this path"))
+            wanted |= found
+        self.report.removed += self.backend.remove(sorted(wanted))
+
+
+def ingest(backend: OpenSearchBackend, title_weight: int, paths: Iterable[str | os.PathLike[str]], prune: bool,
+           on_progress: ProgressCallback | None, on_problem: ProblemCallback | None,
+           follow_links: bool) -> tuple[IngestReport, list[str]]:
+    """The articles under ``paths`` ingested into the cluster index; the report and the roots."""
+    started = time.perf_counter()
+    roots = [os.path.abspath(path) for path in paths]
+    run = ClusterIngestion(backend, title_weight, on_problem)
+    run.run(roots, prune, follow_links, on_progress)
+    run.report.seconds = time.perf_counter() - started
+    return run.report, roots
+
+
+def _size(path: Any) -> int:
+    try:
+        return int(path.stat().st_size)
+    except OSError:
+        return 0
