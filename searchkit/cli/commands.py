@@ -25,6 +25,19 @@ DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.
 PROGRESS_MIN_BYTES = 5_000_000
 
+INDEX_HELP = ("Index folder, or opensearch+http://HOST:PORT/NAME for an index in an OpenSearch cluster "
+              "(environment: SEARCHKIT_INDEX).")
+
+
+def _index_of_the_command_line(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A command's --index, else the one given before the command
+    (``searchkit --index DIR query ...``), else the environment's, else ./index."""
+    given_before = ctx.parent.params.get("index_path") if ctx.parent is not None else None
+    if given_before is not None and ctx.get_parameter_source(param.name or "") is not click.core.ParameterSource.COMMANDLINE:
+        return given_before
+    return value
+
+
 index_option = click.option(
     "--index",
     "index_path",
@@ -32,8 +45,8 @@ index_option = click.option(
     show_default=True,
     envvar="SEARCHKIT_INDEX",
     type=click.Path(file_okay=False),
-    help="Index folder, or opensearch+http://HOST:PORT/NAME for an index in an OpenSearch cluster "
-         "(environment: SEARCHKIT_INDEX).",
+    callback=_index_of_the_command_line,
+    help=INDEX_HELP,
 )
 
 
@@ -101,7 +114,8 @@ class _Searchkit(click.Group):
 
 @click.group(cls=_Searchkit, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchkit")
-def main() -> None:
+@click.option("--index", "index_path", default=None, type=click.Path(file_okay=False), help=INDEX_HELP)
+def main(index_path: str | None) -> None:
     """Search folders of French news articles.
 
     \b

@@ -249,3 +249,17 @@ def test_missing_path_is_an_error(tmp_path):
 def test_every_command_is_documented():
     for name, command in main.commands.items():
         assert command.help and len(command.help.strip()) > 20, name
+
+
+def test_the_index_can_be_given_before_the_command_and_the_command_s_own_wins(seeds_index, tmp_path):
+    runner = CliRunner()
+    before = runner.invoke(main, ["--index", str(seeds_index), "query", "Mossoul", "--format", "json"])
+    assert before.exit_code == 0, before.output
+    assert json.loads(before.output)["hits"][0]["article_id"] == SEED_ID
+    # Before the command it also beats the environment, and the command's own beats it.
+    missing = tmp_path / "missing"
+    over_env = runner.invoke(main, ["--index", str(seeds_index), "query", "Mossoul"],
+                             env={"SEARCHKIT_INDEX": str(missing)})
+    assert over_env.exit_code == 0, over_env.output
+    own = runner.invoke(main, ["--index", str(seeds_index), "query", "Mossoul", "--index", str(missing)])
+    assert own.exit_code == 1 and str(missing) in own.output and not missing.exists()
