@@ -252,10 +252,15 @@ class BulkWriter(SegmentWriter):
             mergetype = merge_by_level
         return super()._merge_segments(mergetype, optimize, merge)
 
-    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+    def flush(self) -> None:
+        """Index every document added so far: ``on_document`` has been called
+        for each when it returns (before the commit, which writes them)."""
         self._check_state()
         self._send_pending(parallel=self._workers is not None)
         self._receive_all()
+
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+        self.flush()
         final_segments = self._merge_segments(mergetype, optimize, merge)
         final_segments.extend(self._written_segments)
         if self.docnum:
