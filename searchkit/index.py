@@ -17,6 +17,7 @@ from searchkit.ingest.transaction import IndexWrites, ProblemCallback, ProgressC
 from searchkit.ranking.settings import Ranking
 from searchkit.storage import integrity, safepickle
 from searchkit.storage.documents import article_from_stored, document_of
+from searchkit.storage.groups import CopyGroups, read_groups
 from searchkit.storage.integrity import CheckReport
 from searchkit.storage.opened import OpenedIndex, live_ids
 from searchkit.storage.readers import latest_reader
@@ -108,13 +109,27 @@ class Index:
         until a commit brings a new one."""
         searcher = self.searcher()
         if self._search_session is None or self._search_session.searcher is not searcher:
-            self._search_session = SearchSession(searcher, self.ranking, self.fast_scoring)
+            self._search_session = SearchSession(searcher, self.ranking, self.fast_scoring,
+                                                 functools.partial(self._copy_groups, searcher))
         return self._search_session
 
     def _new_searcher(self, reuse=None):
         from whoosh.searching import Searcher
 
         return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=self.ranking.weighting())
+
+    def _copy_groups(self, searcher: Any) -> CopyGroups:
+        """The groups of copies of the commit ``searcher`` reads."""
+        reader = searcher.reader()
+        generation = reader.generation()
+        if generation is None or generation < 0:
+            generation = self._ix.latest_generation()
+        return read_groups(self.path, generation, required=reader.doc_count_all() > 0)
+
+    def copy_groups(self) -> list[list[str]]:
+        """The groups of copies the index holds, each a list of article ids
+        of two or more, the earliest dated first (see searchkit.storage.minhash)."""
+        return [list(group) for group in self._opened.read(lambda: self._session().copy_groups()).groups]
 
     def info(self) -> dict[str, object]:
         """What searchkit records beside the index: versions, sources, counts."""
@@ -212,15 +227,17 @@ class Index:
     @_naming_the_index
     def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
                since: str | None = None, until: str | None = None, sort: str = "relevance", *,
-               explain: bool = False, facets: Iterable[str] = (), timeline: bool | str = False) -> "SearchResult":
+               explain: bool = False, facets: Iterable[str] = (), timeline: bool | str = False,
+               copies: bool = False) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
         ``since``/``until``: ``2016``, ``2016-05`` or ``2016-05-21``; ``sort="date"``: newest first;
         ``explain``: why each hit's article matched (``Hit.explain``); ``facets`` (of month, source,
         author) and ``timeline`` (True, or day, week, month, year) count every matching article into
-        the result's ``matched``, ``facets`` and ``timeline``. Raises QueryError for a bad query."""
+        the result's ``matched``, ``facets`` and ``timeline``. Each group of copies is one hit, its other
+        articles in ``Hit.copies``, unless ``copies``: then each is a hit. Raises QueryError for a bad query."""
         return self._opened.read(lambda: engine.search(
             self._session(), text, limit, per_article, plain_text, since, until, sort, explain=explain,
-            facets=facets, timeline=timeline))
+            facets=facets, timeline=timeline, copies=copies))
 
     @_naming_the_index
     def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> "HitStream":
@@ -232,11 +249,12 @@ class Index:
     @_naming_the_index
     def rank_articles(self, text: str, limit: int | None = 100, plain_text: bool = False,
                       since: str | None = None, until: str | None = None, sort: str = "relevance",
-                      ) -> list[tuple[str, float]]:
+                      copies: bool = False) -> list[tuple[str, float]]:
         """(article id, score) pairs, best first: the ranking of ``search``
-        without choosing passages; every matching article for ``limit=None``."""
+        without choosing passages; every matching article for ``limit=None``;
+        each group of copies once, by its leader, unless ``copies``."""
         return self._opened.read(lambda: engine.rank_articles(self._session(), text, limit, plain_text,
-                                                              since, until, sort))
+                                                              since, until, sort, copies))
 
     @_naming_the_index
     def similar(self, article_id: str, limit: int = 10) -> "SearchResult":
@@ -252,7 +270,8 @@ class Index:
     @_naming_the_index
     def stats(self) -> dict[str, object]:
         """Counts and versions, as ``searchkit stats`` prints them."""
-        return self._opened.read(lambda: index_stats(self.path, self.searcher().reader(), self.info()))
+        return self._opened.read(lambda: index_stats(self.path, self.searcher().reader(), self.info(),
+                                                     self._session().copy_groups()))
 
 
 def _read_through(opened: OpenedIndex, path: Path, items: Iterator[_Item]) -> Iterator[_Item]:

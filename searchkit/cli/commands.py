@@ -451,6 +451,9 @@ STREAMED_FORMATS = ("csv", "jsonl", "trec")
 @click.option("--explain", is_flag=True,
               help="Say under each hit why its article matched: each word, the forms found and how, "
                    "and the parts of the score.")
+@click.option("--copies", is_flag=True,
+              help="Show each copy of an article (the same dispatch on several sites) as a hit of its own; "
+                   "by default a group of copies is one hit, at the rank of its best member.")
 @counting_options
 @color_option
 @marks_option
@@ -469,6 +472,7 @@ def query(
     facets: tuple[str, ...],
     timeline: bool,
     timeline_unit: str | None,
+    copies: bool,
     color: str,
     marks: str,
 ) -> None:
@@ -488,7 +492,7 @@ def query(
     # one query is scored so too: its first rows are those of --limit N.
     index = _open_index(index_path, create=False, fast_scoring=batch_file is not None)
     failed = False
-    options: dict[str, Any] = dict(plain_text=plain, since=since, until=until, sort=sort)
+    options: dict[str, Any] = dict(plain_text=plain, since=since, until=until, sort=sort, copies=copies)
     options.update(whole)
     with index, _stdout_closed_early(), _Answers(output_format, batch_file is not None,
                                                  _use_color(color), marks) as answer:
