@@ -8,7 +8,8 @@ import textwrap
 from typing import Callable, Iterable, Iterator
 
 from searchkit.articles.article import Article
-from searchkit.search.results import Explanation, Form, Hit, HitStream, SearchResult
+from searchkit.search.alerts import AlertRun
+from searchkit.search.results import Copy, Explanation, Form, Hit, HitStream, SearchResult
 
 BOLD = "\x1b[1m"
 DIM = "\x1b[2m"
@@ -125,10 +126,28 @@ SOURCES_NAMED = 3  # sources of copies named on a hit's line; the rest as "..."
 def copies_line(hit: Hit) -> str:
     """``+ 3 copies: lemonde.fr, 20minutes.fr ...``: where the others of the
     hit's group of copies were published (their ids when they have no source)."""
-    names = list(dict.fromkeys(visible(copy.source or copy.id) for copy in hit.copies))
+    return _copies_line(hit.copies)
+
+
+def _copies_line(copies: list[Copy]) -> str:
+    names = list(dict.fromkeys(visible(copy.source or copy.id) for copy in copies))
     more = " ..." if len(names) > SOURCES_NAMED else ""
-    count = len(hit.copies)
+    count = len(copies)
     return f"+ {count} cop{'ies' if count > 1 else 'y'}: {', '.join(names[:SOURCES_NAMED])}{more}"
+
+
+def alert_lines(run: AlertRun) -> list[str]:
+    """A saved search's new articles for a person: a head line, then one line
+    each (date, title, id, source), its new copies under it; none when nothing is new."""
+    if not run.new:
+        return []
+    lines = [f"{visible(run.name)}: {len(run.new)} new ({visible(run.query)})"]
+    for match in run.new:
+        where = " · ".join(visible(part) for part in (match.id, match.source or "") if part)
+        lines.append(f"{INDENT}{visible(match.date or 'undated')}  {visible(match.title or match.id)}  [{where}]")
+        if match.copies:
+            lines.append(f"{INDENT * 2}{_copies_line(match.copies)}")
+    return lines
 
 
 def hit_line(hit: Hit, color: bool, marks: str = "brackets") -> str:

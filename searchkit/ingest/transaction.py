@@ -156,7 +156,9 @@ class IndexWrites:
             if run.report.added or run.report.updated or run.report.removed:
                 # Written before the commit, which makes them the index's groups.
                 generation = writer.generation
-                writer.flush()  # every article written: its signature known
+                from searchkit.writer.bulk import flush  # not loaded by queries
+
+                flush(writer)  # every article written: its signature known
                 write_groups(self.path, generation, groups_after(writer, run.signed))
                 writer.commit()
             else:

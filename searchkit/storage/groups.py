@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from searchkit.storage import integrity
 from searchkit.storage.durability import write_json
@@ -93,6 +93,15 @@ def read_groups(folder: Path, generation: int, required: bool = True) -> CopyGro
     if damage is not None:
         raise integrity.damaged(folder, damage)
     return CopyGroups.of(groups or [])
+
+
+def groups_of(folder: Path, searcher: Any, ix: Any) -> CopyGroups:
+    """The groups of the commit ``searcher`` reads, of the index ``ix`` in ``folder``."""
+    reader = searcher.reader()
+    generation = reader.generation()
+    if generation is None or generation < 0:  # an index without segments
+        generation = ix.latest_generation()
+    return read_groups(folder, generation, required=reader.doc_count_all() > 0)
 
 
 def clean_groups(folder: Path, generation: int) -> None:
