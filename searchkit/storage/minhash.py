@@ -48,11 +48,13 @@ _OFFSETS = _random.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
 _term_hashes: dict[str, int] = {}
 
 
-def _term_hash(term: str) -> int:
-    value = _term_hashes.get(term)
-    if value is None:
-        value = _term_hashes[term] = zlib.crc32(term.encode("utf-8", "surrogatepass"))
-    return value
+def _term_hash_array(terms: Sequence[str]) -> np.ndarray:
+    """The CRC-32 of each term (stable across processes, unlike hash()),
+    looked up in C through a cache the worker keeps."""
+    cache = _term_hashes
+    for term in set(terms).difference(cache):
+        cache[term] = zlib.crc32(term.encode("utf-8", "surrogatepass"))
+    return np.array(list(map(cache.__getitem__, terms)), dtype=np.uint64)
 
 
 def signature(terms: Sequence[str]) -> bytes:
@@ -60,7 +62,7 @@ def signature(terms: Sequence[str]) -> bytes:
     little-endian 32-bit values); empty for a text of fewer than MIN_TERMS."""
     if len(terms) < MIN_TERMS:
         return b""
-    hashes = np.fromiter((_term_hash(term) for term in terms), dtype=np.uint64, count=len(terms))
+    hashes = _term_hash_array(terms)
     count = len(hashes) - SHINGLE_WORDS + 1
     shingles = hashes[:count].copy()
     with np.errstate(over="ignore"):
