@@ -140,6 +140,10 @@ def year(days: int, seed: int, place: Path) -> None:
             print(f"fresh build: {time.perf_counter() - started:.1f} s, {len(fresh._ix._segments())} segments")
             fresh_times = latencies(fresh, sample)
             fresh_rankings = rankings(fresh, sample)
+            fresh_groups = fresh.copy_groups()
+        kept_groups = index.copy_groups()
+        print(f"groups of copies: {len(kept_groups)}, "
+              f"{'equal to' if kept_groups == fresh_groups else 'NOT equal to'} the fresh build's ({len(fresh_groups)})")
         print(f"queries at the end, kept index: {p50_p95(kept_times)}")
         print(f"queries at the end, fresh build: {p50_p95(fresh_times)}")
         # Before optimize, removed articles still count in the statistics: scores differ a little.

@@ -18,6 +18,7 @@ from searchkit.ingest.transaction import IndexWrites, ProblemCallback, ProgressC
 from searchkit.ranking.settings import Ranking
 from searchkit.storage import integrity, safepickle
 from searchkit.storage.documents import article_from_stored, document_of
+from searchkit.storage.groups import groups_of
 from searchkit.storage.integrity import CheckReport
 from searchkit.storage.opened import OpenedIndex, live_ids
 from searchkit.storage.readers import latest_reader
@@ -27,6 +28,7 @@ from searchkit.search.session import SearchSession
 from searchkit.storage.schema import INDEX_NAME
 
 if TYPE_CHECKING:
+    from searchkit.search.alerts import Alerts
     from searchkit.search.results import HitStream, SearchResult
 
 # Before any index is opened: an index's pickles may build only the classes
@@ -144,7 +146,8 @@ class Index(_FolderOrCluster):
         until a commit brings a new one."""
         searcher = self.searcher()
         if self._search_session is None or self._search_session.searcher is not searcher:
-            self._search_session = SearchSession(searcher, self.ranking, self.fast_scoring)
+            self._search_session = SearchSession(searcher, self.ranking, self.fast_scoring,
+                                                 functools.partial(groups_of, self.path, searcher, self._ix))
         return self._search_session
 
     def _new_searcher(self, reuse=None):
@@ -152,21 +155,26 @@ class Index(_FolderOrCluster):
 
         return Searcher(latest_reader(self._ix, reuse), fromindex=self._ix, weighting=self.ranking.weighting())
 
+    def copy_groups(self) -> list[list[str]]:
+        """The groups of copies (article ids, the earliest dated first: searchkit.storage.minhash)."""
+        return [list(group) for group in self._opened.read(lambda: self._session().copy_groups()).groups]
+
+    @property
+    def alerts(self) -> "Alerts":
+        """The saved searches: add(name, query, since), list(), remove(name), run(name) (searchkit.search.alerts)."""
+        from searchkit.search.alerts import Alerts
+
+        return Alerts(self.path, self._session, self._opened.read)
+
     def info(self) -> dict[str, object]:
         """What searchkit records beside the index: versions, sources, counts."""
         return self._opened.info()
 
     @_naming_the_index
-    def ingest(
-        self,
-        paths: Iterable[str | os.PathLike[str]],
-        prune: bool = False,
-        on_progress: ProgressCallback | None = None,
-        on_problem: ProblemCallback | None = None,
-        wait: float = 0.0,
-        on_wait: Callable[[], None] | None = None,
-        follow_links: bool = False,
-    ) -> IngestReport:
+    def ingest(self, paths: Iterable[str | os.PathLike[str]], prune: bool = False,
+               on_progress: ProgressCallback | None = None, on_problem: ProblemCallback | None = None,
+               wait: float = 0.0, on_wait: Callable[[], None] | None = None, follow_links: bool = False,
+               ) -> IngestReport:
         """Index the articles found under ``paths``, incrementally: unchanged
         files are skipped, changed ones replace their articles, and with
         ``prune`` the articles of files gone from under ``paths`` are removed.
@@ -177,13 +185,8 @@ class Index(_FolderOrCluster):
         return self._writes().ingest(paths, prune, on_progress, on_problem, wait, on_wait, follow_links)
 
     @_naming_the_index
-    def remove(
-        self,
-        targets: Iterable[str],
-        on_problem: ProblemCallback | None = None,
-        wait: float = 0.0,
-        on_wait: Callable[[], None] | None = None,
-    ) -> IngestReport:
+    def remove(self, targets: Iterable[str], on_problem: ProblemCallback | None = None, wait: float = 0.0,
+               on_wait: Callable[[], None] | None = None) -> IngestReport:
         """Remove articles by id, or all those from a file or folder."""
         return self._writes().remove(targets, on_problem, wait, on_wait)
 
@@ -240,24 +243,22 @@ class Index(_FolderOrCluster):
 
     def articles(self) -> Iterator[Article]:
         stored_fields = self._opened.read(lambda: iter(self.searcher().all_stored_fields()), retry=False)
-        try:
-            while (stored := self._opened.read(lambda: next(stored_fields, None), retry=False)) is not None:
-                yield article_from_stored(stored)
-        except IndexUnsafe as error:
-            raise IndexUnsafe(error.what, self.path) from None
+        return map(article_from_stored, _read_through(self._opened, self.path, stored_fields))
 
     @_naming_the_index
     def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
                since: str | None = None, until: str | None = None, sort: str = "relevance", *,
-               explain: bool = False, facets: Iterable[str] = (), timeline: bool | str = False) -> "SearchResult":
+               explain: bool = False, facets: Iterable[str] = (), timeline: bool | str = False,
+               copies: bool = False) -> "SearchResult":
         """Ranked passages with highlights, at most ``per_article`` per article.
         ``since``/``until``: ``2016``, ``2016-05`` or ``2016-05-21``; ``sort="date"``: newest first;
         ``explain``: why each hit's article matched (``Hit.explain``); ``facets`` (of month, source,
         author) and ``timeline`` (True, or day, week, month, year) count every matching article into
-        the result's ``matched``, ``facets`` and ``timeline``. Raises QueryError for a bad query."""
+        the result's ``matched``, ``facets`` and ``timeline``; a group of copies is one hit, the others in
+        ``Hit.copies``, unless ``copies``. Raises QueryError for a bad query."""
         return self._opened.read(lambda: engine.search(
             self._session(), text, limit, per_article, plain_text, since, until, sort, explain=explain,
-            facets=facets, timeline=timeline))
+            facets=facets, timeline=timeline, copies=copies))
 
     @_naming_the_index
     def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> "HitStream":
@@ -269,11 +270,11 @@ class Index(_FolderOrCluster):
     @_naming_the_index
     def rank_articles(self, text: str, limit: int | None = 100, plain_text: bool = False,
                       since: str | None = None, until: str | None = None, sort: str = "relevance",
-                      ) -> list[tuple[str, float]]:
-        """(article id, score) pairs, best first: the ranking of ``search``
-        without choosing passages; every matching article for ``limit=None``."""
+                      copies: bool = False) -> list[tuple[str, float]]:
+        """(article id, score) pairs, best first: the ranking of ``search`` without choosing
+        passages (every match for ``limit=None``; copies as in ``search``)."""
         return self._opened.read(lambda: engine.rank_articles(self._session(), text, limit, plain_text,
-                                                              since, until, sort))
+                                                              since, until, sort, copies))
 
     @_naming_the_index
     def similar(self, article_id: str, limit: int = 10) -> "SearchResult":
@@ -289,7 +290,8 @@ class Index(_FolderOrCluster):
     @_naming_the_index
     def stats(self) -> dict[str, object]:
         """Counts and versions, as ``searchkit stats`` prints them."""
-        return self._opened.read(lambda: index_stats(self.path, self.searcher().reader(), self.info()))
+        return self._opened.read(lambda: index_stats(self.path, self.searcher().reader(), self.info(),
+                                                     self._session().copy_groups()))
 
 
 def _read_through(opened: OpenedIndex, path: Path, items: Iterator[_Item]) -> Iterator[_Item]:

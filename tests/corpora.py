@@ -1,6 +1,7 @@
 """Small corpora for ranking tests."""
 
 import json
+import random
 from pathlib import Path
 
 import searchkit
@@ -39,7 +40,8 @@ def export_articles(folder: Path, count: int, word: str = "Tombouctou") -> Path:
             # The first line long: not read as a headline.
             " ".join([f"Paragraphe {part} de l'article {number} sur {word}.",
                       *([word] * (1 + (number + part) % 5)),
-                      *(FILLER[(number + part + k) % len(FILLER)] for k in range(40)), f"({tricky})."])
+                      # Drawn apart for each article: not copies of each other (searchkit.storage.minhash).
+                      *random.Random(number * 3 + part).choices(FILLER, k=40), f"({tricky})."])
             for part in (1, 2)
         ]
         rows.append({"id": f"art{number:04d}", "title": f"Titre {number}: {tricky}",

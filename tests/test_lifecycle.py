@@ -35,12 +35,28 @@ class Interrupted(Exception):
     """Stands for a crash or a Ctrl-C at one point of an ingest."""
 
 
+def _unique(serial: int) -> str:
+    return "dossier" + "".join("bcdfghjklmnpqrstvz"[int(digit)] for digit in str(serial))
+
+
 def _text(serial: int, rng: random.Random) -> str:
     title = " ".join(rng.choice(WORDS) for _ in range(3)).capitalize()
-    body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 30)))
+    # Long enough, often, to have a signature and copies (searchkit.storage.minhash).
+    body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 60)))
     # A word of its own, so that no two versions of any file hold the same text.
-    unique = "".join("bcdfghjklmnpqrstvz"[int(digit)] for digit in str(serial))
-    return f"{title}\n\nLe {body} dossier{unique}.\n"
+    return f"{title}\n\nLe {body} {_unique(serial)}.\n"
+
+
+def _copy_text(text: str, serial: int) -> str:
+    """A near copy of ``text``, as an agency dispatch taken up: an agency
+    line first, and a word of its own."""
+    title, _, body = text.partition("\n\n")
+    return f"{title}\n\n(AFP) {body.rsplit(' ', 1)[0]} {_unique(serial)}.\n"
+
+
+def _groups(index: searchkit.Index, root: Path) -> list[list[str]]:
+    paths = {article.id: str(Path(article.path).relative_to(root)) for article in index.articles()}
+    return sorted(sorted(paths[article_id] for article_id in group) for group in index.copy_groups())
 
 
 def _ranking(index: searchkit.Index, root: Path, text: str) -> list[tuple[float, str]]:
@@ -90,6 +106,16 @@ class IndexLife(RuleBasedStateMachine):
     @rule(data=st.data())
     def change_file(self, data: st.DataObject) -> None:
         self._write(data.draw(st.sampled_from(sorted(self.files))))
+
+    @precondition(lambda self: self.files)
+    @rule(data=st.data(), folder=st.sampled_from(["", "lundi", "mardi/soir"]))
+    def copy_file(self, data: st.DataObject, folder: str) -> None:
+        """Another site's copy of an article: grouped with it when long enough."""
+        source = data.draw(st.sampled_from(sorted(self.files)))
+        self.serial += 1
+        path = str(self.news / folder / f"copy{self.serial}.txt")
+        self.files[path] = _copy_text(self.files[source], self.serial)
+        Path(path).write_text(self.files[path], "utf-8")
 
     @precondition(lambda self: self.files)
     @rule(data=st.data(), folder=st.sampled_from(["", "lundi", "mardi/soir"]))
@@ -225,6 +251,8 @@ class IndexLife(RuleBasedStateMachine):
                 fresh.ingest([fresh_root / "news"])
                 for query in QUERIES:
                     assert _ranking(self.index, self.place, query) == _ranking(fresh, fresh_root, query), query
+                # The same groups of copies, whatever the life that led to them.
+                assert _groups(self.index, self.place) == _groups(fresh, fresh_root)
         finally:
             shutil.rmtree(fresh_root, ignore_errors=True)
 

@@ -260,14 +260,29 @@ def optimize(index_path: str, wait: float) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @index_option
 @follow_links_option
-def watch(paths: tuple[str, ...], index_path: str, follow_links: bool) -> None:
+@click.option("--notify", metavar="COMMAND",
+              help="Run COMMAND when a saved search finds new articles, with their titles as its last "
+                   "argument (e.g. 'notify-send searchkit'); run without a shell.")
+def watch(paths: tuple[str, ...], index_path: str, follow_links: bool, notify: str | None) -> None:
     """Keep the index in step with PATHS while running: new, changed and
-    deleted files are reflected in queries within seconds. Ctrl-C stops.
+    deleted files are reflected in queries within seconds. After each
+    ingest, the saved searches (searchkit alert) run and their new articles
+    are printed. Ctrl-C stops.
 
     \b
     searchkit watch ~/news
+    searchkit watch ~/news --notify 'notify-send searchkit'
     """
+    import shlex
+
     from watchfiles import watch as file_changes
+
+    try:
+        notifier = shlex.split(notify) if notify is not None else None
+    except ValueError as error:
+        raise click.BadParameter(f"{notify!r}: {error}", param_hint="--notify") from None
+    if notifier == []:
+        raise click.BadParameter("an empty command", param_hint="--notify")
 
     def sync() -> None:
         try:
@@ -277,6 +292,8 @@ def watch(paths: tuple[str, ...], index_path: str, follow_links: bool) -> None:
             return
         if report.articles or report.removed or report.failed:
             click.echo(f"Ingested: {report.summary()}.")
+        if report.added or report.updated:
+            _run_alerts(index, notifier)
 
     index = _open_index(index_path, create=True)
     with index:
@@ -292,6 +309,41 @@ def watch(paths: tuple[str, ...], index_path: str, follow_links: bool) -> None:
         except KeyboardInterrupt:
             pass
     click.echo("Stopped.", err=True)
+
+
+def _run_alerts(index: Any, notifier: list[str] | None) -> None:
+    """The saved searches run after an ingest of ``watch``: their new
+    articles printed, and told to ``notifier`` (a command and its arguments)."""
+    import subprocess
+
+    from searchkit.cli.output import alert_lines
+    from searchkit.search.alerts import matches_text
+
+    try:
+        runs = index.alerts.run()
+    except SearchkitError as error:
+        click.echo(f"searchkit: error: {_visible(str(error))}", err=True)
+        return
+    _echo_runs(runs, alert_lines)
+    text = matches_text(runs)
+    if notifier is not None and text:
+        try:
+            subprocess.run([*notifier, text], check=False, timeout=30, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.SubprocessError) as error:
+            click.echo(f"searchkit: error: --notify {_visible(notifier[0])}: {_visible(str(error))}", err=True)
+
+
+def _echo_runs(runs: list[Any], alert_lines: Callable[..., list[str]]) -> bool:
+    """The new articles of ``runs`` on stdout, a query that no longer runs
+    on stderr; whether all ran."""
+    ran = True
+    for run in runs:
+        if run.error is not None:
+            ran = False
+            click.echo(f"searchkit: error: saved search {_visible(run.name)}: {_visible(run.error)}", err=True)
+        for line in alert_lines(run):
+            click.echo(line)
+    return ran
 
 
 class _progress:
@@ -466,6 +518,7 @@ STREAMED_FORMATS = ("csv", "jsonl", "trec")
 @click.option("--explain", is_flag=True,
               help="Say under each hit why its article matched: each word, the forms found and how, "
                    "and the parts of the score.")
+@click.option("--copies", is_flag=True, help="Each copy of an article as a hit (default: a group of copies is one).")
 @counting_options
 @color_option
 @marks_option
@@ -484,8 +537,8 @@ def query(
     facets: tuple[str, ...],
     timeline: bool,
     timeline_unit: str | None,
-    color: str,
-    marks: str,
+    copies: bool,
+    color: str, marks: str,
 ) -> None:
     if (query_text is None) == (batch_file is None):
         raise click.UsageError("give either a QUERY or --batch FILE")
@@ -503,7 +556,7 @@ def query(
     # one query is scored so too: its first rows are those of --limit N.
     index = _open_index(index_path, create=False, fast_scoring=batch_file is not None)
     failed = False
-    options: dict[str, Any] = dict(plain_text=plain, since=since, until=until, sort=sort)
+    options: dict[str, Any] = dict(plain_text=plain, since=since, until=until, sort=sort, copies=copies)
     options.update(whole)
     with index, _stdout_closed_early(), _Answers(output_format, batch_file is not None,
                                                  _use_color(color), marks) as answer:
@@ -759,6 +812,92 @@ def stats(index_path: str, output_format: str) -> None:
             name, value = "size", f"{value / 1e6:.1f} MB"
         # The versions come from the index's searchkit.json: shared, it is not ours.
         click.echo(f"{name.replace('_', ' '):<{width}}  {visible(str(value)) if value is not None else '-'}")
+
+
+@main.group()
+def alert() -> None:
+    """Saved searches that tell what is new: each keeps a query and the
+    articles it has seen; `alert run` prints those it matches since its last
+    run (from cron, or `searchkit watch` after each ingest).
+
+    \b
+    searchkit alert add crue '"crue de la Seine"' --since 2024-03
+    searchkit alert run
+    searchkit alert run crue --format json
+    """
+
+
+@alert.command("add")
+@click.argument("name")
+@click.argument("query_text", metavar="QUERY")
+@index_option
+@click.option("--since", metavar="DATE",
+              help="Articles dated DATE or later are news to it: its first run gives them (2016, 2016-05, "
+                   "2016-05-21). Without it only articles ingested from now on are.")
+def alert_add(name: str, query_text: str, index_path: str, since: str | None) -> None:
+    """Save QUERY under NAME. What it matches now is not news to it."""
+    with _open_index(index_path, create=False) as index, _user_errors():
+        saved = index.alerts.add(name, query_text, since=since)
+    click.echo(f"Saved {_visible(saved.name)}: {_visible(saved.query)} "
+               f"({counted(len(saved.seen), 'article')} seen already).")
+
+
+@alert.command("list")
+@index_option
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json"]), help="Output format.")
+def alert_list(index_path: str, output_format: str) -> None:
+    """List the saved searches: name, query, last run."""
+    from searchkit.cli.output import json_text
+
+    with _open_index(index_path, create=False) as index, _user_errors():
+        saved = index.alerts.list()
+    if output_format == "json":
+        click.echo(json_text([search.to_dict(seen=False) for search in saved], indent=2))
+        return
+    for search in saved:
+        click.echo(f"{_visible(search.name)}\t{_visible(search.query)}\t"
+                   f"last run {search.last_run or 'never'}")
+
+
+@alert.command("remove")
+@click.argument("name")
+@index_option
+def alert_remove(name: str, index_path: str) -> None:
+    """Remove the saved search NAME."""
+    with _open_index(index_path, create=False) as index, _user_errors():
+        index.alerts.remove(name)
+    click.echo(f"Removed {_visible(name)}.")
+
+
+@alert.command("run")
+@click.argument("name", required=False)
+@index_option
+@click.option("--format", "output_format", default="text", show_default=True,
+              type=click.Choice(["text", "json", "jsonl"]),
+              help="text: nothing when nothing is new (for cron); json: one object; jsonl: a line per search.")
+def alert_run(name: str | None, index_path: str, output_format: str) -> None:
+    """Print the articles each saved search (or NAME) matches since its last
+    run, a group of copies once, and record the run. Exit status 0 when all
+    ran, new articles or not; 1 when a query no longer runs (the others do)."""
+    from searchkit.cli.output import alert_lines, json_text
+
+    with _open_index(index_path, create=False, fast_scoring=True) as index, _user_errors():
+        runs = index.alerts.run(name)
+    if output_format == "json":
+        click.echo(json_text({"alerts": [run.to_dict() for run in runs]}, indent=2))
+        ran = all(run.error is None for run in runs)
+    elif output_format == "jsonl":
+        for run in runs:
+            click.echo(json_text(run.to_dict()))
+        ran = all(run.error is None for run in runs)
+    else:
+        ran = _echo_runs(runs, alert_lines)
+    for run in runs:
+        if run.error is not None and output_format != "text":
+            click.echo(f"searchkit: error: saved search {_visible(run.name)}: {_visible(run.error)}", err=True)
+    if not ran:
+        sys.exit(1)
 
 
 @main.command()

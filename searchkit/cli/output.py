@@ -8,7 +8,8 @@ import textwrap
 from typing import Callable, Iterable, Iterator
 
 from searchkit.articles.article import Article
-from searchkit.search.results import Explanation, Form, Hit, HitStream, SearchResult
+from searchkit.search.alerts import AlertRun
+from searchkit.search.results import Copy, Explanation, Form, Hit, HitStream, SearchResult
 
 BOLD = "\x1b[1m"
 DIM = "\x1b[2m"
@@ -115,7 +116,38 @@ def hit_block(hit: Hit, width: int, color: bool, marks: str = "brackets") -> str
     where = " · ".join(part for part in (visible(hit.date or ""), _place(hit), f"score {hit.score:.2f}") if part)
     where = f"{INDENT}{DIM + where + RESET if color else where}"
     body = _wrap_marked(hit.text, hit.highlights, width, color, marks)
-    return f"{head}\n{where}\n{body}\n{_explanation(hit, color)}"
+    copies = f"{INDENT}{copies_line(hit)}\n" if hit.copies else ""
+    return f"{head}\n{where}\n{body}\n{copies}{_explanation(hit, color)}"
+
+
+SOURCES_NAMED = 3  # sources of copies named on a hit's line; the rest as "..."
+
+
+def copies_line(hit: Hit) -> str:
+    """``+ 3 copies: lemonde.fr, 20minutes.fr ...``: where the others of the
+    hit's group of copies were published (their ids when they have no source)."""
+    return _copies_line(hit.copies)
+
+
+def _copies_line(copies: list[Copy]) -> str:
+    names = list(dict.fromkeys(visible(copy.source or copy.id) for copy in copies))
+    more = " ..." if len(names) > SOURCES_NAMED else ""
+    count = len(copies)
+    return f"+ {count} cop{'ies' if count > 1 else 'y'}: {', '.join(names[:SOURCES_NAMED])}{more}"
+
+
+def alert_lines(run: AlertRun) -> list[str]:
+    """A saved search's new articles for a person: a head line, then one line
+    each (date, title, id, source), its new copies under it; none when nothing is new."""
+    if not run.new:
+        return []
+    lines = [f"{visible(run.name)}: {len(run.new)} new ({visible(run.query)})"]
+    for match in run.new:
+        where = " · ".join(visible(part) for part in (match.id, match.source or "") if part)
+        lines.append(f"{INDENT}{visible(match.date or 'undated')}  {visible(match.title or match.id)}  [{where}]")
+        if match.copies:
+            lines.append(f"{INDENT * 2}{_copies_line(match.copies)}")
+    return lines
 
 
 def hit_line(hit: Hit, color: bool, marks: str = "brackets") -> str:
@@ -283,7 +315,9 @@ def jsonl_pieces(stream: HitStream, qid: str | None, seconds: Callable[[], float
 
 
 # The fields of a hit a spreadsheet has a use for, named as in JSON.
-CSV_COLUMNS = ("rank", "score", "article_id", "title", "date", "source", "author", "url", "path", "line", "text")
+CSV_COLUMNS = ("rank", "score", "article_id", "title", "date", "source", "author", "url", "path", "line", "text",
+               "copies")
+COPIES_SEPARATOR = "; "  # between the ids of the copies in their CSV cell
 
 
 def csv_row(hit: Hit, qid: str | None = None, marks: str = "none") -> list[object]:
@@ -296,7 +330,8 @@ def csv_row(hit: Hit, qid: str | None = None, marks: str = "none") -> list[objec
 
     cells: list[object] = [hit.rank, hit.score, cell(hit.article_id), _mark(hit.title, hit.title_highlights, False, marks),
              cell(hit.date), cell(hit.source), cell(hit.author), cell(hit.url), cell(hit.path), hit.line,
-             _mark(hit.text, hit.highlights, False, marks)]
+             _mark(hit.text, hit.highlights, False, marks),
+             cell(COPIES_SEPARATOR.join(copy.id for copy in hit.copies))]
     return cells if qid is None else [visible(qid, layout=True), *cells]
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from searchkit.articles.sources import INFO_FILE, file_digest
 from searchkit.ingest.ingestion import Catalogue, stamp_of
 from searchkit.storage import integrity
+from searchkit.storage.groups import groups_damage
 from searchkit.storage.integrity import CheckReport
 from searchkit.storage.opened import OpenedIndex
 from searchkit.storage.schema import INDEX_NAME
@@ -29,6 +30,9 @@ def check_opened(opened: OpenedIndex) -> CheckReport:
     toc = ix._read_toc()  # not searcher(): it stops at the first damaged file
     unreadable = integrity.check_segments(ix.storage, toc.schema, toc.segments, toc.generation)
     report.damaged += [str(damage) for damage in unreadable]
+    groups = groups_damage(opened.path, toc.generation, required=bool(toc.segments))
+    if groups is not None:
+        report.damaged.append(str(groups))
     if unreadable:
         return report  # what the sources' records say cannot be trusted
     with ix.reader() as reader:

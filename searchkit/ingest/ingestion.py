@@ -180,6 +180,8 @@ class Ingestion:
         self.seen_ids: dict[str, str] = {}
         self._previous = _PreviousIndex(writer)
         self._writing: dict[str, _Write] = {}  # by article id
+        # (id, date, copy signature) of each article written: grouped at commit.
+        self.signed: list[tuple[str, str | None, bytes]] = []
 
     def problem(self, problem: Problem) -> None:
         if isinstance(problem, Notice):
@@ -291,6 +293,8 @@ class Ingestion:
         """A document the writer has indexed: it replaces its old version."""
         write = self._writing.pop(document.fields["id"])  # type: ignore[call-overload]
         self.report.passages += document.fields["passage_count"]  # type: ignore[operator]
+        fields = document.fields
+        self.signed.append((str(fields["id"]), fields.get("date") or None, fields.get("copy_sig") or b""))  # type: ignore[arg-type]
         self._delete(write.replaces)
 
     def unwritten(self, document: Document, reason: str) -> None:

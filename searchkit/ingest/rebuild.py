@@ -46,11 +46,13 @@ def new_work_folder(path: Path) -> Path:
     return work
 
 
-def swap_in(path: Path, work: Path, index_name: str, before_commit: Callable[[], None] = lambda: None) -> None:
-    """Make the index built in ``work`` the index at ``path``, in one commit.
+def swap_in(path: Path, work: Path, index_name: str,
+            before_commit: Callable[[int], None] = lambda generation: None) -> int:
+    """Make the index built in ``work`` the index at ``path``, in one commit;
+    returns its generation.
 
-    ``before_commit`` runs once the new files are in place and before the
-    table of contents that names them is written."""
+    ``before_commit`` runs with that generation once the new files are in
+    place and before the table of contents that names them is written."""
     live, built = FileStorage(str(path)), FileStorage(str(work))
     toc = TOC.read(built, index_name)
     names = [name for segment in toc.segments for name in segment.list_files(built)]
@@ -58,7 +60,8 @@ def swap_in(path: Path, work: Path, index_name: str, before_commit: Callable[[],
         os.replace(work / name, path / name)
         sync_file(path / name)
     sync_folder(path)
-    before_commit()
     # The next generation of the live index, so that its open searchers see a newer one.
     generation = max(TOC._latest_generation(live, index_name), toc.generation) + 1
+    before_commit(generation)
     commit_toc(live, index_name, toc.schema, toc.segments, generation)
+    return generation

@@ -20,12 +20,14 @@ from whoosh import index as whoosh_index
 
 from searchkit.articles.sources import INFO_FILE, Problem
 from searchkit.errors import IndexNotFound, SearchkitError
+from searchkit.ingest.copies import groups_after
 from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion
 from searchkit.ingest.report import IngestReport
 from searchkit.ingest.locking import WaitCallback, abandon, acquire_lock, open_writer
 from searchkit.ingest.rebuild import new_work_folder, swap_in, writer_lock
 from searchkit.storage import integrity
 from searchkit.storage.durability import write_json
+from searchkit.storage.groups import clean_groups, read_groups, write_groups
 from searchkit.storage.opened import OpenedIndex
 from searchkit.storage.record import holds_only_own_files, index_exists, read_info, write_info
 from searchkit.storage.schema import INDEX_NAME
@@ -104,11 +106,15 @@ class IndexWrites:
     def optimize(self, wait: float = 0.0, on_wait: WaitCallback | None = None) -> None:
         """Every segment merged into one, deleted articles left out."""
         writer = open_writer(self.opened.ix, self.path, wait, on_wait)
+        generation = writer.generation
         try:
+            # The same articles: the same groups, for the new generation.
+            write_groups(self.path, generation, read_groups(self.path, generation - 1, required=False))
             writer.commit(optimize=True)
         except BaseException:
             abandon(writer)
             raise
+        clean_groups(self.path, generation)
         self.opened.write_info()
 
     def compact(self) -> None:
@@ -146,7 +152,14 @@ class IndexWrites:
                 yield run
             finally:
                 run.close()
+            generation = None
             if run.report.added or run.report.updated or run.report.removed:
+                # Written before the commit, which makes them the index's groups.
+                generation = writer.generation
+                from searchkit.writer.bulk import flush  # not loaded by queries
+
+                flush(writer)  # every article written: its signature known
+                write_groups(self.path, generation, groups_after(writer, run.signed))
                 writer.commit()
             else:
                 writer.cancel()
@@ -160,6 +173,8 @@ class IndexWrites:
             abandon(writer)
             raise
         # After the commit: an interruption here must not touch the writer.
+        if generation is not None:
+            clean_groups(self.path, generation)
         self.opened.write_info(_now(), run.roots)
 
 
@@ -200,9 +215,11 @@ def rebuild(
                 writes = IndexWrites(new, document_of)
                 report = writes.ingest(roots, on_progress=on_progress, on_problem=on_problem, follow_links=follow_links)
                 writes.compact()
+                groups = read_groups(work, new.ix.latest_generation(), required=False)
             finally:
                 new.close()
-            swap_in(path, work, INDEX_NAME)
+            generation = swap_in(path, work, INDEX_NAME, lambda generation: write_groups(path, generation, groups))
+            clean_groups(path, generation)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         write_info(path, whoosh_index.open_dir(path, indexname=INDEX_NAME), _now(), roots)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import query as wq
 
@@ -19,11 +19,12 @@ from searchkit.ranking.postings import Postings
 from searchkit.ranking.reranks import rerank
 from searchkit.search import spelling
 from searchkit.search.compiling import CompiledQuery, compile_query
+from searchkit.search.copies import copy_details, deep_enough
 from searchkit.search.filters import Filters, make_filters
 from searchkit.search.highlight import find_matches
 from searchkit.search.explain import explain as explain_article
 from searchkit.search.hits import passage_hits, streamed_hits, term_positions
-from searchkit.search.results import Explanation, Hit, HitStream, SearchResult
+from searchkit.search.results import Copy, Explanation, Hit, HitStream, SearchResult
 from searchkit.search.session import SearchSession
 
 
@@ -79,6 +80,16 @@ def _run(session: SearchSession, compiled: CompiledQuery, limit: int, filters: F
     words = [word for _, word in compiled.typed]
     ranked = rerank(ranked, postings, ranking, terms, words, compiled.quoted, compiled.spec.terms, bonuses)
     return Run(compiled, ranked[:limit], query, bonuses)
+
+
+def _ranked(session: SearchSession, rank: Callable[[int], Ranked], limit: int | None, copies: bool
+            ) -> tuple[Ranked, dict[int, list[str]]]:
+    """``rank`` as deep as ``limit`` asks; unless ``copies``, each group of
+    copies once (searchkit.search.copies), with the ids of the others of each."""
+    if copies:
+        return rank(_depth(session, limit)), {}
+    found, kept, others = deep_enough(rank, lambda found: found.ranked, session, limit)
+    return replace(found, ranked=kept), others
 
 
 def _at_least_one(**counts: int | None) -> None:
@@ -162,13 +173,15 @@ def _scale_after(first: list[tuple[int, float]], then: list[tuple[int, float]]) 
 
 def rank_articles(
     session: SearchSession, text: str, limit: int | None = 100, plain_text: bool = False,
-    since: str | None = None, until: str | None = None, sort: str = "relevance",
+    since: str | None = None, until: str | None = None, sort: str = "relevance", copies: bool = False,
 ) -> list[tuple[str, float]]:
     """(article id, score) of the best articles, best first, without
-    passages; every matching article for ``limit=None``."""
+    passages; every matching article for ``limit=None``; each group of
+    copies once, by its leader, unless ``copies``."""
     _at_least_one(limit=limit)
-    ranked = _ranked_with_corrections(session, text, plain_text, _depth(session, limit),
-                                      make_filters(since, until, sort)).ranked
+    filters = make_filters(since, until, sort)
+    ranked = _ranked(session, lambda depth: _ranked_with_corrections(session, text, plain_text, depth, filters),
+                     limit, copies)[0].ranked
     if not ranked:
         return []
     # Ids from their column: the stored fields would load each article's text.
@@ -188,6 +201,7 @@ def search(
     explain: bool = False,
     facets: Iterable[str] = (),
     timeline: bool | str = False,
+    copies: bool = False,
 ) -> SearchResult:
     """Up to ``limit`` passages, at most ``per_article`` from one article.
 
@@ -197,7 +211,8 @@ def search(
     searched too and given as ``suggestion``. With ``explain``, each hit says
     why its article matched (searchkit.search.explain). With ``facets`` (names of
     searchkit.search.facets.FACETS) or ``timeline`` (True, or a unit), every
-    matching article is counted (see searchkit.search.facets).
+    matching article is counted (see searchkit.search.facets). Each group
+    of copies is shown once, its others in the hit's ``copies``, unless ``copies``.
     """
     _at_least_one(limit=limit, per_article=per_article)
     started = time.perf_counter()
@@ -208,12 +223,14 @@ def search(
 
         names, unit = counts.facet_names(facets), counts.timeline_unit(timeline)
     searcher = session.searcher
-    found = _ranked_with_corrections(session, text, plain_text, limit, filters, explain)
+    found, others = _ranked(session, lambda depth: _ranked_with_corrections(
+        session, text, plain_text, depth, filters, explain), limit, copies)
     compiled, ranked, corrections = found.compiled, found.ranked, found.corrections
     results = [(searcher.stored_fields(docnum), score) for docnum, score in ranked]
     positions = term_positions(session, compiled.spec, [docnum for docnum, _ in ranked])
     hits = passage_hits(results, compiled.spec, limit, per_article, by_date=filters.sort == "date",
                         positions=positions, title_spec=compiled.title_spec)
+    hits = list(_with_copies(session, hits, others))
     # A word of removed articles stays in the index's word list until its
     # segment is merged: no suggestion that finds nothing.
     suggestion = spelling.suggestion(text, compiled.typed, corrections, hits) if corrections and hits else None
@@ -247,7 +264,7 @@ def _explain_hits(session: SearchSession, text: str, hits: list[Hit], found: Ran
 
 def stream_hits(
     session: SearchSession, text: str, limit: int | None = None, per_article: int = 2, plain_text: bool = False,
-    since: str | None = None, until: str | None = None, sort: str = "relevance",
+    since: str | None = None, until: str | None = None, sort: str = "relevance", copies: bool = False,
 ) -> HitStream:
     """The hits of ``search``, in its order, made as they are read: every
     matching article's for ``limit=None``. The articles are ranked (and a
@@ -255,10 +272,11 @@ def stream_hits(
     at a time as the hits are read, so memory does not grow with the count."""
     _at_least_one(limit=limit, per_article=per_article)
     filters = make_filters(since, until, sort)
-    found = _ranked_with_corrections(session, text, plain_text, _depth(session, limit), filters)
+    found, others = _ranked(session, lambda depth: _ranked_with_corrections(
+        session, text, plain_text, depth, filters), limit, copies)
     compiled, ranked, corrections = found.compiled, found.ranked, found.corrections
-    hits = streamed_hits(session, ranked, compiled.spec, compiled.title_spec, limit, per_article,
-                         by_date=filters.sort == "date")
+    hits = _with_copies(session, streamed_hits(session, ranked, compiled.spec, compiled.title_spec, limit,
+                                               per_article, by_date=filters.sort == "date"), others)
     if not corrections:
         return HitStream(text, hits)
     # The corrected words as the first hits write them (search() looks at
@@ -266,6 +284,20 @@ def stream_hits(
     head = list(itertools.islice(hits, 100))
     suggestion = spelling.suggestion(text, compiled.typed, corrections, head) if head else None
     return HitStream(text, itertools.chain(head, hits), suggestion)
+
+
+def _with_copies(session: SearchSession, hits: Iterable[Hit], others: dict[int, list[str]]) -> Iterator[Hit]:
+    """The hits, each with its ``copies``: the others of its article's group of copies."""
+    ids = session.id_column() if others else None
+    by_id = {ids[docnum]: members for docnum, members in others.items()} if ids is not None else {}
+    details: dict[str, list[Copy]] = {}
+    for hit in hits:
+        members = by_id.get(hit.article_id)
+        if members:
+            if hit.article_id not in details:
+                details[hit.article_id] = copy_details(session, members)
+            hit.copies = details[hit.article_id]
+        yield hit
 
 
 def article_highlights(session: SearchSession, text: str, query_text: str) -> list[tuple[int, int]]:

@@ -45,6 +45,16 @@ class Explanation:
 
 
 @dataclass
+class Copy:
+    """Another article of the group of copies a hit's article leads."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+
+
+@dataclass
 class Hit:
     """One passage of one article, as a search result."""
 
@@ -65,6 +75,8 @@ class Hit:
     source: str | None = None
     url: str | None = None
     explain: Explanation | None = None  # asked with explain=True
+    # The other articles of its group of copies, earliest first; shown once, with this hit.
+    copies: list[Copy] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -3,11 +3,12 @@ queries cache for it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from searchkit.ranking.postings import Postings
 from searchkit.ranking.reranks import SearcherPostings
 from searchkit.ranking.settings import Ranking
+from searchkit.storage.groups import CopyGroups
 
 if TYPE_CHECKING:
     from searchkit.ranking.fastscore import FastScorer
@@ -21,7 +22,8 @@ class SearchSession:
     The searcher must weigh as ``ranking`` does (``ranking.weighting()``):
     Whoosh's scores and the fast scorer's are then the same."""
 
-    def __init__(self, searcher: Any, ranking: Ranking, fast_scoring: bool = True) -> None:
+    def __init__(self, searcher: Any, ranking: Ranking, fast_scoring: bool = True,
+                 copy_groups: Callable[[], CopyGroups] | None = None) -> None:
         weighting = searcher.weighting
         if (getattr(weighting, "K1", None), getattr(weighting, "B", None)) != (ranking.k1, ranking.b):
             raise ValueError(f"the searcher weighs with {weighting!r}, not with the ranking's "
@@ -35,6 +37,9 @@ class SearchSession:
         self._fast: "FastScorer | None" = None
         self._ids: Any = None
         self._dates: Any = None
+        # The groups of copies of the searcher's commit (searchkit.storage.groups), read on first use.
+        self._read_groups = copy_groups
+        self._groups: CopyGroups | None = None
         # docnum -> (source, author), read from the stored fields by the
         # facets of the queries that matched it (searchkit.search.facets).
         self.sources_authors: dict[int, tuple[str | None, str | None]] = {}
@@ -54,6 +59,11 @@ class SearchSession:
     def whoosh_postings(self) -> Postings:
         """Postings read from the searcher, for one query."""
         return SearcherPostings(self.searcher, self.ranking)
+
+    def copy_groups(self) -> CopyGroups:
+        if self._groups is None:
+            self._groups = self._read_groups() if self._read_groups is not None else CopyGroups()
+        return self._groups
 
     def id_column(self) -> Any:
         """The article id of each document: opening the column reads all its

@@ -4,8 +4,10 @@ The article's body as indexed (its title ``title_weight`` times, then its
 text) is analysed with the French analysis of the index; its terms are
 weighed by tf-idf, the best ``MAX_TERMS`` become an OR query, each term
 boosted by its weight over the best one's, and that query is scored with the
-fast scorer (BM25), as MoreLikeThis does with its boost on. Copies of the article are left out: those whose analysed
-terms are almost all its own (``NEAR_COPY``). Each hit is the passage of the
+fast scorer (BM25), as MoreLikeThis does with its boost on. Copies of the article are left out: those of its group of
+copies (searchkit.storage.minhash) and those whose analysed terms are almost
+all its own (``NEAR_COPY``); of another group of copies, only the best ranked
+is shown. Each hit is the passage of the
 article that holds most of those terms, marked.
 """
 
@@ -52,6 +54,7 @@ SPARE = 10
 class KeyTerms:
     """The distinctive terms of an article and what it is made of."""
 
+    article_id: str
     docnum: int
     weights: dict[str, float]  # term -> tf-idf, best first
     terms: frozenset[str]  # every analysed term of its body
@@ -84,7 +87,7 @@ def key_terms(session: SearchSession, article_id: str) -> KeyTerms:
     if len(chosen) < MIN_TERMS:
         chosen += sorted(once, reverse=True)[:MIN_TERMS - len(chosen)]
     chosen.sort(key=lambda pair: (-pair[0], pair[1]))
-    return KeyTerms(docnum, {term: weight for weight, term in chosen}, frozenset(frequencies))
+    return KeyTerms(article_id, docnum, {term: weight for weight, term in chosen}, frozenset(frequencies))
 
 
 def jaccard(first: frozenset[str], second: frozenset[str]) -> float:
@@ -102,6 +105,9 @@ def similar_articles(session: SearchSession, key: KeyTerms, limit: int) -> list[
     terms = list(key.weights)
     scorer, searcher, title_weight = session.fast_scorer(), session.searcher, session.ranking.title_weight
     kept: list[tuple[dict, int, float]] = []
+    # Its own group of copies left out, and each other group once, by its best ranked.
+    groups = session.copy_groups()
+    seen_groups = {id(groups.group_of[key.article_id])} if key.article_id in groups.group_of else set()
     looked = 0  # candidates judged already: a wider fetch ranks them alike
     wanted = limit + 1 + SPARE
     while True:
@@ -109,8 +115,13 @@ def similar_articles(session: SearchSession, key: KeyTerms, limit: int) -> list[
         for docnum, score in ranked[looked:]:
             if docnum == key.docnum:
                 continue
+            group = groups.group_of.get(session.id_column()[docnum])
+            if group is not None and id(group) in seen_groups:
+                continue
             stored = searcher.stored_fields(docnum)
             if jaccard(key.terms, frozenset(_body_terms(stored, title_weight))) < NEAR_COPY:
+                if group is not None:
+                    seen_groups.add(id(group))
                 kept.append((stored, docnum, score))
                 if len(kept) == limit:
                     return kept

@@ -73,9 +73,13 @@ def cut_passages(document: Document) -> Prepared:
     for segment in segments[:-1]:
         position += len(segment)
         edges.append(position)
-    body_tokens = title_tokens * repeats + [token for segment in segments for token in segment]
+    text_tokens = [token for segment in segments for token in segment]
+    from searchkit.storage.minhash import signature  # numpy: in the workers, not in a query
+
+    # The text's alone: a headline rewritten leaves a copy a copy.
+    copy_sig = signature([term for term, _ in text_tokens])
     return Prepared({"passages": [tuple(span) for span in spans], "passage_count": len(spans),
-                     "passage_positions": edges}, {"body": body_tokens})
+                     "passage_positions": edges, "copy_sig": copy_sig}, {"body": title_tokens * repeats + text_tokens})
 
 
 def indexed_body(article: Article, title_weight: int) -> tuple[str, int]:

@@ -48,6 +48,9 @@ def make_schema() -> Schema:
         # only: never searched, and unique terms cost the most to index.
         file_sig=TextColumn(),
         text_hash=TextColumn(),
+        # The MinHash signature of the text, which groups its copies
+        # (searchkit.storage.minhash): a column, read whole at each commit.
+        copy_sig=COLUMN(VarBytesColumn()),
         url=STORED,
         line=STORED,
         passages=STORED,

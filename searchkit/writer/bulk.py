@@ -253,9 +253,7 @@ class BulkWriter(SegmentWriter):
         return super()._merge_segments(mergetype, optimize, merge)
 
     def commit(self, mergetype=None, optimize=None, merge=None) -> None:
-        self._check_state()
-        self._send_pending(parallel=self._workers is not None)
-        self._receive_all()
+        flush(self)
         final_segments = self._merge_segments(mergetype, optimize, merge)
         final_segments.extend(self._written_segments)
         if self.docnum:
@@ -306,3 +304,11 @@ class BulkWriter(SegmentWriter):
             self.fieldwriter.close()
             if lengths is not None:
                 lengths.close()
+
+
+def flush(writer: BulkWriter) -> None:
+    """Index every document added to ``writer`` so far: ``on_document`` has
+    been called for each when it returns (before the commit, which writes them)."""
+    writer._check_state()
+    writer._send_pending(parallel=writer._workers is not None)
+    writer._receive_all()

@@ -13,7 +13,8 @@ from tests.corpora import TRICKY, export_articles
 from tests.helpers import SEED_ID, one_line, run
 
 # As docs/formats.md lists them.
-CSV_COLUMNS = ("rank", "score", "article_id", "title", "date", "source", "author", "url", "path", "line", "text")
+CSV_COLUMNS = ("rank", "score", "article_id", "title", "date", "source", "author", "url", "path", "line", "text",
+               "copies")
 ARTICLES = 600  # each with two passages holding the word: 1,200 passages match
 WORD = "Tombouctou"
 
@@ -41,13 +42,18 @@ def csv_rows(result):
     return list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8"), newline="")))
 
 
+def csv_values(hits):
+    """JSON hits with their copies as CSV writes them: the ids, "; " between them."""
+    return [{**hit, "copies": "; ".join(copy["id"] for copy in hit["copies"]) or None} for hit in hits]
+
+
 def cell(value):
     """A JSON value as a CSV cell: empty for null."""
     return "" if value is None else str(value)
 
 
 def test_a_csv_of_1000_hits_reads_back_with_the_csv_module_as_json_gives_them(export_index):
-    hits = json.loads(query(export_index, WORD, "--limit", "1000", "--format", "json").output)["hits"]
+    hits = csv_values(json.loads(query(export_index, WORD, "--limit", "1000", "--format", "json").output)["hits"])
     result = query(export_index, WORD, "--limit", "1000", "--format", "csv")
     raw = result.stdout_bytes
     assert raw.startswith(b"rank,score,article_id,")  # no BOM: the csv module would read it into "rank"
@@ -60,14 +66,14 @@ def test_a_csv_of_1000_hits_reads_back_with_the_csv_module_as_json_gives_them(ex
         assert float(read.pop("score")) == hit["score"]
         assert read == {name: cell(hit[name]) for name in header if name != "score"}
     # What needs quoting came through: the corpus holds it in titles and passages.
-    texts = {row[-1] for row in rows} | {row[3] for row in rows}
+    texts = {row[-2] for row in rows} | {row[3] for row in rows}
     for tricky in TRICKY:
         assert any(tricky in text for text in texts), tricky
-    assert any("\n" in row[-1] for row in rows) and any('"' in row[6] for row in rows)
+    assert any("\n" in row[-2] for row in rows) and any('"' in row[6] for row in rows)
 
 
 def test_a_csv_of_1000_hits_reads_back_with_pandas_without_options(export_index, tmp_path):
-    hits = json.loads(query(export_index, WORD, "--limit", "1000", "--format", "json").output)["hits"]
+    hits = csv_values(json.loads(query(export_index, WORD, "--limit", "1000", "--format", "json").output)["hits"])
     path = tmp_path / "hits.csv"
     path.write_bytes(query(export_index, WORD, "--limit", "1000", "--format", "csv").stdout_bytes)
     frame = pandas.read_csv(path)
@@ -131,9 +137,9 @@ def test_a_batch_in_jsonl_puts_each_qid_first(export_index, tmp_path):
 
 def test_csv_marks_the_hits_only_when_asked(export_index):
     plain = csv_rows(query(export_index, WORD, "--format", "csv"))
-    assert all("[[" not in row[-1] for row in plain[1:])
+    assert all("[[" not in row[-2] for row in plain[1:])
     marked = csv_rows(query(export_index, WORD, "--format", "csv", "--marks", "stars"))
-    assert all(f"**{WORD}**" in row[-1] for row in marked[1:])
+    assert all(f"**{WORD}**" in row[-2] for row in marked[1:])
 
 
 @pytest.mark.parametrize("output_format", ["text", "json"])

@@ -48,3 +48,29 @@ def test_watch_follows_new_changed_and_deleted_files_and_stops_on_ctrl_c(tmp_pat
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert err.strip().endswith("Stopped.")
+
+
+def test_watch_prints_what_saved_searches_find_and_tells_the_notify_command(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "seine.txt").write_text("La Seine déborde à Paris.", "utf-8")
+    index_path = tmp_path / "ix"
+    with searchkit.Index(index_path) as index:
+        index.ingest([news])
+        index.alerts.add("crue", "crue")
+    told = tmp_path / "told.txt"
+    # The text comes as one argument, through no shell: quotes and $() are the text's own.
+    notify = f"{sys.executable} -c 'import sys; open(sys.argv[2], \"a\").write(sys.argv[3])' - {told}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "searchkit", "watch", str(news), "--index", str(index_path), "--notify", notify],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        (news / "crue.txt").write_text("La crue de la Marne $(touch pwned) inonde Meaux.", "utf-8")
+        assert wait_for(lambda: told.exists() and told.read_text("utf-8"))
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert told.read_text("utf-8") == "crue: 1 new: La crue de la Marne $(touch pwned) inonde Meaux."
+    assert "crue: 1 new (crue)" in out and "[crue.txt]" in out
+    assert not (tmp_path / "pwned").exists()

@@ -10,6 +10,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 import searchkit
+from searchkit.storage.groups import read_groups, write_groups
 from searchkit.storage import integrity
 from searchkit.storage import safepickle
 from searchkit.cli.commands import main
@@ -51,6 +52,9 @@ def sealed(index, toc=None):
         integrity.write_segment_sums(storage, segment)
     for old in index.glob("*.toc"):
         old.unlink()
+    # The groups of copies of the commit it forged, as searchkit writes them.
+    previous = max(int(path.name.split(".")[1]) for path in index.glob("copies.*.json"))
+    write_groups(index, toc.generation, read_groups(index, previous))
     integrity.commit_toc(storage, "searchkit", toc.schema, toc.segments, toc.generation)
 
 

@@ -54,7 +54,7 @@ def built(tmp_path_factory):
 
 def kind_of(name):
     """The kind of an index file: its name without the segment id or generation."""
-    return re.sub(r"^searchkit_[0-9a-z]+\.|^_searchkit_[0-9]+\.", "", name)
+    return re.sub(r"^searchkit_[0-9a-z]+\.|^_searchkit_[0-9]+\.|(?<=^copies\.)[0-9]+\.", "", name)
 
 
 def files_by_kind(index_path):
@@ -68,19 +68,22 @@ def files_by_kind(index_path):
             if base <= docnum < base + leaf.doc_count_all():
                 segment = (leaf, base)
         segment_id = segment[0].segment().segment_id()
+        generation = index.searcher().reader().generation()
     chosen = {}
     for path in sorted(index_path.iterdir()):
         if path.name.endswith("WRITELOCK"):
             continue
         if path.name.startswith("searchkit_") and not path.name.startswith(segment_id + "."):
             continue
+        if path.name.startswith("copies.") and path.name != f"copies.{generation}.json":
+            continue  # the groups of the commit before: kept for its searchers
         chosen[kind_of(path.name)] = path.name
     return chosen
 
 
 KINDS = ("toc", "searchkit.json", "sums", "pst", "trm", "_stored.col", "_body_len.col", "_title_len.col",
          "_truncated_len.col", "id.col", "path.col", "date.col", "file_sig.col", "text_hash.col",
-         "passage_count.col")
+         "passage_count.col", "copy_sig.col", "copies.json")
 
 
 def test_every_kind_of_index_file_is_covered(built):
