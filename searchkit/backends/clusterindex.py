@@ -128,7 +128,8 @@ class ClusterIndex:
 
     def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
                since: str | None = None, until: str | None = None, sort: str = "relevance",
-               **options: Any) -> SearchResult:
+               copies: bool = False, **options: Any) -> SearchResult:
+        # A cluster index makes no groups of copies: each article is a hit of its own.
         self._present()
         return clustersearch.search(self.backend, self.ranking, text, limit, per_article, plain_text,
                                     since, until, sort, **options)
@@ -140,7 +141,7 @@ class ClusterIndex:
 
     def rank_articles(self, text: str, limit: int | None = 100, plain_text: bool = False,
                       since: str | None = None, until: str | None = None, sort: str = "relevance",
-                      ) -> list[tuple[str, float]]:
+                      copies: bool = False) -> list[tuple[str, float]]:
         self._present()
         return clustersearch.rank_articles(self.backend, self.ranking, text, limit, plain_text, since, until, sort)
 
