@@ -186,8 +186,12 @@ class ClusterConnection:
                 self.client.indices.delete(index=name, ignore_unavailable=True)
 
     def health(self) -> str:
+        return str(self.health_report()["status"])
+
+    def health_report(self) -> dict[str, Any]:
+        """The cluster's health as it tells it for the index: status, unassigned shards..."""
         with self.answering("reading the cluster's health"):
-            return str(self.client.cluster.health(index=self.name)["status"])
+            return dict(self.client.cluster.health(index=self.name))
 
     def close(self) -> None:
         self.client.close()
