@@ -9,15 +9,17 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from searchkit.analysis.french import analyze, truncated
 from searchkit.backends.cluster import OpenSearchBackend
+from searchkit.backends.clustercounts import count
 from searchkit.backends.clusterquery import ClusterCounts, filtered, to_dsl
 from searchkit.errors import QueryError
 from searchkit.ranking.reranks import rerank
 from searchkit.ranking.settings import Ranking
 from searchkit.search.compiling import CompiledQuery, compile_query
+from searchkit.search.facets import facet_names, timeline_unit
 from searchkit.search.filters import Filters, make_filters
 from searchkit.search.highlight import find_matches
 from searchkit.search.hits import passage_hits
@@ -121,7 +123,8 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
 
 def search(backend: OpenSearchBackend, ranking: Ranking, text: str, limit: int = 10, per_article: int = 2,
            plain_text: bool = False, since: str | None = None, until: str | None = None,
-           sort: str = "relevance", **unsupported: Any) -> SearchResult:
+           sort: str = "relevance", facets: Iterable[str] = (), timeline: bool | str = False,
+           **unsupported: Any) -> SearchResult:
     """``Index.search`` on a cluster index."""
     asked = [name for name, value in unsupported.items() if value not in (None, False, (), [])]
     if asked:
@@ -131,11 +134,16 @@ def search(backend: OpenSearchBackend, ranking: Ranking, text: str, limit: int =
             raise QueryError(f"{name} must be at least 1, not {value}")
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
+    counting = bool(facets) or timeline not in (False, None)
+    if counting:  # a wrong name refused before the query runs
+        names, unit = facet_names(facets), timeline_unit(timeline)
     found = ranked(backend, ranking, text, plain_text, limit, filters)
     results = [(found.stored[article_id], score) for article_id, score in found.ranked]
     hits = passage_hits(results, found.compiled.spec, limit, per_article, by_date=filters.sort == "date",
                         title_spec=found.compiled.title_spec)
     result = SearchResult(text, hits)
+    if counting:
+        result.matched, result.facets, result.timeline = count(backend, found.compiled, filters, names, unit)
     result.seconds = time.perf_counter() - started
     return result
 
