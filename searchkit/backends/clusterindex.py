@@ -12,11 +12,11 @@ from typing import Any, Callable, Iterable, Iterator
 
 from searchkit.analysis.french import fingerprint, stemmer_version
 from searchkit.articles.article import Article
-from searchkit.backends import clusteringest, clustersearch
+from searchkit.backends import clusteringest, clustersearch, clustersimilar
 from searchkit.backends.clustercheck import check_cluster_index
 from searchkit.backends.address import parse_address
 from searchkit.backends.cluster import OpenSearchBackend, index_body
-from searchkit.errors import ClusterError, IndexIncompatible, IndexNotFound, SearchkitError
+from searchkit.errors import IndexIncompatible, IndexNotFound, SearchkitError
 from searchkit.ingest.report import IngestReport
 from searchkit.ranking.settings import Ranking
 from searchkit.search.results import HitStream, SearchResult
@@ -179,7 +179,8 @@ class ClusterIndex:
         return {**self.backend.stats(), **{name: meta.get(name) for name in (*_versions(), "last_ingest")}}
 
     def similar(self, article_id: str, limit: int = 10) -> SearchResult:
-        raise ClusterError("similar articles are not available on a cluster index yet")
+        self._present()
+        return clustersimilar.similar(self.backend, self.ranking, article_id, limit)
 
     def check(self) -> CheckReport:
         """As Index.check: the cluster's health, the count recorded, the files ingested."""
