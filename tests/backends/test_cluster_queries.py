@@ -1,6 +1,7 @@
 """Queries on a cluster index that the embedded index answers beyond its
 hits: facets and timelines (every matching article counted by the cluster's
-aggregations) and spelling suggestions, the same JSON as the embedded index."""
+aggregations), spelling suggestions and explanations, the same JSON as the
+embedded index."""
 
 import json
 
@@ -47,3 +48,25 @@ def test_a_misspelt_word_is_searched_as_the_embedded_index_would(seeds_cluster, 
     assert answers[1][0] == meant and answers[1][1]
     shown = run("query", typed, "--index", seeds_cluster)
     assert meant in shown.output
+
+
+def _explained(index, query):
+    result = run("query", query, "--explain", "--limit", "3", "--format", "json", "--index", index)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["hits"]
+
+
+@pytest.mark.parametrize("query", ["libération de Mossoul", "title:Mossoul OR Raqqa"])
+def test_explain_gives_the_parts_of_the_embedded_index(seeds_cluster, seeds_index, query):
+    embedded, clustered = _explained(seeds_index, query), _explained(seeds_cluster, query)
+    assert [h["article_id"] for h in clustered] == [h["article_id"] for h in embedded]
+    for mine, theirs in zip(clustered, embedded):
+        explained, expected = mine["explain"], theirs["explain"]
+        assert [(p["query"], p["forms"]) for p in explained["parts"]] == \
+            [(p["query"], p["forms"]) for p in expected["parts"]]
+        assert sorted(explained["bonuses"]) == sorted(expected["bonuses"])
+        # The parts add up to the article's score (the cluster's BM25 is Lucene's for a field).
+        parts = sum(p["score"] for p in explained["parts"]) + sum(explained["bonuses"].values())
+        assert parts == pytest.approx(explained["score"])
+        if not query.startswith("title:"):  # scored by searchkit: the embedded index's figures
+            assert explained["score"] == pytest.approx(expected["score"], rel=0.01)
