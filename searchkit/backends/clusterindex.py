@@ -144,7 +144,8 @@ class ClusterIndex:
     def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> HitStream:
         self._present()
         depth = max(1, self.backend.count()) if limit is None else limit
-        return HitStream(text, iter(self.search(text, limit=depth, **options).hits))
+        result = self.search(text, limit=depth, **options)
+        return HitStream(text, iter(result.hits), result.suggestion)
 
     def rank_articles(self, text: str, limit: int | None = 100, plain_text: bool = False,
                       since: str | None = None, until: str | None = None, sort: str = "relevance",

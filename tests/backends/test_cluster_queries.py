@@ -48,6 +48,8 @@ def test_a_misspelt_word_is_searched_as_the_embedded_index_would(seeds_cluster, 
     assert answers[1][0] == meant and answers[1][1]
     shown = run("query", typed, "--index", seeds_cluster)
     assert meant in shown.output
+    streamed = run("query", typed, "--format", "jsonl", "--index", seeds_cluster)  # hits made one at a time
+    assert json.loads(streamed.stdout.splitlines()[0])["suggestion"] == meant
 
 
 def _explained(index, query):
