@@ -309,7 +309,8 @@ def check_index(path: str | os.PathLike[str]) -> tuple[CheckReport, int | None]:
     it cannot even be opened, what its files' checksums say (count None)."""
     if is_cluster_address(path):
         with Index(path, create=False) as cluster:
-            return cluster.check(), None
+            report = cluster.check()
+            return report, None if report.damaged else len(cluster)
     try:
         index = Index(path, create=False)
     except IndexDamaged as error:

@@ -36,6 +36,9 @@ logging.getLogger("opensearch").addHandler(logging.NullHandler())
 logging.getLogger("opensearch").propagate = False
 _TERMS = {"type": "text", "analyzer": "searchkit_terms", "similarity": "searchkit_bm25"}
 _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+# Stored and counted by facets (doc values), not searched; a value past Lucene's
+# 32,766 bytes is counted as none.
+_COUNTED = {"type": "keyword", "index": False, "doc_values": True, "ignore_above": 8000}
 
 
 def index_body(shards: int, replicas: int, k1: float, b: float, meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,8 +62,8 @@ def index_body(shards: int, replicas: int, k1: float, b: float, meta: Mapping[st
                 "title": {"type": "text", "index": False},
                 "text": {"type": "text", "index": False},
                 "date": {"type": "keyword"},
-                "source": _STORED_ONLY,
-                "author": _STORED_ONLY,
+                "source": _COUNTED,
+                "author": _COUNTED,
                 "url": _STORED_ONLY,
                 "line": {"type": "integer", "index": False},
                 "passages": {"type": "integer", "index": False},  # flat: start, end, start, end...
@@ -186,8 +189,12 @@ class ClusterConnection:
                 self.client.indices.delete(index=name, ignore_unavailable=True)
 
     def health(self) -> str:
+        return str(self.health_report()["status"])
+
+    def health_report(self) -> dict[str, Any]:
+        """The cluster's health as it tells it for the index: status, unassigned shards..."""
         with self.answering("reading the cluster's health"):
-            return str(self.client.cluster.health(index=self.name)["status"])
+            return dict(self.client.cluster.health(index=self.name))
 
     def close(self) -> None:
         self.client.close()

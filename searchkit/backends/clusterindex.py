@@ -12,13 +12,15 @@ from typing import Any, Callable, Iterable, Iterator
 
 from searchkit.analysis.french import fingerprint, stemmer_version
 from searchkit.articles.article import Article
-from searchkit.backends import clusteringest, clustersearch
+from searchkit.backends import clusteringest, clustersearch, clustersimilar
+from searchkit.backends.clustercheck import check_cluster_index
 from searchkit.backends.address import parse_address
 from searchkit.backends.cluster import OpenSearchBackend, index_body
-from searchkit.errors import ClusterError, IndexIncompatible, IndexNotFound, SearchkitError
+from searchkit.errors import IndexIncompatible, IndexNotFound, SearchkitError
 from searchkit.ingest.report import IngestReport
 from searchkit.ranking.settings import Ranking
 from searchkit.search.results import HitStream, SearchResult
+from searchkit.storage.integrity import CheckReport
 from searchkit.storage.documents import article_from_stored
 from searchkit.version import __version__
 
@@ -90,8 +92,12 @@ class ClusterIndex:
         report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
                                          on_problem, follow_links)
         if report.articles or report.removed:  # `watch` ingests every 2 s
-            self.backend.set_meta({**self.backend.meta(), "last_ingest": _now()})
+            self._record(last_ingest=_now())
         return report
+
+    def _record(self, **record: object) -> None:
+        """The article count after a write, for `check`, and ``record``."""
+        self.backend.set_meta({**self.backend.meta(), **record, "articles": self.backend.count()})
 
     def remove(self, targets: Iterable[str], on_problem: Any = None, wait: float = 0.0,
                on_wait: Callable[[], None] | None = None) -> IngestReport:
@@ -99,6 +105,8 @@ class ClusterIndex:
             raise self.backend.not_found()
         run = clusteringest.ClusterIngestion(self.backend, self.ranking.title_weight, on_problem)
         run.remove(targets)
+        if run.report.removed:
+            self._record()
         return run.report
 
     @classmethod
@@ -137,7 +145,8 @@ class ClusterIndex:
     def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> HitStream:
         self._present()
         depth = max(1, self.backend.count()) if limit is None else limit
-        return HitStream(text, iter(self.search(text, limit=depth, **options).hits))
+        result = self.search(text, limit=depth, **options)
+        return HitStream(text, iter(result.hits), result.suggestion)
 
     def rank_articles(self, text: str, limit: int | None = 100, plain_text: bool = False,
                       since: str | None = None, until: str | None = None, sort: str = "relevance",
@@ -172,10 +181,13 @@ class ClusterIndex:
         return {**self.backend.stats(), **{name: meta.get(name) for name in (*_versions(), "last_ingest")}}
 
     def similar(self, article_id: str, limit: int = 10) -> SearchResult:
-        raise ClusterError("similar articles are not available on a cluster index yet")
+        self._present()
+        return clustersimilar.similar(self.backend, self.ranking, article_id, limit)
 
-    def check(self) -> Any:
-        raise ClusterError("check is not available on a cluster index yet: `searchkit stats` tells its health")
+    def check(self) -> CheckReport:
+        """As Index.check: the cluster's health, the count recorded, the files ingested."""
+        self._present()
+        return check_cluster_index(self.backend)
 
 
 def _stamp() -> str:
@@ -195,7 +207,7 @@ def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
     try:
         report, _ = clusteringest.ingest(fresh, index.ranking.title_weight, roots, False, on_progress,
                                          on_problem, follow_links)
-        fresh.set_meta({**_versions(), "roots": sorted(roots), "last_ingest": _now()})
+        fresh.set_meta({**_versions(), "roots": sorted(roots), "last_ingest": _now(), "articles": fresh.count()})
     except BaseException:
         backend.delete_indices([physical])
         raise

@@ -50,9 +50,16 @@ class ClusterCounts:
             self._frequencies[key] = found[term]
         return self._frequencies[key]
 
+    def learn(self, field: str, frequencies: dict[str, int]) -> None:
+        """Article counts of terms of ``field`` asked already (backend.statistics)."""
+        self._frequencies.update({(field, term): count for term, count in frequencies.items()})
+
     def idf(self, field: str, term: str) -> float:
+        return self.idf_of(self.doc_frequency(field, term))
+
+    def idf_of(self, doc_frequency: int) -> float:
         # whoosh.scoring.WeightingModel.idf
-        return math.log(self.doc_count_all() / (self.doc_frequency(field, term) + 1)) + 1
+        return math.log(self.doc_count_all() / (doc_frequency + 1)) + 1
 
     def reader(self) -> "ClusterCounts":
         return self

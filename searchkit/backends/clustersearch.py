@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping
 
 from searchkit.analysis.french import analyze, truncated
+from searchkit.backends import clusterexplain, clusterspelling
 from searchkit.backends.cluster import OpenSearchBackend
+from searchkit.backends.clustercounts import count
 from searchkit.backends.clusterquery import ClusterCounts, filtered, to_dsl
 from searchkit.errors import QueryError
 from searchkit.ranking.reranks import rerank
 from searchkit.ranking.settings import Ranking
+from searchkit.ranking.exactwords import WORDS_FIELD
+from searchkit.search import spelling
 from searchkit.search.compiling import CompiledQuery, compile_query
+from searchkit.search.engine import scale_after
+from searchkit.search.spelling import FEW_RESULTS
+from searchkit.search.facets import facet_names, timeline_unit
 from searchkit.search.filters import Filters, make_filters
 from searchkit.search.highlight import find_matches
 from searchkit.search.hits import passage_hits
@@ -90,14 +97,23 @@ class ClusterRanked:
     compiled: CompiledQuery
     ranked: list[tuple[str, float]]
     stored: dict[str, dict[str, Any]]
+    corrections: dict[str, str] = field(default_factory=dict)
+    # Explained: what each term gave each article, when searchkit scored them,
+    # each rerank's bonus, and the run (with its scale) an article was found by.
+    term_scores: dict[str, dict[str, float]] | None = None
+    bonuses: dict[str, dict[str, float]] = field(default_factory=dict)
+    origins: dict[str, tuple["ClusterRanked", float]] = field(default_factory=dict)
+
+    def origin(self, article_id: str) -> tuple["ClusterRanked", float]:
+        return self.origins.get(article_id, (self, 1.0))
 
 
 def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: bool, limit: int,
-           filters: Filters) -> ClusterRanked:
+           filters: Filters, corrections: dict[str, str] | None = None, explain: bool = False) -> ClusterRanked:
     """The best ``limit`` articles: the cluster's BM25, then, for an OR of
     words by relevance, searchkit's reranks on the best ``rerank_depth``."""
     counts = ClusterCounts(backend, text)
-    compiled = compile_query(counts, ranking, text, plain_text)
+    compiled = compile_query(counts, ranking, text, plain_text, corrections)
     terms = compiled.terms if filters.sort == "relevance" else None
     # An OR of words: the cluster finds twice the candidates the reranks read,
     # which are scored again as the embedded index scores them (Lucene's BM25
@@ -113,29 +129,75 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
         scores = postings.bm25(terms, compiled.truncated, compiled.boosts)
         best = sorted(range(len(found)), key=lambda n: -scores[n])[:max(limit, ranking.rerank_depth)]
         words = [word for _, word in compiled.typed]
+        bonuses: dict[str, dict[int, float]] | None = {} if explain else None
         numbered = rerank([(n, scores[n]) for n in best if scores[n] > 0], postings, ranking, terms, words,
-                          compiled.quoted, compiled.spec.terms)
-        found = [(found[n][0], score) for n, score in numbered]
+                          compiled.quoted, compiled.spec.terms, bonuses)
+        result = ClusterRanked(compiled, [(found[n][0], score) for n, score in numbered][:limit], stored)
+        if bonuses is not None:
+            result.term_scores = {term: dict(zip((i for i, _ in found), postings.bm25([term], compiled.truncated,
+                                                                                      compiled.boosts)))
+                                  for term in dict.fromkeys(terms)}
+            result.bonuses = {name: {found[n][0]: bonus for n, bonus in given.items()}
+                              for name, given in bonuses.items()}
+        return result
     return ClusterRanked(compiled, found[:limit], stored)
+
+
+def ranked_with_corrections(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: bool,
+                            limit: int, filters: Filters, explain: bool = False) -> ClusterRanked:
+    """searchkit.search.engine._ranked_with_corrections on the cluster: when few
+    articles are found and a typed word is rare, the closest frequent spellings
+    searched too, the articles found as typed first."""
+    run = ranked(backend, ranking, text, plain_text, limit, filters, explain=explain)
+    if not run.compiled.typed:
+        return run
+    few = len(run.ranked) < min(FEW_RESULTS, limit)
+    corrections = clusterspelling.corrections(backend, run.compiled.typed, rare_only=not few)
+    if not corrections:
+        return run
+    corrected = ranked(backend, ranking, text, plain_text, limit, filters, corrections, explain)
+    corrected.corrections = corrections
+    if not few and filters.sort != "date" and len(run.ranked) >= limit:
+        return replace(run, compiled=corrected.compiled, corrections=corrections)  # only its words marked
+    _, counts, _ = backend.statistics(WORDS_FIELD, sorted(corrections))
+    held = {word for word in corrections if counts[word]}
+    if filters.sort == "date" or (few and not held):
+        return corrected
+    unheld = {word: fix for word, fix in corrections.items() if word not in held}
+    first = ranked(backend, ranking, text, plain_text, limit, filters, unheld, explain) if unheld and few else run
+    scale = scale_after(first.ranked, corrected.ranked)
+    seen = {article_id for article_id, _ in first.ranked}
+    extra = [(article_id, score * scale) for article_id, score in corrected.ranked if article_id not in seen]
+    origins = {article_id: (first, 1.0) for article_id in seen} | \
+        {article_id: (corrected, scale) for article_id, _ in extra}
+    return ClusterRanked(corrected.compiled, (first.ranked + extra)[:limit], {**first.stored, **corrected.stored},
+                         corrections, origins=origins)
 
 
 def search(backend: OpenSearchBackend, ranking: Ranking, text: str, limit: int = 10, per_article: int = 2,
            plain_text: bool = False, since: str | None = None, until: str | None = None,
-           sort: str = "relevance", **unsupported: Any) -> SearchResult:
+           sort: str = "relevance", explain: bool = False, facets: Iterable[str] = (),
+           timeline: bool | str = False) -> SearchResult:
     """``Index.search`` on a cluster index."""
-    asked = [name for name, value in unsupported.items() if value not in (None, False, (), [])]
-    if asked:
-        raise QueryError(f"{', '.join(asked)} is not available on a cluster index yet")
     for name, value in (("limit", limit), ("per_article", per_article)):
         if value < 1:
             raise QueryError(f"{name} must be at least 1, not {value}")
     started = time.perf_counter()
     filters = make_filters(since, until, sort)
-    found = ranked(backend, ranking, text, plain_text, limit, filters)
+    counting = bool(facets) or timeline not in (False, None)
+    if counting:  # a wrong name refused before the query runs
+        names, unit = facet_names(facets), timeline_unit(timeline)
+    found = ranked_with_corrections(backend, ranking, text, plain_text, limit, filters, explain)
     results = [(found.stored[article_id], score) for article_id, score in found.ranked]
     hits = passage_hits(results, found.compiled.spec, limit, per_article, by_date=filters.sort == "date",
                         title_spec=found.compiled.title_spec)
-    result = SearchResult(text, hits)
+    suggestion = spelling.suggestion(text, found.compiled.typed, found.corrections, hits) \
+        if found.corrections and hits else None
+    if explain:
+        clusterexplain.explain_hits(backend, text, hits, found, results, by_date=filters.sort == "date")
+    result = SearchResult(text, hits, suggestion=suggestion)
+    if counting:
+        result.matched, result.facets, result.timeline = count(backend, found.compiled, filters, names, unit)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -145,7 +207,7 @@ def rank_articles(backend: OpenSearchBackend, ranking: Ranking, text: str, limit
     if limit is not None and limit < 1:
         raise QueryError(f"limit must be at least 1, not {limit}")
     depth = max(1, backend.count()) if limit is None else limit
-    return ranked(backend, ranking, text, plain_text, depth, make_filters(since, until, sort)).ranked
+    return ranked_with_corrections(backend, ranking, text, plain_text, depth, make_filters(since, until, sort)).ranked
 
 
 def article_highlights(backend: OpenSearchBackend, ranking: Ranking, text: str, query_text: str

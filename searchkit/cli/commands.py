@@ -939,6 +939,7 @@ def check(index_path: str) -> None:
     \b
     searchkit check
     """
+    from searchkit.backends import is_cluster_address
     from searchkit.index import check_index
 
     with _user_errors():
@@ -950,6 +951,10 @@ def check(index_path: str) -> None:
     for line in report.notes:
         click.echo(f"searchkit: note: {_visible(line)}")
     found = counted(len(report.damaged) + len(report.problems), "problem")
+    if report.damaged and is_cluster_address(index_path):
+        click.echo(f"{found} in {_visible(index_path)}: the cluster answers again once its nodes are back "
+                   "(`searchkit stats` tells its health)", err=True)
+        sys.exit(1)
     if report.damaged:
         click.echo(f"{found} in {_visible(index_path)}, which is damaged: "
                    f"`searchkit ingest --rebuild --index {index_path}` builds it anew from its sources", err=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Hashable, Iterable, Iterator, Sequence
 
 from whoosh import query as wq
 
@@ -152,14 +152,14 @@ def _ranked_with_corrections(session: SearchSession, text: str, plain_text: bool
     unheld = {word: fix for word, fix in corrections.items() if word not in held}
     first = _run(session, compile_query(searcher, session.ranking, text, plain_text, unheld), limit, filters,
                  explain) if unheld and few else run
-    scale = _scale_after(first.ranked, corrected.ranked)
+    scale = scale_after(first.ranked, corrected.ranked)
     seen = {docnum for docnum, _ in first.ranked}
     extra = [(docnum, score * scale) for docnum, score in corrected.ranked if docnum not in seen]
     origins = {docnum: (first, 1.0) for docnum in seen} | {docnum: (corrected, scale) for docnum, _ in extra}
     return Ranked(corrected.compiled, (first.ranked + extra)[:limit], corrections, origins)
 
 
-def _scale_after(first: list[tuple[int, float]], then: list[tuple[int, float]]) -> float:
+def scale_after(first: Sequence[tuple[Hashable, float]], then: Sequence[tuple[Hashable, float]]) -> float:
     """The factor that puts the scores of the articles of ``then`` that
     ``first`` lacks below the last of ``first``, so that scores keep the order."""
     seen = {docnum for docnum, _ in first}

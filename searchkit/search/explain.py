@@ -185,9 +185,22 @@ def explain(searcher, text: str, stored: Mapping[str, Any], docnum: int, query: 
             corrections: Mapping[str, str]) -> Explanation:
     """Why the article ``docnum`` (its ``stored`` fields) matched the query
     ``text``, as the Whoosh ``query`` it was ranked by (compiled as ``compiled``)."""
-    article = _Article(stored)
-    parts = [_part(leaf, scores[docnum], article, compiled, corrections, text)
-             for leaf, scores in leaf_scores(searcher, query, [docnum]) if scores.get(docnum)]
+    scored = [(leaf, scores[docnum]) for leaf, scores in leaf_scores(searcher, query, [docnum]) if scores.get(docnum)]
     bonus = {name: found[docnum] for name, found in (bonuses or {}).items() if found.get(docnum)}
+    return explained(text, stored, scored, compiled, bonus, scale, corrections)
+
+
+def leaves(query: wq.Query) -> list[wq.Query]:
+    """The leaves of ``query`` that add to an article's score."""
+    return list(_leaves(query))
+
+
+def explained(text: str, stored: Mapping[str, Any], scored: list[tuple[wq.Query, float]], compiled: CompiledQuery,
+              bonus: Mapping[str, float], scale: float, corrections: Mapping[str, str]) -> Explanation:
+    """The explanation of an article (its ``stored`` fields) from what each
+    leaf of the query gave it (``scored``) and the reranks' ``bonus``: an
+    index in a cluster scores them its own way, then explains as this one."""
+    article = _Article(stored)
+    parts = [_part(leaf, score, article, compiled, corrections, text) for leaf, score in scored if score]
     total = (sum(part.score for part in parts) + sum(bonus.values())) * scale
-    return Explanation(total, parts, bonus, scale)
+    return Explanation(total, parts, dict(bonus), scale)

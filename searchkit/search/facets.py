@@ -77,6 +77,17 @@ def count(session: SearchSession, compiled: CompiledQuery, filters: Filters, fac
     if unit is not None or "month" in facets:
         dates = session.dates()
         days = Counter(dates[docnum] for docnum in docnums)
+    values = {name: Counter(_stored_values(session, docnums, _STORED.index(name)))
+              for name in facets if name in _STORED}
+    return tallied(len(docnums), days, values, facets, unit)
+
+
+def tallied(matched: int, days: Counter[str], values: dict[str, Counter], facets: tuple[str, ...],
+            unit: str | None) -> tuple[int, dict[str, Facet], Timeline | None]:
+    """``count``'s answer from the matching articles counted per day (``""``:
+    undated) and per source and author (None: none): an index in a cluster
+    counts them with aggregations, then answers as this one does."""
+    days = Counter(days)
     undated = days.pop("", 0)
     counted: dict[str, Facet] = {}
     for name in facets:
@@ -86,10 +97,10 @@ def count(session: SearchSession, compiled: CompiledQuery, filters: Filters, fac
                 months[day[:7]] += articles
             counted[name] = _facet(months, undated)
         else:
-            values = Counter(_stored_values(session, docnums, _STORED.index(name)))
-            counted[name] = _facet(values, values.pop(None, 0))
+            found = Counter(values[name])
+            counted[name] = _facet(found, found.pop(None, 0))
     timeline = None if unit is None else _timeline(days, undated, unit)
-    return len(docnums), counted, timeline
+    return matched, counted, timeline
 
 
 def _stored_values(session: SearchSession, docnums: list[int], which: int) -> Iterator[str | None]:

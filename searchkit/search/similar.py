@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import Callable
 
 from searchkit.analysis.french import index_tokens
 from searchkit.errors import ArticleNotFound, QueryError
@@ -65,9 +66,13 @@ def _body_terms(stored: dict, title_weight: int) -> Counter[str]:
     return Counter(term for term, _ in index_tokens(body))
 
 
+def body_terms(stored: dict, title_weight: int) -> frozenset[str]:
+    """Every analysed term of the body of the article of ``stored``."""
+    return frozenset(_body_terms(stored, title_weight))
+
+
 def key_terms(session: SearchSession, article_id: str) -> KeyTerms:
-    """The terms of ``article_id`` that set it apart, by tf-idf (Lucene's
-    idf, as the fast scorer's): at most MAX_TERMS of those it repeats."""
+    """The terms of ``article_id`` that set it apart (see distinctive)."""
     searcher = session.searcher
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
@@ -75,19 +80,28 @@ def key_terms(session: SearchSession, article_id: str) -> KeyTerms:
     frequencies = _body_terms(searcher.stored_fields(docnum), session.ranking.title_weight)
     scorer = session.fast_scorer()
     reader = searcher.reader()
-    most = MAX_DOC_SHARE * scorer.size
+    weights = distinctive(frequencies, lambda term: reader.doc_frequency("body", term), scorer.size, scorer.idf)
+    return KeyTerms(article_id, docnum, weights, frozenset(frequencies))
+
+
+def distinctive(frequencies: Counter[str], doc_frequency: Callable[[str], int], size: int,
+                idf: Callable[[int], float]) -> dict[str, float]:
+    """term -> tf-idf of the terms of an article's body (``frequencies``)
+    that set it apart in an index of ``size`` articles, best first: at most
+    MAX_TERMS of those it repeats, completed by its best once-seen terms."""
+    most = MAX_DOC_SHARE * size
     repeated: list[tuple[float, str]] = []
     once: list[tuple[float, str]] = []
     for term, frequency in frequencies.items():
-        df = reader.doc_frequency("body", term)
+        df = doc_frequency(term)
         if MIN_DOC_FREQUENCY <= df <= most:
-            weight = frequency * scorer.idf(df)
+            weight = frequency * idf(df)
             (repeated if frequency >= MIN_TERM_FREQUENCY else once).append((weight, term))
     chosen = sorted(repeated, reverse=True)[:MAX_TERMS]
     if len(chosen) < MIN_TERMS:
         chosen += sorted(once, reverse=True)[:MIN_TERMS - len(chosen)]
     chosen.sort(key=lambda pair: (-pair[0], pair[1]))
-    return KeyTerms(article_id, docnum, {term: weight for weight, term in chosen}, frozenset(frequencies))
+    return {term: weight for weight, term in chosen}
 
 
 def jaccard(first: frozenset[str], second: frozenset[str]) -> float:

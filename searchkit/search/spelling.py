@@ -46,27 +46,41 @@ def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict
     frequent among equals, and more frequent than the word typed."""
     reader = searcher.reader()
     found = {}
-    for _, word in typed:
-        if not word.isalpha() or not 4 <= len(word) <= MAX_SPELLED_WORD_CHARS:
-            continue
+    for word in to_correct(typed):
         seen = reader.doc_frequency(WORDS_FIELD, word)
         if seen >= (1 if rare_only else RARE_WORD_ARTICLES):
             continue
-        maxdist = 1 if len(word) < 6 else 2
-        best = None
         # Per segment: Whoosh's reader of several segments would compare the
         # word with every word of the index.
-        candidates = {c for leaf, _ in reader.leaf_readers() for c in words_within(leaf, word, maxdist)}
-        for candidate in sorted(candidates):
-            if candidate == word:
-                continue
-            frequency = reader.doc_frequency(WORDS_FIELD, candidate)
-            key = (damerau_levenshtein(word, candidate), -frequency)
-            if frequency > seen and (best is None or key < best[0]):
-                best = (key, candidate)
+        candidates = {c for leaf, _ in reader.leaf_readers() for c in words_within(leaf, word, max_edits(word))}
+        best = closest(word, seen, {c: reader.doc_frequency(WORDS_FIELD, c) for c in candidates})
         if best is not None:
-            found[word] = best[1]
+            found[word] = best
     return found
+
+
+def to_correct(typed: list[tuple[str, str]]) -> list[str]:
+    """The typed (folded) words a spelling may correct."""
+    return [word for _, word in typed if word.isalpha() and 4 <= len(word) <= MAX_SPELLED_WORD_CHARS]
+
+
+def max_edits(word: str) -> int:
+    return 1 if len(word) < 6 else 2
+
+
+def closest(word: str, seen: int, candidates: dict[str, int]) -> str | None:
+    """Of ``candidates`` (word -> articles holding it), the one to search for
+    ``word`` (found in ``seen`` articles): the fewest edits away, within
+    max_edits, then the most frequent, and more frequent than ``word``."""
+    best = None
+    for candidate in sorted(candidates):
+        if candidate == word:
+            continue
+        distance, frequency = damerau_levenshtein(word, candidate), candidates[candidate]
+        key = (distance, -frequency)
+        if distance <= max_edits(word) and frequency > seen and (best is None or key < best[0]):
+            best = (key, candidate)
+    return None if best is None else best[1]
 
 
 def words_within(leaf, word: str, maxdist: int) -> list[str]:

@@ -61,9 +61,8 @@ def cluster(launched):
     return launched[0]
 
 
-@pytest.fixture
-def address(cluster):
-    """The address of an index of its own in the cluster, deleted after the test."""
+def _own_index(cluster):
+    """The address of an index of its own in the cluster, deleted after."""
     name = f"test-{uuid.uuid4().hex[:10]}"
     yield f"opensearch+{cluster}/{name}"
     from opensearchpy import OpenSearch
@@ -72,3 +71,20 @@ def address(cluster):
     for index in client.indices.get(index=f"{name}*", ignore_unavailable=True):
         client.indices.delete(index=index)
     client.close()
+
+
+@pytest.fixture
+def address(cluster):
+    """The address of an index of its own in the cluster, deleted after the test."""
+    yield from _own_index(cluster)
+
+
+@pytest.fixture(scope="module")
+def seeds_cluster(cluster):
+    """The address of a cluster index of the shipped seeds, for the tests of a module that only read it."""
+    from tests.helpers import SEEDS, run
+
+    for address in _own_index(cluster):
+        ingested = run("ingest", SEEDS, "--index", address)
+        assert ingested.exit_code == 0, ingested.output
+        yield address
