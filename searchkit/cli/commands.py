@@ -447,7 +447,8 @@ class _QueryCommand(click.Command):
     """A query may start with "-word" (exclude a word): an argument is read as
     an option only when it is one of the command's options, written whole
     (``--limit``, ``-n``, ``--limit=5``); anything else starting with "-" is
-    the query. Click alone read "-Chine Japon" as -C -h... and printed the help."""
+    the query. Click alone read "-Chine Japon" as -C -h... and printed the help.
+    Words given unquoted are one query, as if quoted: ``query libération Mossoul``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         takes_value: set[str] = set()
@@ -465,14 +466,16 @@ class _QueryCommand(click.Command):
                 positionals.extend(rest)
             elif name in takes_value:
                 options.append(arg)
-                value = next(rest, None) if "=" not in arg else None
-                if value is not None:
+                if "=" not in arg:
+                    value = next(rest, None)
+                    if value is None:
+                        raise click.BadOptionUsage(name, f"Option '{name}' requires an argument.", ctx)
                     options.append(value)
             elif name in flags:
                 options.append(arg)
             else:
                 positionals.append(arg)
-        return super().parse_args(ctx, options + ["--", *positionals] if positionals else options)
+        return super().parse_args(ctx, options + ["--", " ".join(positionals)] if positionals else options)
 
 
 class _Limit(click.ParamType):

@@ -1,5 +1,9 @@
 """The command line: hostile or mistaken arguments get one line, never a traceback."""
 
+import json
+
+import pytest
+
 from tests.helpers import one_line, run
 
 
@@ -73,3 +77,19 @@ def test_a_disk_full_at_the_last_flush_of_the_term_table_is_one_line(tmp_path, m
     line = one_line(run("ingest", SEEDS, "--index", tmp_path / "ix"))
     assert line == (f"searchkit: error: could not write the index at {tmp_path / 'ix'}: No space left on device; "
                     "it is as it was before this ingest")
+
+
+@pytest.mark.parametrize("option", ["--index", "--limit", "--format", "--since", "-n"])
+def test_an_option_missing_its_value_after_the_query_is_named(seeds_index, option):
+    line = one_line(run("query", "Mossoul", option))
+    assert f"Option '{option}' requires an argument." in line and "'--'" not in line
+
+
+def test_words_given_unquoted_are_one_query(seeds_index):
+    def ranked(*words):
+        result = run("query", *words, "--index", seeds_index, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return [hit["article_id"] for hit in json.loads(result.output)["hits"]]
+
+    assert ranked("libération", "Mossoul") == ranked("libération Mossoul")
+    assert ranked("gouvernement", "-Grèce") == ranked("gouvernement -Grèce")
