@@ -22,6 +22,8 @@ _FRENCH_DATE_RE = re.compile(
     r"(?P<day>\d{1,2})(?:er)?\s+(?P<month>" + "|".join(_MONTHS) + r")\s+(?P<year>\d{4})\b",
     re.IGNORECASE,
 )
+# What may follow a date alone on its line: a time ("à 14h30", "- 14:30").
+_REST_OF_DATE_LINE = re.compile(r"[\s,.;–—-]*(?:(?:à\s*)?\d{1,2}\s*[h:]\s*(?:\d{2})?)?[\s.]*", re.IGNORECASE)
 # 2016, 2016-05, 2016-05-21 (a time may follow), or 20160521.
 _ISO_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?![\d-])|(\d{4})(\d{2})(\d{2})$")
 # Seconds or milliseconds since 1970, as some scrapers store dates.
@@ -54,21 +56,35 @@ class Article:
         """An article whose title and date missing from ``metadata`` are
         inferred from its text."""
         article = cls(id=id, text=text, **metadata)  # type: ignore[arg-type]
-        headline, body_start = split_headline(text)
+        dated, after_date = date_line(text)
+        headline, body_start = split_headline(text, after_date)
         article.body_start = body_start
         if not article.title:
             article.title = headline or first_sentence(text, body_start)
         if article.date is None:
-            article.date = french_date(text, body_start)
+            article.date = dated or french_date(text, body_start)
         return article
 
 
-def split_headline(text: str) -> tuple[str, int]:
-    """The first line and where the body starts, when that line reads as a headline."""
+def date_line(text: str) -> tuple[str | None, int]:
+    """The ISO date of a first line that holds only a French date ("3 juin
+    2016", "Vendredi 3 juin 2016 à 14h30"), and where the next line starts;
+    (None, 0) when the text does not open so."""
     stripped = len(text) - len(text.lstrip())
     end = text.find("\n", stripped)
+    m = _FRENCH_DATE_RE.match(text, stripped, end) if end >= 0 else None
+    if m is None or not _REST_OF_DATE_LINE.fullmatch(text, m.end(), end):
+        return None, 0
+    return french_date(text, stripped), end + 1
+
+
+def split_headline(text: str, start: int = 0) -> tuple[str, int]:
+    """The first line from ``start`` and where the body starts after it,
+    when that line reads as a headline; else no headline, the body at ``start``."""
+    stripped = start + len(text[start:]) - len(text[start:].lstrip())
+    end = text.find("\n", stripped)
     if end < 0:
-        return "", 0
+        return "", start
     line = text[stripped:end].strip()
     line = _MARKDOWN_HEADING_RE.sub("", line, count=1) if line.startswith("#") else line
     rest = text[end:].strip()
@@ -79,7 +95,7 @@ def split_headline(text: str) -> tuple[str, int]:
         and len(line.split()) <= MAX_HEADLINE_WORDS
         and not (line.endswith(".") and not line.endswith("...") and not _ENDS_WITH_INITIALS_RE.search(line))
     )
-    return (line, end + 1) if is_headline else ("", 0)
+    return (line, end + 1) if is_headline else ("", start)
 
 
 def first_sentence(text: str, start: int = 0) -> str:

@@ -173,3 +173,17 @@ def test_the_sentence_splitter_is_linear_on_runs_of_stops():
               "    assert sentences(text)\n"
               "    assert time.perf_counter() - started < 2, stop\n")
     subprocess.run([sys.executable, "-c", script], check=True, timeout=20)
+
+
+@pytest.mark.parametrize("first_line", ["3 juin 2016", "Vendredi 3 juin 2016", "3 juin 2016 à 14h30", "Le 3 juin 2016."])
+def test_a_text_opening_with_a_date_line_takes_it_as_its_date_and_the_next_line_as_its_title(first_line):
+    text = f"{first_line}\n\nLa crue de la Seine atteint son pic\n\nLa Seine a atteint 6,10 mètres vendredi."
+    article = Article.from_text("crue.txt", text)
+    assert (article.title, article.date) == ("La crue de la Seine atteint son pic", "2016-06-03")
+    assert text[article.body_start:].strip() == "La Seine a atteint 6,10 mètres vendredi."
+
+
+def test_a_date_that_opens_a_sentence_is_no_date_line():
+    text = "21 juin 2012. - Le texte commence ainsi.\nSuite."
+    article = Article.from_text("a.txt", text)
+    assert (article.title, article.date, article.body_start) == ("21 juin 2012. - Le texte commence ainsi.", "2012-06-21", 0)
