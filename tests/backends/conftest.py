@@ -31,7 +31,7 @@ def _free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def launched(tmp_path_factory):
     """(http://HOST:PORT, the folder of its nodes or None for a cluster given)."""
     given = os.environ.get("SEARCHKIT_TEST_OPENSEARCH")
@@ -55,7 +55,7 @@ def launched(tmp_path_factory):
         subprocess.run([sys.executable, str(LAUNCHER), "down", "--dir", str(folder)], capture_output=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster(launched):
     """The cluster's http://HOST:PORT."""
     return launched[0]
