@@ -3,6 +3,7 @@ precision and recall, and the cost of the signatures at ingest.
 
     python bench/copies.py quality                 # the 5,000-article set, groups by threshold
     python bench/copies.py quality --index         # and through an index built of it
+    python bench/copies.py quality --cut 0.25      # copies cut harder: about 80% of the words kept
     python bench/copies.py ingest                  # ingest the whole corpus once (time it from outside)
     python bench/copies.py regroup                 # what grouping costs each commit on the whole corpus
 
@@ -64,7 +65,7 @@ def sentences(text: str) -> list[str]:
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def make_copy(original: dict, other: dict, rng: random.Random, number: int) -> dict:
+def make_copy(original: dict, other: dict, rng: random.Random, number: int, cut_share: float = 0.15) -> dict:
     """A copy of ``original``: a new headline, a block of its sentences cut,
     a sentence of ``other`` added, an agency line before the text."""
     parts = sentences(original["text"])
@@ -75,7 +76,7 @@ def make_copy(original: dict, other: dict, rng: random.Random, number: int) -> d
         # with the sentence and agency line added.
         start = rng.randrange(1, len(parts) - 1)
         end, cut = start + 1, len(parts[start].split())
-        while end < len(parts) - 1 and cut + len(parts[end].split()) <= 0.15 * words:
+        while end < len(parts) - 1 and cut + len(parts[end].split()) <= cut_share * words:
             cut += len(parts[end].split())
             end += 1
         parts = parts[:start] + parts[end:]
@@ -89,7 +90,7 @@ def make_copy(original: dict, other: dict, rng: random.Random, number: int) -> d
             "text": rng.choice(AGENCIES) + " ".join(parts)}
 
 
-def copy_set(seed: int = 7) -> tuple[list[dict], list[list[str]]]:
+def copy_set(seed: int = 7, cut_share: float = 0.15) -> tuple[list[dict], list[list[str]]]:
     """ARTICLES articles, COPIED of them with their copies; and the groups made."""
     rng = random.Random(seed)
     corpus = read_corpus(ARTICLES + 200)
@@ -98,7 +99,7 @@ def copy_set(seed: int = 7) -> tuple[list[dict], list[list[str]]]:
     originals = [a for a in corpus[:ARTICLES - 3 * COPIED] if len(a["text"].split()) >= 60]
     groups, copies = [], []
     for original in rng.sample(originals, COPIED):
-        made = [make_copy(original, rng.choice(others), rng, n) for n in range(1, rng.randint(1, 3) + 1)]
+        made = [make_copy(original, rng.choice(others), rng, n, cut_share) for n in range(1, rng.randint(1, 3) + 1)]
         groups.append([original["id"], *(copy["id"] for copy in made)])
         copies.extend(made)
     return corpus[:ARTICLES - len(copies)] + copies, groups
@@ -135,11 +136,24 @@ def score(found: list[list[str]], made: list[list[str]], label: str, made_ids: s
           f"recall {recall:.3f}  (and {len(found_pairs - judged)} pairs of the corpus's own articles)")
 
 
-def quality(through_index: bool) -> None:
+def recall_by_kept(found: list[list[str]], made: list[list[str]], by_id: dict[str, dict]) -> None:
+    """The share of copies found in their original's group, by the share of its words they keep."""
+    group_of = {member: number for number, group in enumerate(found) for member in group}
+    shares: dict[str, list[bool]] = {}
+    for group in made:
+        for member in group[1:]:
+            kept = kept_words(lead_and_text(by_id[group[0]]), lead_and_text(by_id[member]))
+            share = "<= 0.80" if kept <= 0.80 else "0.80 to 0.85" if kept <= 0.85 else "> 0.85"
+            shares.setdefault(share, []).append(group_of.get(member, -1) == group_of.get(group[0], -2))
+    print(f"{'':<16} " + ", ".join(f"words kept {share}: {sum(found) / len(found):.3f} of {len(found)}"
+                                   for share, found in sorted(shares.items())))
+
+
+def quality(through_index: bool, cut_share: float) -> None:
     from searchkit.analysis.french import index_tokens
     from searchkit.storage import minhash
 
-    articles, made = copy_set()
+    articles, made = copy_set(cut_share=cut_share)
     by_id = {a["id"]: a for a in articles}
     made_ids = {member for group in made for member in group}
     ratios = sorted(kept_words(lead_and_text(by_id[g[0]]), lead_and_text(by_id[m])) for g in made for m in g[1:])
@@ -158,6 +172,7 @@ def quality(through_index: bool) -> None:
         found = minhash.copy_groups(signatures, threshold)
         seconds = time.perf_counter() - started
         score(found, made, f"similarity {threshold}", made_ids)
+        recall_by_kept(found, made, by_id)
         print(f"{'':<16} grouping {seconds:.2f} s")
     if through_index:
         from searchkit import Index
@@ -206,11 +221,12 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     asked = commands.add_parser("quality")
     asked.add_argument("--index", action="store_true", help="also through an index of the set")
+    asked.add_argument("--cut", type=float, default=0.15, help="the largest share of words a copy's cut takes")
     commands.add_parser("ingest")
     commands.add_parser("regroup")
     arguments = parser.parse_args()
     if arguments.command == "quality":
-        quality(arguments.index)
+        quality(arguments.index, arguments.cut)
     elif arguments.command == "regroup":
         regroup()
     else:
