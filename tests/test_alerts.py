@@ -82,6 +82,23 @@ def test_copies_alert_once_and_removals_and_a_rebuild_alert_nothing(tmp_path):
     assert new_ids(run("alert", "run", "--index", index)) == ["after"]
 
 
+def test_a_later_copy_of_a_dispatch_alerted_before_is_no_news(tmp_path):
+    rng = random.Random(4)
+    news, index = tmp_path / "news", tmp_path / "ix"
+    write(news, article(rng, "old"))
+    assert run("ingest", news, "--index", index).exit_code == 0
+    assert run("alert", "add", "port", WORD, "--index", index).exit_code == 0
+    dispatch = matching(rng, "dispatch", date="2024-03-10")
+    write(news, dispatch)
+    assert run("ingest", news, "--index", index).exit_code == 0
+    assert new_ids(run("alert", "run", "--index", index)) == ["dispatch"]
+    # The next day another site runs the dispatch, and a new story comes.
+    write(news, copy_of(dispatch, rng, "copy", date="2024-03-11"), matching(rng, "story"))
+    assert run("ingest", news, "--index", index).exit_code == 0
+    assert "copy" in run("query", WORD, "--copies", "--format", "json", "--index", index).output
+    assert new_ids(run("alert", "run", "--index", index)) == ["story"]
+
+
 def test_since_makes_recent_articles_news_to_a_new_saved_search(tmp_path):
     rng = random.Random(3)
     news, index = tmp_path / "news", tmp_path / "ix"

@@ -4,7 +4,8 @@ matched before.
 
 What is new is known by the articles each saved search has seen: the ids it
 matched at its last run (or when it was saved). An article is new to it when
-it matches now and its id was not among them. So an article edited later
+it matches now, its id was not among them, and it is no copy of one of them
+(searchkit.storage.minhash: another site's take of a dispatch). So an article edited later
 does not alert again, a rebuild (which keeps the ids) alerts nothing, and a
 removed article is forgotten; one that stops matching and matches again
 later alerts again, as it is news to that search again. Ids rather than a
@@ -130,7 +131,8 @@ class Alerts:
                 runs.append(AlertRun(search.name, search.query, error=f"its query no longer runs: {error}"))
                 continue
             seen = set(search.seen)
-            runs.append(AlertRun(search.name, search.query, self._matches([i for i in matching if i not in seen])))
+            runs.append(AlertRun(search.name, search.query,
+                                 self._matches([i for i in matching if i not in seen], seen)))
             search.seen, search.last_run = sorted(matching), now
         if record:
             self._save(saved)
@@ -141,18 +143,19 @@ class Alerts:
         return [article_id for article_id, _ in self._read(lambda: engine.rank_articles(
             self._session(), query, limit=None, since=since, copies=True))]
 
-    def _matches(self, new: builtins.list[str]) -> builtins.list[Match]:
+    def _matches(self, new: builtins.list[str], seen: set[str]) -> builtins.list[Match]:
         """The articles of ``new``, a group of copies once (led by its
-        earliest), the newest first."""
+        earliest), the newest first; a copy of an article ``seen`` already is
+        no news: another site's take of a dispatch alerted before."""
         if not new:
             return []
 
         def made() -> builtins.list[Match]:
             session = self._session()
             groups = session.copy_groups()
-            fresh: set[str] = set(new)
+            fresh: set[str] = {i for i in new if seen.isdisjoint(groups.members(i))}
             matches: builtins.list[Match] = []
-            for article_id in sorted(new, key=lambda i: groups.members(i).index(i)):
+            for article_id in sorted(fresh, key=lambda i: (groups.members(i).index(i), i)):
                 if article_id not in fresh:
                     continue  # listed with its group's leader
                 others = [member for member in groups.members(article_id) if member in fresh and member != article_id]
