@@ -7,20 +7,18 @@ reranks' bonuses, written out by the embedded index's code
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh import query as wq
 
 from searchkit.backends.cluster import OpenSearchBackend
 from searchkit.backends.clusterquery import to_dsl
+from searchkit.backends.clusterranked import ClusterRanked
 from searchkit.search.explain import explained, leaves
 from searchkit.search.results import Explanation, Hit
 
-if TYPE_CHECKING:
-    from searchkit.backends.clustersearch import ClusterRanked
 
-
-def explain_hits(backend: OpenSearchBackend, text: str, hits: list[Hit], found: "ClusterRanked",
+def explain_hits(backend: OpenSearchBackend, text: str, hits: list[Hit], found: ClusterRanked,
                  results: list[tuple[dict[str, Any], float]], by_date: bool) -> None:
     """Each hit's explanation, as searchkit.search.engine._explain_hits gives it."""
     number_of = {stored["id"]: number for number, (stored, _) in enumerate(results)}
@@ -40,7 +38,7 @@ def explain_hits(backend: OpenSearchBackend, text: str, hits: list[Hit], found: 
         hit.explain = replace(done[hit.article_id], passage=share)
 
 
-def _leaf_scores(backend: OpenSearchBackend, run: "ClusterRanked", article_ids: list[str]
+def _leaf_scores(backend: OpenSearchBackend, run: ClusterRanked, article_ids: list[str]
                  ) -> list[tuple[wq.Query, dict[str, float]]]:
     """Each scoring leaf of the run's query with what it gives each of ``article_ids``."""
     found = []

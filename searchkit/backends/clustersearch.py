@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
 from searchkit.analysis.french import analyze, truncated
 from searchkit.backends import clusterexplain, clusterspelling
 from searchkit.backends.cluster import OpenSearchBackend
 from searchkit.backends.clustercounts import count
+from searchkit.backends.clusterranked import ClusterRanked
 from searchkit.backends.clusterquery import ClusterCounts, filtered, to_dsl
 from searchkit.errors import QueryError
 from searchkit.ranking.reranks import rerank
 from searchkit.ranking.settings import Ranking
 from searchkit.ranking.exactwords import WORDS_FIELD
 from searchkit.search import spelling
-from searchkit.search.compiling import CompiledQuery, compile_query
+from searchkit.search.compiling import compile_query
 from searchkit.search.engine import scale_after
 from searchkit.search.spelling import FEW_RESULTS
 from searchkit.search.facets import facet_names, timeline_unit
@@ -90,22 +91,6 @@ def _body_tokens(stored: dict[str, Any], title_weight: int) -> list[tuple[str, s
     article = article_from_stored(stored)
     document = document_of(article, "", "", title_weight=title_weight)
     return cut_passages(document).tokens["body"]
-
-
-@dataclass
-class ClusterRanked:
-    compiled: CompiledQuery
-    ranked: list[tuple[str, float]]
-    stored: dict[str, dict[str, Any]]
-    corrections: dict[str, str] = field(default_factory=dict)
-    # Explained: what each term gave each article, when searchkit scored them,
-    # each rerank's bonus, and the run (with its scale) an article was found by.
-    term_scores: dict[str, dict[str, float]] | None = None
-    bonuses: dict[str, dict[str, float]] = field(default_factory=dict)
-    origins: dict[str, tuple["ClusterRanked", float]] = field(default_factory=dict)
-
-    def origin(self, article_id: str) -> tuple["ClusterRanked", float]:
-        return self.origins.get(article_id, (self, 1.0))
 
 
 def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: bool, limit: int,
