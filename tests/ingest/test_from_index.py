@@ -5,6 +5,8 @@ incremental, and refuses a bad source in one line."""
 import json
 import shutil
 
+import pytest
+
 import searchkit
 from searchkit.articles.sources import INFO_FILE
 from tests.helpers import SEEDS, one_line, run
@@ -81,3 +83,30 @@ def test_a_bad_source_is_one_line_and_creates_nothing(seeds_index, tmp_path):
     refused = one_line(run("ingest", "--from-index", old, "--index", target))
     assert refused.startswith(f"searchkit: error: cannot copy from {old}: ") and "incompatible version" in refused
     assert not target.exists()
+
+
+class _BrokenSource:
+    """An index whose reading fails after ``good`` articles, as a damaged one does."""
+
+    def __init__(self, source, good):
+        self.source, self.good, self.path = source, good, "broken"
+
+    def info(self):
+        return self.source.info()
+
+    def stamped_articles(self):
+        for count, item in enumerate(self.source.stamped_articles()):
+            if count == self.good:
+                raise searchkit.SearchkitError("a segment of broken cannot be read")
+            yield item
+
+
+def test_a_copy_that_fails_halfway_leaves_the_target_as_it_was(seeds_index, tmp_path):
+    target = tmp_path / "copy"
+    assert run("ingest", SEEDS / "wikinews_44269.txt", "--index", target).exit_code == 0
+    before = _articles(target)
+    with searchkit.Index(seeds_index, create=False) as source, searchkit.Index(target) as index:
+        with pytest.raises(searchkit.SearchkitError, match="cannot be read"):
+            index.ingest_from(_BrokenSource(source, 20))
+    assert _articles(target) == before and len(before) == 1
+    assert run("check", "--index", target).exit_code == 0
