@@ -17,7 +17,7 @@ from searchkit.ingest.report import IngestReport
 from searchkit.ingest.transaction import IndexWrites, ProblemCallback, ProgressCallback, rebuild
 from searchkit.ranking.settings import Ranking
 from searchkit.storage import integrity, safepickle
-from searchkit.storage.documents import article_from_stored, document_of
+from searchkit.storage.documents import article_from_stored, copied_article, document_of
 from searchkit.storage.groups import groups_of
 from searchkit.storage.integrity import CheckReport
 from searchkit.storage.opened import OpenedIndex, live_ids
@@ -93,7 +93,46 @@ def _or_in_a_cluster(rebuild: _Method) -> _Method:
     return either  # type: ignore[return-value]
 
 
-class Index(_FolderOrCluster):
+class _Copies:
+    """What copying between indexes reads and writes (Index.ingest_from):
+    each index of the pair may be in a folder or in a cluster."""
+
+    path: Path
+    _opened: OpenedIndex
+
+    def _writes(self) -> IndexWrites:
+        raise NotImplementedError
+
+    def stamped_articles(self) -> Iterator[tuple[Article, str]]:
+        """Each article as another index copies it (its passages kept), with
+        the signature of its file (``size:mtime:ctime/sha1``: see searchkit.ingest.ingestion)."""
+        def read() -> Iterator[tuple[Article, str]]:
+            reader = self._opened.searcher().reader()
+            if reader.doc_count() == 0:
+                return
+            signatures = reader.column_reader("file_sig")
+            for docnum in reader.all_doc_ids():
+                yield copied_article(reader.stored_fields(docnum)), signatures[docnum]
+
+        return _read_through(self._opened, self.path, self._opened.read(read, retry=False))
+
+    @_naming_the_index
+    def ingest_from(self, source: Any, on_problem: ProblemCallback | None = None, wait: float = 0.0,
+                    on_wait: Callable[[], None] | None = None) -> IngestReport:
+        """Copy every article of ``source``, another index (in a folder or a
+        cluster, opened), in one commit: ids, fields, passages, and the stamps
+        of the files they were read from, so that ingesting those files here
+        next skips the unchanged ones. An article of the same id and file is
+        replaced; the paths ``source`` was ingested from are recorded for
+        ``rebuild``. The way to move an index into a cluster, or out of one."""
+        from searchkit.backends.address import refuse_same
+
+        refuse_same(source.path, self.path)
+        return self._writes().copy(source.stamped_articles(), source.info().get("roots", []), on_problem,
+                                   wait, on_wait)
+
+
+class Index(_FolderOrCluster, _Copies):
     """A searchkit index in a folder (or in a cluster: see _FolderOrCluster).
 
     >>> with Index("index") as index:                      # doctest: +SKIP

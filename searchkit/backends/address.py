@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from searchkit.backends import is_cluster_address
 from searchkit.errors import SearchkitError
 
 USER_VARIABLE = "SEARCHKIT_OPENSEARCH_USER"
@@ -63,3 +64,20 @@ def parse_address(text: str) -> ClusterAddress:
         raise SearchkitError(f"set both {USER_VARIABLE} and {PASSWORD_VARIABLE}, or neither")
     hosts = [(node["host"], int(node["port"] or 9200)) for node in nodes if node is not None]
     return ClusterAddress(found["scheme"], hosts[0][0], hosts[0][1], name, user, password, tuple(hosts[1:]))
+
+
+def same_index(one: str | os.PathLike[str], other: str | os.PathLike[str]) -> bool:
+    """Whether ``one`` and ``other`` name the same index: the same folder, or
+    the same name in a cluster answering at one of the same nodes."""
+    if is_cluster_address(one) != is_cluster_address(other):
+        return False
+    if not is_cluster_address(one):
+        return os.path.realpath(one) == os.path.realpath(other)
+    first, second = parse_address(str(one)), parse_address(str(other))
+    return first.name == second.name and bool(set(first.nodes) & set(second.nodes))
+
+
+def refuse_same(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """SearchkitError when an index is to be copied into itself."""
+    if same_index(source, target):
+        raise SearchkitError(f"cannot copy the index {source} into itself: give another --index")

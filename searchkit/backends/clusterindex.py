@@ -14,14 +14,14 @@ from searchkit.analysis.french import fingerprint, stemmer_version
 from searchkit.articles.article import Article
 from searchkit.backends import clusteringest, clustersearch, clustersimilar
 from searchkit.backends.clustercheck import check_cluster_index
-from searchkit.backends.address import parse_address
+from searchkit.backends.address import parse_address, refuse_same
 from searchkit.backends.cluster import OpenSearchBackend, index_body
 from searchkit.errors import IndexIncompatible, IndexNotFound, SearchkitError
 from searchkit.ingest.report import IngestReport
 from searchkit.ranking.settings import Ranking
 from searchkit.search.results import HitStream, SearchResult
 from searchkit.storage.integrity import CheckReport
-from searchkit.storage.documents import article_from_stored
+from searchkit.storage.documents import article_from_stored, copied_article
 from searchkit.version import __version__
 
 # A new index: its primaries spread over two nodes, each with a copy on another.
@@ -82,18 +82,34 @@ class ClusterIndex:
                follow_links: bool = False) -> IngestReport:
         """As Index.ingest; each bulk request is visible once written."""
         roots = [os.path.abspath(path) for path in paths]
-        if not self._created:
-            self.backend.create(self._body(roots))
-            self._created = True
-        meta = self.backend.meta()
-        known = list(meta.get("roots", []))
-        if not set(roots) <= set(known):  # recorded first: a rebuild must not leave them out
-            self.backend.set_meta({**meta, "roots": sorted(set(known) | set(roots))})
+        self._record_roots(roots)
         report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
                                          on_problem, follow_links)
         if report.articles or report.removed:  # `watch` ingests every 2 s
             self._record(last_ingest=_now())
         return report
+
+    def ingest_from(self, source: Any, on_problem: Any = None, wait: float = 0.0,
+                    on_wait: Callable[[], None] | None = None) -> IngestReport:
+        """As Index.ingest_from: every article of ``source`` (opened), with
+        the stamps of its file, sent in bulk requests."""
+        refuse_same(source.path, self.path)
+        self._record_roots(list(source.info().get("roots", [])))
+        report = clusteringest.copy(self.backend, self.ranking.title_weight, source.stamped_articles(), on_problem)
+        if report.articles or report.removed:
+            self._record(last_ingest=_now())
+        return report
+
+    def _record_roots(self, roots: list[str]) -> None:
+        """The index created if need be, and ``roots`` added to the paths it
+        records, before their articles: a rebuild must not leave them out."""
+        if not self._created:
+            self.backend.create(self._body(roots))
+            self._created = True
+        meta = self.backend.meta()
+        known = list(meta.get("roots", []))
+        if not set(roots) <= set(known):
+            self.backend.set_meta({**meta, "roots": sorted(set(known) | set(roots))})
 
     def _record(self, **record: object) -> None:
         """The article count after a write, for `check`, and ``record``."""
@@ -166,6 +182,12 @@ class ClusterIndex:
         self._present()
         for stored in self.backend.stored_all():
             yield article_from_stored(stored)
+
+    def stamped_articles(self) -> Iterator[tuple[Article, str]]:
+        """As Index.stamped_articles."""
+        self._present()
+        for stored in self.backend.stored_all():
+            yield copied_article(stored), stored.get("file_sig", "")
 
     def article_ids(self) -> set[str]:
         self._present()

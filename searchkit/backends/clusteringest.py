@@ -181,6 +181,20 @@ def ingest(backend: OpenSearchBackend, title_weight: int, paths: Iterable[str | 
     return run.report, roots
 
 
+def copy(backend: OpenSearchBackend, title_weight: int, articles: Iterable[tuple[Article, str]],
+         on_problem: ProblemCallback | None) -> IngestReport:
+    """The ``articles`` of another index, each with the signature of its file,
+    sent in bulk requests; an article of the same id is replaced."""
+    started = time.perf_counter()
+    run = ClusterIngestion(backend, title_weight, on_problem)
+    held = {article_id for entry in run.files.values() for article_id in entry.ids}
+    for article, signature in articles:
+        run.article(article, signature, article.id in held)
+    run.flush()
+    run.report.seconds = time.perf_counter() - started
+    return run.report
+
+
 def _size(path: Any) -> int:
     try:
         return int(path.stat().st_size)

@@ -164,11 +164,14 @@ wait_option = click.option(
 @click.option("--rebuild", is_flag=True,
               help="Build the index anew from every path it was ingested from (and PATHS), "
                    "as after an upgrade; the old index answers queries until then.")
+@click.option("--from-index", "from_index", metavar="SOURCE",
+              help="Copy every article of the index SOURCE (a folder, or opensearch+http://...) "
+                   "with the stamps of its files, instead of reading PATHS.")
 @wait_option
 @click.option("-v", "--verbose", is_flag=True, help="Name each file skipped, with the reason.")
 @follow_links_option
-def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, wait: float,
-           verbose: bool, follow_links: bool) -> None:
+def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, from_index: str | None,
+           wait: float, verbose: bool, follow_links: bool) -> None:
     """Index the articles in PATHS (folders are read recursively; default: seeds/).
 
     \b
@@ -188,7 +191,12 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
     searchkit ingest seeds/ ~/news/2016
     searchkit ingest ~/news --prune
     searchkit ingest --rebuild
+    searchkit ingest --from-index index --index opensearch+http://127.0.0.1:9200/news
     """
+    if from_index is not None:
+        if paths or prune or rebuild:
+            raise CliError("--from-index copies an index: give no PATHS, --prune or --rebuild with it")
+        _ingest_from(from_index, index_path, wait)
     if rebuild:
         from searchkit.index import Index
 
@@ -215,6 +223,24 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
     click.echo(f"Ingested: {report.summary()}.")
     if report.failed:
         sys.exit(1)
+
+
+def _ingest_from(source_path: str, index_path: str, wait: float) -> None:
+    """ingest --from-index: every article of the index at ``source_path`` copied into ``index_path``."""
+    from searchkit.errors import IndexNotFound
+
+    try:
+        source = _open_index(source_path, create=False)
+    except CliError as error:
+        found = isinstance(error.__context__, IndexNotFound)
+        raise CliError(f"no index to copy from at {source_path}" if found
+                       else f"cannot copy from {source_path}: {error.format_message()}") from None
+    with source:
+        index = _open_index(index_path, create=True)
+        with index, _user_errors():
+            report = index.ingest_from(source, on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
+    click.echo(f"Copied: {report.summary()}.")
+    sys.exit(1 if report.failed else 0)
 
 
 @main.command()

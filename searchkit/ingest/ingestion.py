@@ -154,6 +154,13 @@ class _PreviousIndex:
                     found.setdefault(ids[docnum], []).append(docnum)
         return found
 
+    def versions_of(self, article_id: str) -> list[int]:
+        """The document numbers of the article ``article_id``."""
+        reader = self._old_reader()
+        if ("id", article_id) not in reader:
+            return []
+        return [docnum for docnum in reader.postings("id", article_id).all_ids() if not self.writer.is_deleted(docnum)]
+
     def close(self) -> None:
         if self._reader is not None:
             self._reader.close()
@@ -233,6 +240,15 @@ class Ingestion:
                 if article_id not in new_ids:
                     self._delete(docnums)
                     self.report.removed += 1
+
+    def copied(self, article: Article, signature: str) -> None:
+        """An article copied from another index with the ``signature`` of its
+        file: a later ingest of that file finds it unchanged. It replaces the
+        article of the same id from the same file."""
+        held_from = self.catalogue.paths_by_id.get(article.id)
+        old = self._previous.versions_of(article.id) if held_from == article.path else []
+        if self.article(article, signature, old):
+            self.seen_paths.add(article.path)
 
     def _delete(self, docnums: Iterable[int]) -> None:
         for docnum in docnums:

@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 from whoosh import index as whoosh_index
 
+from searchkit.articles.article import Article
 from searchkit.articles.sources import INFO_FILE, Problem
 from searchkit.errors import IndexNotFound, SearchkitError
 from searchkit.ingest.copies import groups_after
@@ -86,6 +87,28 @@ class IndexWrites:
                     on_progress(done, total)
             if prune:
                 run.prune(roots)
+        run.report.seconds = time.perf_counter() - started
+        return run.report
+
+    def copy(
+        self,
+        articles: Iterable[tuple[Article, str]],
+        roots: Iterable[str],
+        on_problem: ProblemCallback | None = None,
+        wait: float = 0.0,
+        on_wait: WaitCallback | None = None,
+    ) -> IngestReport:
+        """The ``articles`` of another index, each with the signature of its
+        file, written in one commit (see Index.ingest_from); ``roots``, the
+        paths that index was ingested from, recorded for a later rebuild."""
+        started = time.perf_counter()
+        if not self.opened.created:
+            self.create(wait, on_wait)
+        with self._ingestion(wait, on_problem, on_wait) as run:
+            run.roots = list(roots)
+            self._record_roots(run.roots)
+            for article, signature in articles:
+                run.copied(article, signature)
         run.report.seconds = time.perf_counter() - started
         return run.report
 

@@ -19,6 +19,9 @@ class Document:
     fields: dict[str, object]  # the values of schema fields
     body_start: int = 0  # where the text starts after its title (see Article.body_start)
     title_repeats: int = 0  # how many times ``body`` holds the title before the text
+    # Its passages when they were cut already (an article copied from another
+    # index): kept as they are rather than cut again.
+    spans: list[Span] | None = None
 
 
 class Prepared(NamedTuple):
@@ -48,7 +51,7 @@ def document_of(article: Article, file_signature: str, text_digest: str, *,
         value = getattr(article, name)
         if value is not None:
             fields[name] = value
-    return Document(fields, article.body_start, title_repeats)
+    return Document(fields, article.body_start, title_repeats, list(article.passages) or None)
 
 
 def cut_passages(document: Document) -> Prepared:
@@ -62,7 +65,7 @@ def cut_passages(document: Document) -> Prepared:
     the body's tokens handed to the writer, so it is analysed once.
     """
     text: str = document.fields["text"]  # type: ignore[assignment]
-    spans = passages(text, document.body_start)
+    spans = document.spans or passages(text, document.body_start)
     bounds = [0] + [offset for span in spans for offset in span] + [len(text)]
     segments = index_tokens_of_spans(text, list(zip(bounds[:-1], bounds[1:])))  # gap, passage, ..., gap
     title: str | None = document.fields.get("title")  # type: ignore[assignment]
@@ -95,6 +98,15 @@ def indexed_body(article: Article, title_weight: int) -> tuple[str, int]:
     in_text = article.text.lstrip().startswith(article.title[:40])
     repeats = title_weight - 1 if in_text else title_weight
     return "".join(f"{article.title}\n" for _ in range(repeats)) + "\n" + article.text, repeats
+
+
+def copied_article(stored: dict[str, Any]) -> Article:
+    """The article of ``stored`` as another index takes it: its passages as
+    they were cut, none where it had none (its headline not cut again)."""
+    article = article_from_stored(stored)
+    if not article.passages:
+        article.body_start = len(article.text)
+    return article
 
 
 def article_from_stored(stored: dict[str, Any]) -> Article:
