@@ -5,6 +5,7 @@ ingested) lives in the index mapping's ``_meta``."""
 
 from __future__ import annotations
 
+import builtins
 import os
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -16,7 +17,7 @@ from searchkit.backends import clusteringest, clustersearch, clustersimilar
 from searchkit.backends.clustercheck import check_cluster_index
 from searchkit.backends.address import parse_address, refuse_same
 from searchkit.backends.cluster import OpenSearchBackend, index_body
-from searchkit.errors import IndexIncompatible, IndexNotFound, SearchkitError
+from searchkit.errors import ClusterError, IndexIncompatible, IndexNotFound, SearchkitError
 from searchkit.ingest.report import IngestReport
 from searchkit.ranking.settings import Ranking
 from searchkit.search.results import HitStream, SearchResult
@@ -210,6 +211,33 @@ class ClusterIndex:
         """As Index.check: the cluster's health, the count recorded, the files ingested."""
         self._present()
         return check_cluster_index(self.backend)
+
+    @property
+    def alerts(self) -> "NoSavedSearches":
+        return NoSavedSearches()
+
+
+class NoSavedSearches:
+    """The saved searches of a cluster index: none yet (they are kept in an
+    index's folder). ``watch`` finds none to run; adding one is refused."""
+
+    def list(self) -> builtins.list[Any]:  # named as the CLI's command
+        return []
+
+    def run(self, name: str | None = None, record: bool = True) -> builtins.list[Any]:
+        if name is not None:
+            self._refuse()
+        return []
+
+    def add(self, name: str, query: str, since: str | None = None) -> Any:
+        self._refuse()
+
+    def remove(self, name: str) -> None:
+        self._refuse()
+
+    @staticmethod
+    def _refuse() -> None:
+        raise ClusterError("saved searches are not available on a cluster index yet")
 
 
 def _stamp() -> str:
