@@ -93,6 +93,12 @@ def test_invalid_json_line_gives_the_file_line_only(tmp_path):
     assert "line 1" not in problem
 
 
+def test_an_unterminated_string_is_named_once_with_its_column(tmp_path):
+    (tmp_path / "news.jsonl").write_text('{"text": "La Seine.}\n', "utf-8")
+    result = run("ingest", tmp_path / "news.jsonl", "--index", tmp_path / "ix")
+    assert "news.jsonl:1: invalid JSON (Unterminated string starting at column 10)" in result.output
+
+
 def test_counts_of_one_are_singular(tmp_path):
     (tmp_path / "a.txt").write_text("La Seine déborde à Paris.", "utf-8")
     result = run("ingest", tmp_path, "--index", tmp_path / "ix")

@@ -223,8 +223,8 @@ def test_check_reports_changed_and_vanished_sources(tmp_path):
     (tmp_path / "news" / "1.txt").unlink()
     bad = CliRunner().invoke(main, ["check", "--index", index_path])
     assert bad.exit_code == 1
-    assert "0.txt: changed since it was ingested" in bad.output
-    assert "1.txt: vanished since it was ingested" in bad.output
+    assert "0.txt: changed since it was ingested (1 article)" in bad.output
+    assert "1.txt: vanished since it was ingested (1 article)" in bad.output
 
 
 # -- hostile environment --------------------------------------------------

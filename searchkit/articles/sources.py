@@ -565,7 +565,8 @@ def _bounded_lines(stream) -> Iterator[tuple[int, bytes | str | None]]:
 def _json_error(error: ValueError) -> str:
     """What is wrong, without json's own "line 1": the line given is the file's."""
     if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} at column {error.colno}"
+        # "Unterminated string starting at" ends with its own "at".
+        return f"{error.msg.removesuffix(' at')} at column {error.colno}"
     return str(error)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from searchkit.articles.sources import INFO_FILE, file_digest
 from searchkit.ingest.ingestion import Catalogue, stamp_of
+from searchkit.ingest.report import counted
 from searchkit.storage import integrity
 from searchkit.storage.groups import groups_damage
 from searchkit.storage.integrity import CheckReport
@@ -57,9 +58,9 @@ def source_problems(catalogue: Catalogue) -> list[str]:
         try:
             stamp = stamp_of(os.stat(path))
             if stamp != record.stamp and file_digest(Path(path)) != record.digest:
-                problems.append(f"{path}: changed since it was ingested ({len(record.ids)} articles)")
+                problems.append(f"{path}: changed since it was ingested ({counted(len(record.ids), 'article')})")
         except FileNotFoundError:
-            problems.append(f"{path}: vanished since it was ingested ({len(record.ids)} articles)")
+            problems.append(f"{path}: vanished since it was ingested ({counted(len(record.ids), 'article')})")
         except OSError as error:
             problems.append(f"{path}: cannot be read: {error.strerror}")
     return problems
