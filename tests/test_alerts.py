@@ -27,6 +27,16 @@ def write(folder: Path, *articles: dict) -> None:
         (folder / f"{item['id']}.json").write_text(json.dumps(item, ensure_ascii=False), "utf-8")
 
 
+def saved_search(tmp_path: Path, rng) -> tuple[Path, Path]:
+    """A folder of news with one article that does not match, ingested, and a
+    search for WORD saved: (the folder, the index)."""
+    news, index = tmp_path / "news", tmp_path / "ix"
+    write(news, article(rng, "old"))
+    assert run("ingest", news, "--index", index).exit_code == 0
+    assert run("alert", "add", "port", WORD, "--index", index).exit_code == 0
+    return news, index
+
+
 def new_ids(result):
     """The article ids the text output of `alert run` names, one per line."""
     return [line.rsplit("[", 1)[1].split(" · ")[0].rstrip("]") for line in result.output.splitlines()
@@ -63,10 +73,7 @@ def test_after_two_ingests_each_new_matching_article_is_printed_exactly_once(tmp
 
 def test_copies_alert_once_and_removals_and_a_rebuild_alert_nothing(tmp_path):
     rng = random.Random(2)
-    news, index = tmp_path / "news", tmp_path / "ix"
-    write(news, article(rng, "old"))
-    assert run("ingest", news, "--index", index).exit_code == 0
-    assert run("alert", "add", "port", WORD, "--index", index).exit_code == 0
+    news, index = saved_search(tmp_path, rng)
     dispatch = matching(rng, "dispatch", date="2024-03-10")
     write(news, dispatch, copy_of(dispatch, rng, "copy", date="2024-03-11"), matching(rng, "other"))
     assert run("ingest", news, "--index", index).exit_code == 0
@@ -84,10 +91,7 @@ def test_copies_alert_once_and_removals_and_a_rebuild_alert_nothing(tmp_path):
 
 def test_a_later_copy_of_a_dispatch_alerted_before_is_no_news(tmp_path):
     rng = random.Random(4)
-    news, index = tmp_path / "news", tmp_path / "ix"
-    write(news, article(rng, "old"))
-    assert run("ingest", news, "--index", index).exit_code == 0
-    assert run("alert", "add", "port", WORD, "--index", index).exit_code == 0
+    news, index = saved_search(tmp_path, rng)
     dispatch = matching(rng, "dispatch", date="2024-03-10")
     write(news, dispatch)
     assert run("ingest", news, "--index", index).exit_code == 0
@@ -112,10 +116,7 @@ def test_since_makes_recent_articles_news_to_a_new_saved_search(tmp_path):
 
 def test_a_saved_search_that_no_longer_parses_is_named_and_the_others_run(tmp_path):
     rng = random.Random(4)
-    news, index = tmp_path / "news", tmp_path / "ix"
-    write(news, article(rng, "old"))
-    assert run("ingest", news, "--index", index).exit_code == 0
-    assert run("alert", "add", "port", WORD, "--index", index).exit_code == 0
+    news, index = saved_search(tmp_path, rng)
     assert run("alert", "add", "stops", "marché des vins", "--index", index).exit_code == 0
     # As after an analysis whose stop words grew: the saved query holds only stop words now.
     saved = json.loads((index / "alerts.json").read_text("utf-8"))
