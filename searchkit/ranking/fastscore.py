@@ -27,6 +27,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searchkit.ranking.exactwords import WORDS_FIELD
+from searchkit.ranking.maxscore import TermScores, best
 from searchkit.ranking.settings import Ranking
 from searchkit.ranking.truncation import TRUNCATED_FIELD
 from searchkit.storage.postings import blocks as _blocks
@@ -49,6 +50,14 @@ def _field_lengths(leaf, count: int) -> np.ndarray:
         return _BYTE_TO_LENGTH[np.frombuffer(bytes(column.load()), dtype=np.uint8)][:count]
     except AttributeError:
         return np.array([leaf.doc_field_length(d, FIELD) or 0 for d in range(count)], dtype=np.float64)
+
+
+def _lookup(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the sorted ``docs`` the sorted ``ids`` hold, and where."""
+    if not len(ids):
+        return np.zeros(len(docs), dtype=bool), np.zeros(len(docs), dtype=np.int64)
+    at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    return ids[at] == docs, at
 
 
 def _indexes_of(wanted: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -134,6 +143,7 @@ class FastScorer:
         self._values: dict[tuple[str, str], list[_JoinedValues | _BlockValues]] = {}
         self.format = searcher.schema[FIELD].format
         self._holders: OrderedDict[str, np.ndarray] = OrderedDict()  # word -> documents holding it
+        self._highest: dict[tuple[str, str | None], float] = {}  # (term, family) -> its highest score
 
     def idf(self, doc_frequency: int) -> float:
         """Whoosh's BM25 idf of a term in ``doc_frequency`` documents (deleted
@@ -250,26 +260,45 @@ class FastScorer:
             found[self._weights(term, truncated.get(term))[0]] = True
         return np.flatnonzero(found & self.live)
 
+    def _term_scores(self, term: str, family: str | None, boost: float | None) -> TermScores:
+        ids, weights = self._weights(term, family)
+        highest = self._highest.get((term, family))
+        if highest is None:
+            highest = self._highest[(term, family)] = float(weights.max()) if len(weights) else 0.0
+            if len(self._highest) > MAX_CACHED_TERMS:
+                self._highest.clear()
+        if boost is not None:
+            weights, highest = boost * weights, boost * highest
+        return TermScores(ids, weights, highest, lambda docs: self._score_in(term, family, boost, docs))
+
+    def _score_in(self, term: str, family: str | None, boost: float | None, docs: np.ndarray) -> np.ndarray:
+        """The score ``_weights`` gives ``term`` in each of the sorted
+        ``docs`` (0 where absent), by the same operations, so to the bit."""
+        ids, tf = self.postings(term)
+        held, at = _lookup(ids, docs)
+        frequency = np.where(held, tf[at], 0.0)
+        if family is not None:
+            family_ids, family_tf = self.postings(family, TRUNCATED_FIELD)
+            in_family, family_at = _lookup(family_ids, docs)
+            weight = self.ranking.family_weight
+            family_part = np.where(in_family, weight * family_tf[family_at], 0.0)
+            frequency = np.where(held, np.maximum(frequency, (1 - weight) * frequency + family_part), family_part)
+            held = held | in_family
+        idf = self.idf(len(ids))
+        scores = np.where(held, idf * frequency * (self.ranking.k1 + 1) / (frequency + self.norms[docs]), 0.0)
+        return scores if boost is None else boost * scores
+
     def top(self, terms: list[str], limit: int, truncated: Mapping[str, str] | None = None,
-            boosts: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
+            boosts: Mapping[str, float] | None = None, prune: bool = True) -> list[tuple[int, float]]:
         """(docnum, score) of the best documents for an OR of ``terms`` in
         ``body``, each term with the words of its family when ``truncated``
         gives its truncated word (see searchkit.ranking.truncation) and weighed as
-        ``boosts`` says (1 if not), best first, ties in document order."""
+        ``boosts`` says (1 if not), best first, ties in document order.
+        ``prune``: by MaxScore (searchkit.ranking.maxscore), the same
+        documents and scores as without."""
         if not self.size:
             return []  # no idf on an empty index
-        scores = np.zeros(self.size, dtype=np.float64)
         truncated = truncated if truncated and self.ranking.family_weight else {}
         boosts = boosts or {}
-        for term in dict.fromkeys(terms):
-            ids, weights = self._weights(term, truncated.get(term))
-            boost = boosts.get(term)
-            scores[ids] += weights if boost is None else boost * weights
-        scores[self.deleted] = 0.0
-        candidates = np.flatnonzero(scores > 0)
-        if len(candidates) > limit:
-            kth = np.argpartition(-scores[candidates], limit - 1)[:limit]
-            cutoff = scores[candidates[kth]].min()
-            candidates = candidates[scores[candidates] >= cutoff]
-        order = np.lexsort((candidates, -scores[candidates]))[:limit]
-        return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]
+        parts = [self._term_scores(term, truncated.get(term), boosts.get(term)) for term in dict.fromkeys(terms)]
+        return best(parts, self.size, limit, self.live if len(self.deleted) else None, prune)
