@@ -15,6 +15,9 @@ MAX_QUERY_NESTING = 32
 # The closest-spelling search compares a word with the index's words through
 # an automaton whose size grows with the word: no typo suggestion past this.
 MAX_SPELLED_WORD_CHARS = 40
+# A pasted paragraph holds names found nowhere: past this many, a word's
+# absence changes little, and each search of its spelling costs milliseconds.
+MAX_SPELLED_WORDS = 4
 
 # -- files ---------------------------------------------------------------------
 # A .jsonl.gz inflates to at most this many bytes (OrangeSum's 31,034 articles: 74 MB).

@@ -23,7 +23,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 from searchkit.analysis.french import fold
 from searchkit.ranking.exactwords import WORDS_FIELD
-from searchkit.limits import MAX_SPELLED_WORD_CHARS
+from searchkit.limits import MAX_SPELLED_WORD_CHARS, MAX_SPELLED_WORDS
 from searchkit.search.results import Hit
 
 # A typed word found in no article may be a typo; one found in fewer than
@@ -41,15 +41,19 @@ _FIELD_NUMBER = struct.Struct("!H")  # W3TermsReader's keys: field number, then 
 
 def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict[str, str]:
     """Likely spellings of typed words found nowhere (or, unless ``rare_only``,
-    in few articles): the closest word of the index with the same first letter
+    in few articles), the first MAX_SPELLED_WORDS of them: the closest word of the index with the same first letter
     (Damerau-Levenshtein, at most 2 edits, 1 for short words), the most
     frequent among equals, and more frequent than the word typed."""
     reader = searcher.reader()
     found = {}
+    searched = 0
     for word in to_correct(typed):
         seen = reader.doc_frequency(WORDS_FIELD, word)
         if seen >= (1 if rare_only else RARE_WORD_ARTICLES):
             continue
+        searched += 1
+        if searched > MAX_SPELLED_WORDS:
+            break
         # Per segment: Whoosh's reader of several segments would compare the
         # word with every word of the index.
         candidates = {c for leaf, _ in reader.leaf_readers() for c in words_within(leaf, word, max_edits(word))}

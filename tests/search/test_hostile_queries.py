@@ -85,3 +85,17 @@ def test_a_long_word_gets_no_spelling_search(seeds_index):
     with searchkit.Index(seeds_index, create=False) as index:
         word = "mossoul" * 6
         assert corrections(index.searcher(), [(word, word)], rare_only=True) == {}
+
+
+def test_a_pasted_text_gets_the_spelling_of_its_first_unknown_words_only(seeds_index):
+    import searchkit
+    from searchkit.limits import MAX_SPELLED_WORDS
+    from searchkit.search.spelling import corrections
+
+    typos = ["mosoul", "liberatoin", "coalitoin", "irakiene", "djihadites", "gouvernemnt"]
+    with searchkit.Index(seeds_index, create=False) as index:
+        searcher = index.searcher()
+        alone = {typo: corrections(searcher, [(typo, typo)], rare_only=True).get(typo) for typo in typos}
+        assert all(alone.values())  # each is corrected on its own
+        together = corrections(searcher, [(typo, typo) for typo in typos], rare_only=True)
+    assert together == {typo: alone[typo] for typo in typos[:MAX_SPELLED_WORDS]}
