@@ -3,6 +3,7 @@
     python bench/speed.py               # 1x corpus
     python bench/speed.py --scale 10    # also a corpus ten times larger (long)
     python bench/speed.py --scale 10 --scale-only
+    python bench/speed.py --index IX --scale 10 --scaled-index IX10   # indexes already built
 
 Prints, from one run: p50 / p95 / p99 latency of top-10 queries with
 highlighted passages for three query sets (the OrangeSum titles, 1 to 3 word
@@ -12,7 +13,9 @@ searcher, top 10 with highlights) on the same articles; then the wall time of
 `searchkit query` in a new process beside `python -c pass`. With --scale N, the
 same latencies on the corpus repeated N times with new ids (each copy's texts
 marked, as exact duplicates are indexed once), with that build's
-ingest time and peak memory. Do not time anything else on the machine meanwhile.
+ingest time and peak memory; there every article is one of a group of N
+copies, so its queries show each copy (copies=True), as a corpus N times
+larger would. Do not time anything else on the machine meanwhile.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def percentiles(times: list[float]) -> str:
     return f"p50 {statistics.median(ms):7.1f}  p95 {pick(0.95):7.1f}  p99 {pick(0.99):7.1f} ms"
 
 
-def time_searchkit(index_path: Path, queries: list[str]) -> list[float]:
+def time_searchkit(index_path: Path, queries: list[str], copies: bool = False) -> list[float]:
     import searchkit
 
     times = []
@@ -76,7 +79,7 @@ def time_searchkit(index_path: Path, queries: list[str]) -> list[float]:
         for text in queries:
             started = time.perf_counter()
             try:
-                index.search(text, limit=10, plain_text=True)
+                index.search(text, limit=10, plain_text=True, copies=copies)
             except searchkit.QueryError:
                 pass
             times.append(time.perf_counter() - started)
@@ -173,17 +176,18 @@ def cli_wall_time(index_path: Path, query: str, runs: int = 7) -> tuple[float, f
             statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(runs)))
 
 
-def measure_1x(folder: Path, titles: list[str], shorts: list[str], paragraphs: list[str]) -> None:
-    print(describe_ingest("1x", ingest_in_child(DATA, folder / "ix")))
+def measure_1x(folder: Path, index: Path | None, titles: list[str], shorts: list[str],
+               paragraphs: list[str]) -> None:
+    index = corpus_index(index, DATA, str(folder))
     plain = build_whoosh(DATA, folder / "whoosh")
     for name, queries in (("titles", titles), ("1-3 words", shorts), ("paragraphs", paragraphs)):
-        ours = time_searchkit(folder / "ix", queries)
+        ours = time_searchkit(index, queries)
         theirs = time_whoosh(plain, queries)
         print(f"1x {name:<10} searchkit     {percentiles(ours)}")
         print(f"1x {name:<10} plain Whoosh  {percentiles(theirs)}")
         print(f"1x {name:<10} median speed-up over plain Whoosh: "
               f"{statistics.median(theirs) / statistics.median(ours):.2f}x")
-    cli, floor = cli_wall_time(folder / "ix", "libération de Mossoul")
+    cli, floor = cli_wall_time(index, "libération de Mossoul")
     print(f"CLI `searchkit query` wall time (median of 7): {cli:.3f} s; `python -c pass`: {floor:.3f} s")
 
 
@@ -191,6 +195,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="also measure a corpus this many times larger")
     parser.add_argument("--scale-only", action="store_true", help="measure only the larger corpus")
+    parser.add_argument("--index", type=Path, help="an index of the corpus already built (not timed)")
+    parser.add_argument("--scaled-index", type=Path, help="an index of the larger corpus already built")
     args = parser.parse_args()
     titles = title_queries()
     shorts = short_queries(titles)
@@ -198,13 +204,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if not args.scale_only:
-            measure_1x(folder, titles, shorts, paragraphs)
+            measure_1x(folder, args.index, titles, shorts, paragraphs)
         if args.scale > 1:
-            corpus = scaled_corpus(args.scale, folder)
-            print(describe_ingest(f"{args.scale}x", ingest_in_child(corpus, folder / f"ix{args.scale}")))
+            scaled = args.scaled_index
+            if scaled is None:
+                corpus = scaled_corpus(args.scale, folder)
+                scaled = folder / f"ix{args.scale}"
+                print(describe_ingest(f"{args.scale}x", ingest_in_child(corpus, scaled)))
             for name, queries in (("titles", titles), ("1-3 words", shorts), ("paragraphs", paragraphs)):
                 print(f"{args.scale}x {name:<10} searchkit     "
-                      f"{percentiles(time_searchkit(folder / f'ix{args.scale}', queries))}")
+                      f"{percentiles(time_searchkit(scaled, queries, copies=True))}")
 
 
 if __name__ == "__main__":
