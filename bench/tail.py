@@ -3,6 +3,7 @@
     python bench/tail.py                    # ingests ../shared/data/orangesum-dev.jsonl.gz once
     python bench/tail.py --index PATH       # an index of it built before
     python bench/tail.py --slowest 0.05 --sets paragraphs
+    python bench/tail.py --index IX10 --every-copy   # bench/speed.py's corpus ten times over
     python bench/tail.py --corpus ../shared/eval/orangesum-title-dev/corpus.jsonl.gz
                                             # the articles without their title and abstract
 
@@ -61,11 +62,14 @@ def _steps_of(profile: cProfile.Profile) -> dict[str, float]:
     return found
 
 
+EVERY_COPY = False  # --every-copy: each article of a group of copies its own hit
+
+
 def _search(index: searchkit.Index, text: str) -> float:
     """Seconds of one search, as bench/speed.py runs them."""
     started = time.perf_counter()
     try:
-        index.search(text, limit=10, plain_text=True)
+        index.search(text, limit=10, plain_text=True, copies=EVERY_COPY)
     except searchkit.QueryError:
         pass
     return time.perf_counter() - started
@@ -110,7 +114,11 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="an index of the corpus, built before")
     parser.add_argument("--slowest", type=float, default=0.05, help="the share of each set profiled")
     parser.add_argument("--sets", nargs="*", default=["titles", "1-3 words", "paragraphs"])
+    parser.add_argument("--every-copy", action="store_true",
+                        help="each copy its own hit (for bench/speed.py's scaled corpus, all copies)")
     args = parser.parse_args()
+    global EVERY_COPY
+    EVERY_COPY = args.every_copy
     titles = speed.title_queries()
     sets = {"titles": titles, "1-3 words": speed.short_queries(titles), "paragraphs": speed.paragraph_queries()}
     with tempfile.TemporaryDirectory() as tmp:

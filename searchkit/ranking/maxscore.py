@@ -52,8 +52,9 @@ def _kth_best(scores: np.ndarray, candidates: np.ndarray, k: int) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k])
 
 
-def _live_found(scores: np.ndarray, live: np.ndarray | None) -> np.ndarray:
-    found = np.flatnonzero(scores > 0)
+def _live_at_least(scores: np.ndarray, floor: float, live: np.ndarray | None) -> np.ndarray:
+    """The live documents scoring ``floor`` or more (more than 0 for a floor of 0)."""
+    found = np.flatnonzero(scores >= floor) if floor > 0 else np.flatnonzero(scores > 0)
     return found if live is None else found[live[found]]
 
 
@@ -96,18 +97,19 @@ def best(terms: list[TermScores], size: int, limit: int, live: np.ndarray | None
         if passes < MAX_PASSES and left[position] < threshold + left[measured] - left[position] \
                 and postings[position] >= SKIPPED_POSTINGS:
             threshold, measured = _kth_best(scores, pool.docs, limit), position
-            if left[position] < threshold * (1 - _ROOM):
+            floor = (threshold - left[position]) * (1 - _ROOM)  # the least a document can have to reach it
+            if floor > 0:
                 passes += 1
-                found = _live_found(scores, live)
-                found = found[scores[found] + left[position] >= threshold * (1 - _ROOM)]
-                if len(found) * LOOKUP_COST * (len(order) - position) < postings[position]:
-                    candidates, step = found, position
+                reaching = int(np.count_nonzero(scores >= floor))
+                if reaching * LOOKUP_COST * (len(order) - position) < postings[position]:
+                    candidates, step = _live_at_least(scores, floor, live), position
                     break
         term = terms[i]
         scores[term.ids] += term.scores
         pool.add(term.ids)
     if candidates is None:
-        candidates = _live_found(scores, live)
+        # The k-th best of the pool is at most the k-th best of all.
+        candidates = _live_at_least(scores, _kth_best(scores, pool.docs, limit) * (1 - _ROOM), live)
     for position in range(step, len(order)):
         candidates = candidates[scores[candidates] + left[position] >= threshold * (1 - _ROOM)]
         scores[candidates] += terms[order[position]].score_in(candidates)
