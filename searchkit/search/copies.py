@@ -56,11 +56,12 @@ def leaders(session: SearchSession, ranked: Ranked) -> tuple[Ranked, dict[int, l
 
 def deepen(rank: Callable[[int], Found], ranked_of: Callable[[Found], list[tuple[Key, float]]],
            lead: Callable[[list[tuple[Key, float]]], tuple[list[tuple[Key, float]], dict[Key, list[str]]]],
-           everything: int, limit: int | None) -> tuple[Found, list[tuple[Key, float]], dict[Key, list[str]]]:
+           everything: Callable[[], int], limit: int | None
+           ) -> tuple[Found, list[tuple[Key, float]], dict[Key, list[str]]]:
     """``rank(depth)`` deep enough that ``limit`` articles are left once
-    ``lead`` kept each group of copies once (all ``everything`` articles for
-    None); its leaders and their copies."""
-    depth = max(1, everything) if limit is None else limit
+    ``lead`` kept each group of copies once (all ``everything()`` articles
+    for None); its leaders and their copies."""
+    depth = max(1, everything()) if limit is None else limit
     while True:
         found = rank(depth)
         ranked = ranked_of(found)
@@ -73,7 +74,7 @@ def deepen(rank: Callable[[int], Found], ranked_of: Callable[[Found], list[tuple
 def deep_enough(rank: Callable[[int], Found], ranked_of: Callable[[Found], Ranked], session: SearchSession,
                 limit: int | None) -> tuple[Found, Ranked, dict[int, list[str]]]:
     """deepen on an embedded index's session."""
-    return deepen(rank, ranked_of, lambda ranked: leaders(session, ranked), session.searcher.doc_count_all(), limit)
+    return deepen(rank, ranked_of, lambda ranked: leaders(session, ranked), session.searcher.doc_count_all, limit)
 
 
 def copies_of(stored: Iterable[Mapping[str, Any] | None]) -> list[Copy]:
