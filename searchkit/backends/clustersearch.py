@@ -20,7 +20,7 @@ from searchkit.backends.clusterquery import ClusterCounts, filtered, to_dsl
 from searchkit.errors import QueryError
 from searchkit.ranking.reranks import rerank
 from searchkit.ranking.settings import Ranking
-from searchkit.ranking.exactwords import WORDS_FIELD
+from searchkit.ranking.exactwords import PHRASES_AS_WRITTEN, WORDS_FIELD, exact_phrase_rerank
 from searchkit.search import spelling
 from searchkit.search.compiling import compile_query
 from searchkit.search.copies import copies_of, deepen, leaders_of, with_copies
@@ -106,10 +106,22 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
     # which are scored again as the embedded index scores them (Lucene's BM25
     # is not Whoosh's: MRR@10 0.7519 on orangesum-title-dev, 0.7603 embedded).
     depth = max(limit, CANDIDATES * ranking.rerank_depth) if terms is not None else limit
+    # A phrase of the syntax (never an OR of words): those holding it as
+    # written first, among as many candidates as the embedded index reranks.
+    phrases = compiled.title_spec.exact if filters.sort == "relevance" else ()
+    if phrases:
+        depth = max(limit, ranking.rerank_depth)
     found = backend.rank(filtered(to_dsl(compiled.query), filters), depth, sort_by_date=filters.sort == "date")
     ids = [article_id for article_id, _ in found]
     stored = {article_id: fields for article_id, fields in zip(ids, backend.stored(ids)) if fields is not None}
     found = [(article_id, score) for article_id, score in found if article_id in stored]
+    if phrases and terms is None:
+        record: dict[str, float] | None = {} if explain else None
+        found = exact_phrase_rerank(stored.__getitem__, phrases, found, record)[:limit]
+        result = ClusterRanked(compiled, found, stored)
+        if record:
+            result.bonuses = {PHRASES_AS_WRITTEN: record}
+        return result
     if terms is not None and found:
         postings = StoredPostings([stored[article_id] for article_id, _ in found], ranking, counts,
                                   counts.average_length)
