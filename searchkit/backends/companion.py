@@ -2,7 +2,7 @@
 companion index of its own, ``NAME.searchkit`` (one shard, the index's
 replicas, nothing of them indexed): the groups of copies of each physical
 index behind the alias, and the saved searches of the index. Every reader of
-the cluster shares them; a document is read by id (real time, no refresh),
+the cluster shares them; a document is written visible at once (refreshed),
 and one several readers change is written only over the version read."""
 
 from __future__ import annotations
@@ -37,13 +37,24 @@ class Companion:
         self._exists = False
 
     def get(self, doc_id: str) -> Kept:
+        """The document ``doc_id``. Searched for rather than got by id: a
+        search goes to the other copy of the shard when a node has just
+        died, which a get does not (seen in the failover test)."""
         client = self.connection.client
+        body = {"query": {"ids": {"values": [doc_id]}}, "size": 1, "seq_no_primary_term": True}
         with self.connection.answering(f"reading {doc_id!r} in {self.name!r}", passing=(ox.NotFoundError,)):
             try:
-                found = client.get(index=self.name, id=doc_id)
-            except ox.NotFoundError:  # no such document, or no companion yet
+                answer = client.search(index=self.name, body=body)
+            except ox.NotFoundError:  # no companion yet
                 return Kept(None)
-        return Kept(found["_source"], found["_seq_no"], found["_primary_term"])
+        shards = answer.get("_shards", {})
+        if shards.get("failed"):
+            raise ClusterError(f"the shard of {self.name!r} did not answer: the cluster is red; "
+                               "try again when it is green")
+        hits = answer["hits"]["hits"]
+        if not hits:
+            return Kept(None)
+        return Kept(hits[0]["_source"], hits[0]["_seq_no"], hits[0]["_primary_term"])
 
     def put(self, doc_id: str, body: Mapping[str, Any], over: Kept | None = None) -> None:
         """Write ``body`` as ``doc_id``; given ``over``, only if the document
@@ -55,7 +66,9 @@ class Companion:
                 if over.seq_no is not None else {"op_type": "create"}
         with self.connection.answering(f"writing {doc_id!r} in {self.name!r}", passing=(ox.ConflictError,)):
             try:
-                self.connection.client.index(index=self.name, id=doc_id, body=dict(body), **versions)
+                # Visible to the next search at once (a few documents: a cheap refresh).
+                self.connection.client.index(index=self.name, id=doc_id, body=dict(body), refresh="true",
+                                             **versions)
             except ox.ConflictError:
                 raise ClusterError(f"{doc_id} of {self.connection.address} changed while this command ran "
                                    "(another reader wrote it): run the command again") from None
@@ -64,7 +77,7 @@ class Companion:
         for doc_id in doc_ids:
             with self.connection.answering(f"deleting {doc_id!r} in {self.name!r}", passing=(ox.NotFoundError,)):
                 try:
-                    self.connection.client.delete(index=self.name, id=doc_id)
+                    self.connection.client.delete(index=self.name, id=doc_id, refresh="true")
                 except ox.NotFoundError:
                     pass
 
@@ -83,5 +96,13 @@ class Companion:
                     if "resource_already_exists" not in str(error.error):  # another writer was first
                         raise ClusterError(f"the cluster at {self.connection.address.url} refused creating "
                                            f"{self.name!r}: {error.error}") from None
-                self.connection.client.cluster.health(index=self.name, wait_for_status="yellow")
+                # Its copies in place before it is used, where the nodes can
+                # hold them all: a node lost just after must not lose it.
+                health = self.connection.client.cluster.health
+                enough = health()["number_of_data_nodes"] > self.replicas
+                try:
+                    health(index=self.name, wait_for_status="green" if enough else "yellow",
+                           params={"request_timeout": 45})
+                except ox.TransportError:
+                    pass  # a replica still on its way after 30 s: used all the same
         self._exists = True
