@@ -201,9 +201,9 @@ class Index(_FolderOrCluster, _Copies):
     @property
     def alerts(self) -> "Alerts":
         """The saved searches: add(name, query, since), list(), remove(name), run(name) (searchkit.search.alerts)."""
-        from searchkit.search.alerts import Alerts
+        from searchkit.search.alerts import Alerts, SavedSearchFile, SessionReader
 
-        return Alerts(self.path, self._session, self._opened.read)
+        return Alerts(SavedSearchFile(self.path), SessionReader(self._session, self._opened.read))
 
     def info(self) -> dict[str, object]:
         """What searchkit records beside the index: versions, sources, counts."""

@@ -31,6 +31,10 @@ TERM_FIELDS = ("body", "truncated", "title_terms", "source_terms", "author_terms
 MIN_VERSION = (2, 0)
 BULK_ARTICLES = 500
 RETRIES = 3
+# The MinHash signature of an article's text (searchkit.storage.minhash), in
+# base64: kept in _source for the groups of copies, never indexed.
+SIGNATURE_FIELD = "copy_sig"
+SIGNATURE_MAPPING = {"type": "binary"}
 # Every refusal is told once, in one line, by ``answering``: not again by the client's log.
 logging.getLogger("opensearch").addHandler(logging.NullHandler())
 logging.getLogger("opensearch").propagate = False
@@ -77,6 +81,7 @@ def index_body(shards: int, replicas: int, k1: float, b: float, meta: Mapping[st
                 "author_terms": _TERMS,
                 # Every folded word once: prefixes expand on it, and the reranks ask who holds a word.
                 "words": {"type": "keyword"},
+                SIGNATURE_FIELD: SIGNATURE_MAPPING,
             },
         },
     }
@@ -158,11 +163,25 @@ class ClusterConnection:
 
     def meta(self) -> dict[str, Any]:
         """The record kept in the mapping's _meta: versions, paths ingested."""
+        return self.current()[1]
+
+    def current(self) -> tuple[str, dict[str, Any]]:
+        """The index the alias points at, and its record, in one request."""
+        physical, mapping = self.mapping()
+        return physical, dict(mapping.get("_meta", {}))
+
+    def mapping(self) -> tuple[str, dict[str, Any]]:
+        """The index the alias points at, and its mapping."""
         with self.answering(f"reading the mapping of {self.name!r}"):
             mappings = self.client.indices.get_mapping(index=self.name)
-        for found in mappings.values():
-            return dict(found["mappings"].get("_meta", {}))
+        for physical, found in mappings.items():
+            return physical, dict(found["mappings"])
         raise self.not_found()
+
+    def add_field(self, name: str, spec: Mapping[str, Any]) -> None:
+        """The field ``name`` added to the mapping (of an index made before it)."""
+        with self.answering(f"adding the field {name!r} to {self.name!r}"):
+            self.client.indices.put_mapping(index=self.name, body={"properties": {name: dict(spec)}})
 
     def set_meta(self, meta: Mapping[str, Any], index: str | None = None) -> None:
         with self.answering(f"writing the record of {self.name!r}"):
@@ -303,13 +322,15 @@ class OpenSearchBackend(ClusterConnection):
         if not article_ids:
             return []
         with self.answering(f"reading {len(article_ids)} articles of {self.name!r}"):
-            answer = self.client.mget(index=self.name, body={"ids": list(article_ids)})
+            answer = self.client.mget(index=self.name, body={"ids": list(article_ids)},
+                                      _source_excludes=[SIGNATURE_FIELD])
         return [stored_fields(doc["_source"]) if doc.get("found") else None for doc in answer["docs"]]
 
     def stored_all(self, fields: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         with self.answering(f"reading the articles of {self.name!r}"):
             for doc in helpers.scan(self.client, index=self.name, query={"query": {"match_all": {}}},
-                                    _source_includes=list(fields) if fields else None, size=1000):
+                                    _source_includes=list(fields) if fields else None,
+                                    _source_excludes=None if fields else [SIGNATURE_FIELD], size=1000):
                 yield stored_fields(doc["_source"])
 
     def files(self) -> dict[str, FileEntry]:

@@ -1,15 +1,15 @@
 """``searchkit.Index`` for an index in an OpenSearch cluster: what
 ``Index("opensearch+http://HOST:PORT/NAME")`` opens. Same methods, same
 results; the record the embedded index keeps beside it (versions, the paths
-ingested) lives in the index mapping's ``_meta``."""
+ingested) lives in the index mapping's ``_meta``, its groups of copies and
+saved searches in a companion index (searchkit.backends.companion)."""
 
 from __future__ import annotations
 
-import builtins
 import os
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from searchkit.analysis.french import fingerprint, stemmer_version
 from searchkit.articles.article import Article
@@ -17,13 +17,21 @@ from searchkit.backends import clusteringest, clustersearch, clustersimilar
 from searchkit.backends.clustercheck import check_cluster_index
 from searchkit.backends.address import parse_address, refuse_same
 from searchkit.backends.cluster import OpenSearchBackend, index_body
-from searchkit.errors import ClusterError, IndexIncompatible, IndexNotFound, SearchkitError
+from searchkit.backends.clusteralerts import ClusterReader, ClusterSavedSearches
+from searchkit.backends.clustercopies import GENERATION, GroupsRead, groups_id, regroup
+from searchkit.backends.clusterrecord import record_roots, record_write, writing
+from searchkit.backends.companion import Companion
+from searchkit.errors import IndexIncompatible, IndexNotFound, SearchkitError
 from searchkit.ingest.report import IngestReport
 from searchkit.ranking.settings import Ranking
 from searchkit.search.results import HitStream, SearchResult
 from searchkit.storage.integrity import CheckReport
 from searchkit.storage.documents import article_from_stored, copied_article
+from searchkit.storage.groups import CopyGroups
 from searchkit.version import __version__
+
+if TYPE_CHECKING:
+    from searchkit.search.alerts import Alerts
 
 # A new index: its primaries spread over two nodes, each with a copy on another.
 SHARDS = 2
@@ -48,6 +56,8 @@ class ClusterIndex:
         self.ranking = Ranking() if ranking is None else ranking
         self.shards, self.replicas = shards, replicas
         self.backend = OpenSearchBackend(self.address)
+        self.companion = Companion(self.backend, replicas)
+        self._groups = GroupsRead()
         self._created = self.backend.exists()
         if not self._created and not create:
             raise self.backend.not_found()
@@ -84,10 +94,11 @@ class ClusterIndex:
         """As Index.ingest; each bulk request is visible once written."""
         roots = [os.path.abspath(path) for path in paths]
         self._record_roots(roots)
-        report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
-                                         on_problem, follow_links)
+        with writing(self.backend, self.companion):
+            report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
+                                             on_problem, follow_links)
         if report.articles or report.removed:  # `watch` ingests every 2 s
-            self._record(last_ingest=_now())
+            record_write(self.backend, self.companion, last_ingest=_now())
         return report
 
     def ingest_from(self, source: Any, on_problem: Any = None, wait: float = 0.0,
@@ -96,9 +107,11 @@ class ClusterIndex:
         the stamps of its file, sent in bulk requests."""
         refuse_same(source.path, self.path)
         self._record_roots(list(source.info().get("roots", [])))
-        report = clusteringest.copy(self.backend, self.ranking.title_weight, source.stamped_articles(), on_problem)
+        with writing(self.backend, self.companion):
+            report = clusteringest.copy(self.backend, self.ranking.title_weight, source.stamped_articles(),
+                                        on_problem)
         if report.articles or report.removed:
-            self._record(last_ingest=_now())
+            record_write(self.backend, self.companion, last_ingest=_now())
         return report
 
     def _record_roots(self, roots: list[str]) -> None:
@@ -107,23 +120,17 @@ class ClusterIndex:
         if not self._created:
             self.backend.create(self._body(roots))
             self._created = True
-        meta = self.backend.meta()
-        known = list(meta.get("roots", []))
-        if not set(roots) <= set(known):
-            self.backend.set_meta({**meta, "roots": sorted(set(known) | set(roots))})
-
-    def _record(self, **record: object) -> None:
-        """The article count after a write, for `check`, and ``record``."""
-        self.backend.set_meta({**self.backend.meta(), **record, "articles": self.backend.count()})
+        record_roots(self.backend, roots)
 
     def remove(self, targets: Iterable[str], on_problem: Any = None, wait: float = 0.0,
                on_wait: Callable[[], None] | None = None) -> IngestReport:
         if not self._created:
             raise self.backend.not_found()
         run = clusteringest.ClusterIngestion(self.backend, self.ranking.title_weight, on_problem)
-        run.remove(targets)
+        with writing(self.backend, self.companion):
+            run.remove(targets)
         if run.report.removed:
-            self._record()
+            record_write(self.backend, self.companion)
         return run.report
 
     @classmethod
@@ -154,10 +161,9 @@ class ClusterIndex:
     def search(self, text: str, limit: int = 10, per_article: int = 2, plain_text: bool = False,
                since: str | None = None, until: str | None = None, sort: str = "relevance",
                copies: bool = False, **options: Any) -> SearchResult:
-        # A cluster index makes no groups of copies: each article is a hit of its own.
         self._present()
         return clustersearch.search(self.backend, self.ranking, text, limit, per_article, plain_text,
-                                    since, until, sort, **options)
+                                    since, until, sort, groups=self._grouping(copies), **options)
 
     def iter_hits(self, text: str, limit: int | None = None, **options: Any) -> HitStream:
         self._present()
@@ -169,7 +175,20 @@ class ClusterIndex:
                       since: str | None = None, until: str | None = None, sort: str = "relevance",
                       copies: bool = False) -> list[tuple[str, float]]:
         self._present()
-        return clustersearch.rank_articles(self.backend, self.ranking, text, limit, plain_text, since, until, sort)
+        return clustersearch.rank_articles(self.backend, self.ranking, text, limit, plain_text, since, until, sort,
+                                           self._grouping(copies))
+
+    def _grouping(self, copies: bool) -> CopyGroups | None:
+        """The groups a query shows each once; None when it shows ``copies``."""
+        return None if copies else self._copy_groups()
+
+    def _copy_groups(self) -> CopyGroups:
+        return self._groups.groups(self.backend, self.companion)
+
+    def copy_groups(self) -> list[list[str]]:
+        """The groups of copies (article ids, the earliest dated first: searchkit.storage.minhash)."""
+        self._present()
+        return [list(group) for group in self._copy_groups().groups]
 
     def highlights(self, article: Article, query_text: str) -> list[tuple[int, int]]:
         return clustersearch.article_highlights(self.backend, self.ranking, article.text, query_text)
@@ -201,11 +220,15 @@ class ClusterIndex:
     def stats(self) -> dict[str, object]:
         self._present()
         meta = self.backend.meta()
-        return {**self.backend.stats(), **{name: meta.get(name) for name in (*_versions(), "last_ingest")}}
+        groups = self._copy_groups()
+        return {**self.backend.stats(), "copy_groups": len(groups),
+                "articles_in_copy_groups": sum(len(group) for group in groups.groups),
+                **{name: meta.get(name) for name in (*_versions(), "last_ingest")}}
 
     def similar(self, article_id: str, limit: int = 10) -> SearchResult:
         self._present()
-        return clustersimilar.similar(self.backend, self.ranking, article_id, limit)
+        return clustersimilar.similar(self.backend, self.ranking, article_id, limit,
+                                      self._copy_groups())
 
     def check(self) -> CheckReport:
         """As Index.check: the cluster's health, the count recorded, the files ingested."""
@@ -213,31 +236,12 @@ class ClusterIndex:
         return check_cluster_index(self.backend)
 
     @property
-    def alerts(self) -> "NoSavedSearches":
-        return NoSavedSearches()
+    def alerts(self) -> "Alerts":
+        """The saved searches, kept in the cluster (searchkit.backends.clusteralerts)."""
+        from searchkit.search.alerts import Alerts
 
-
-class NoSavedSearches:
-    """The saved searches of a cluster index: none yet (they are kept in an
-    index's folder). ``watch`` finds none to run; adding one is refused."""
-
-    def list(self) -> builtins.list[Any]:  # named as the CLI's command
-        return []
-
-    def run(self, name: str | None = None, record: bool = True) -> builtins.list[Any]:
-        if name is not None:
-            self._refuse()
-        return []
-
-    def add(self, name: str, query: str, since: str | None = None) -> Any:
-        self._refuse()
-
-    def remove(self, name: str) -> None:
-        self._refuse()
-
-    @staticmethod
-    def _refuse() -> None:
-        raise ClusterError("saved searches are not available on a cluster index yet")
+        reader = ClusterReader(self.rank_articles, self._copy_groups, self.backend.stored)
+        return Alerts(ClusterSavedSearches(self.companion), reader)
 
 
 def _stamp() -> str:
@@ -248,8 +252,8 @@ def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
              on_progress: Callable[[int, int], None] | None, on_problem: Any, follow_links: bool) -> IngestReport:
     """ClusterIndex.rebuild: a new index ingested, then the alias swapped to it."""
     backend = index.backend
-    known = backend.meta().get("roots", []) if index._created else []
-    roots = list(dict.fromkeys([*known, *(os.path.abspath(path) for path in paths)]))
+    old_meta = backend.meta() if index._created else {}
+    roots = list(dict.fromkeys([*old_meta.get("roots", []), *(os.path.abspath(path) for path in paths)]))
     if not roots:
         raise SearchkitError(f"nothing to rebuild {index.path} from: give the paths to ingest")
     physical = backend.create(index._body(roots), physical=f"{index.address.name}-{_stamp()}")
@@ -257,7 +261,11 @@ def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
     try:
         report, _ = clusteringest.ingest(fresh, index.ranking.title_weight, roots, False, on_progress,
                                          on_problem, follow_links)
-        fresh.set_meta({**_versions(), "roots": sorted(roots), "last_ingest": _now(), "articles": fresh.count()})
+        # The new index's groups in place before the alias points at it.
+        generation = int(old_meta.get(GENERATION, 0)) + 1
+        regroup(fresh, index.companion, physical, generation)
+        fresh.set_meta({**_versions(), "roots": sorted(roots), "last_ingest": _now(), "articles": fresh.count(),
+                        GENERATION: generation})
     except BaseException:
         backend.delete_indices([physical])
         raise
@@ -265,5 +273,6 @@ def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
         fresh.close()
     old = backend.swap_alias(physical)
     backend.delete_indices(name for name in old if name != physical)
+    index.companion.delete(groups_id(name) for name in old if name != physical)
     index._created = True
     return report

@@ -5,6 +5,7 @@ checksums, in bulk requests; the articles the cluster refuses are named."""
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from searchkit.analysis.french import terms, truncated
 from searchkit.articles.article import Article
 from searchkit.articles.sources import Problem, display_path, file_digest, read_source
 from searchkit.backends.base import FileEntry
-from searchkit.backends.cluster import BULK_ARTICLES, OpenSearchBackend
+from searchkit.backends.cluster import BULK_ARTICLES, SIGNATURE_FIELD, OpenSearchBackend
 from searchkit.ingest.finding import find_sources
 from searchkit.ingest.ingestion import is_under, stamp_of, text_hash
 from searchkit.ingest.report import IngestReport
@@ -32,6 +33,9 @@ def cluster_document(article: Article, signature: str, digest: str, title_weight
     body = prepared.tokens["body"]
     fields = document.fields
     sent: dict[str, Any] = {name: fields[name] for name in ("id", "path", "file_sig", "text_hash", "title", "text")}
+    copy_sig: bytes = prepared.fields["copy_sig"]  # type: ignore[assignment]
+    if copy_sig:  # none for a text too short to be called a copy
+        sent[SIGNATURE_FIELD] = base64.b64encode(copy_sig).decode("ascii")
     for name in ("date", "source", "author", "url", "line"):
         if fields.get(name) is not None:
             sent[name] = fields[name]

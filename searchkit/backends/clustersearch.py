@@ -20,9 +20,10 @@ from searchkit.backends.clusterquery import ClusterCounts, filtered, to_dsl
 from searchkit.errors import QueryError
 from searchkit.ranking.reranks import rerank
 from searchkit.ranking.settings import Ranking
-from searchkit.ranking.exactwords import WORDS_FIELD
+from searchkit.ranking.exactwords import PHRASES_AS_WRITTEN, WORDS_FIELD, exact_phrase_rerank
 from searchkit.search import spelling
 from searchkit.search.compiling import compile_query
+from searchkit.search.copies import copies_of, deepen, leaders_of, with_copies
 from searchkit.search.engine import scale_after
 from searchkit.search.spelling import FEW_RESULTS
 from searchkit.search.facets import facet_names, timeline_unit
@@ -31,6 +32,7 @@ from searchkit.search.highlight import find_matches
 from searchkit.search.hits import passage_hits
 from searchkit.search.results import SearchResult
 from searchkit.storage.documents import article_from_stored, cut_passages, document_of
+from searchkit.storage.groups import CopyGroups
 
 
 # The cluster's candidates for the reranks, in multiples of Ranking.rerank_depth.
@@ -104,10 +106,22 @@ def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: 
     # which are scored again as the embedded index scores them (Lucene's BM25
     # is not Whoosh's: MRR@10 0.7519 on orangesum-title-dev, 0.7603 embedded).
     depth = max(limit, CANDIDATES * ranking.rerank_depth) if terms is not None else limit
+    # A phrase of the syntax (never an OR of words): those holding it as
+    # written first, among as many candidates as the embedded index reranks.
+    phrases = compiled.title_spec.exact if filters.sort == "relevance" else ()
+    if phrases:
+        depth = max(limit, ranking.rerank_depth)
     found = backend.rank(filtered(to_dsl(compiled.query), filters), depth, sort_by_date=filters.sort == "date")
     ids = [article_id for article_id, _ in found]
     stored = {article_id: fields for article_id, fields in zip(ids, backend.stored(ids)) if fields is not None}
     found = [(article_id, score) for article_id, score in found if article_id in stored]
+    if phrases and terms is None:
+        record: dict[str, float] | None = {} if explain else None
+        found = exact_phrase_rerank(stored.__getitem__, phrases, found, record)[:limit]
+        result = ClusterRanked(compiled, found, stored)
+        if record:
+            result.bonuses = {PHRASES_AS_WRITTEN: record}
+        return result
     if terms is not None and found:
         postings = StoredPostings([stored[article_id] for article_id, _ in found], ranking, counts,
                                   counts.average_length)
@@ -159,11 +173,27 @@ def ranked_with_corrections(backend: OpenSearchBackend, ranking: Ranking, text: 
                          corrections, origins=origins)
 
 
+def _grouped(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: bool, limit: int | None,
+             filters: Filters, groups: CopyGroups | None, explain: bool = False
+             ) -> tuple[ClusterRanked, dict[str, list[str]]]:
+    """The best articles as deep as ``limit`` asks; each of ``groups`` once
+    (searchkit.search.copies, as the embedded index), with the ids of the
+    others of each; every article apart for ``groups`` None."""
+    def rank(depth: int) -> ClusterRanked:
+        return ranked_with_corrections(backend, ranking, text, plain_text, depth, filters, explain)
+
+    if groups is None:
+        return rank(max(1, backend.count()) if limit is None else limit), {}
+    found, kept, others = deepen(rank, lambda found: found.ranked, lambda ranked: leaders_of(groups, ranked, str),
+                                 backend.count, limit)
+    return replace(found, ranked=kept), others
+
+
 def search(backend: OpenSearchBackend, ranking: Ranking, text: str, limit: int = 10, per_article: int = 2,
            plain_text: bool = False, since: str | None = None, until: str | None = None,
            sort: str = "relevance", explain: bool = False, facets: Iterable[str] = (),
-           timeline: bool | str = False) -> SearchResult:
-    """``Index.search`` on a cluster index."""
+           timeline: bool | str = False, groups: CopyGroups | None = None) -> SearchResult:
+    """``Index.search`` on a cluster index; each of ``groups`` of copies once."""
     for name, value in (("limit", limit), ("per_article", per_article)):
         if value < 1:
             raise QueryError(f"{name} must be at least 1, not {value}")
@@ -172,10 +202,11 @@ def search(backend: OpenSearchBackend, ranking: Ranking, text: str, limit: int =
     counting = bool(facets) or timeline not in (False, None)
     if counting:  # a wrong name refused before the query runs
         names, unit = facet_names(facets), timeline_unit(timeline)
-    found = ranked_with_corrections(backend, ranking, text, plain_text, limit, filters, explain)
+    found, others = _grouped(backend, ranking, text, plain_text, limit, filters, groups, explain)
     results = [(found.stored[article_id], score) for article_id, score in found.ranked]
     hits = passage_hits(results, found.compiled.spec, limit, per_article, by_date=filters.sort == "date",
                         title_spec=found.compiled.title_spec)
+    hits = list(with_copies(hits, others, lambda members: copies_of(backend.stored(members))))
     suggestion = spelling.suggestion(text, found.compiled.typed, found.corrections, hits) \
         if found.corrections and hits else None
     if explain:
@@ -188,11 +219,12 @@ def search(backend: OpenSearchBackend, ranking: Ranking, text: str, limit: int =
 
 
 def rank_articles(backend: OpenSearchBackend, ranking: Ranking, text: str, limit: int | None, plain_text: bool,
-                  since: str | None, until: str | None, sort: str) -> list[tuple[str, float]]:
+                  since: str | None, until: str | None, sort: str, groups: CopyGroups | None = None
+                  ) -> list[tuple[str, float]]:
+    """``Index.rank_articles`` on a cluster index; each of ``groups`` once, by its leader."""
     if limit is not None and limit < 1:
         raise QueryError(f"limit must be at least 1, not {limit}")
-    depth = max(1, backend.count()) if limit is None else limit
-    return ranked_with_corrections(backend, ranking, text, plain_text, depth, make_filters(since, until, sort)).ranked
+    return _grouped(backend, ranking, text, plain_text, limit, make_filters(since, until, sort), groups)[0].ranked
 
 
 def article_highlights(backend: OpenSearchBackend, ranking: Ranking, text: str, query_text: str

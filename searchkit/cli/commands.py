@@ -32,7 +32,7 @@ INDEX_HELP = ("Index folder, or opensearch+http://HOST:PORT/NAME for an index in
 def _index_of_the_command_line(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A command's --index, else the one given before the command
     (``searchkit --index DIR query ...``), else the environment's, else ./index."""
-    given_before = ctx.parent.params.get("index_path") if ctx.parent is not None else None
+    given_before = ctx.find_root().params.get("index_path")  # through a group (`searchkit --index D alert add`)
     if given_before is not None and ctx.get_parameter_source(param.name or "") is not click.core.ParameterSource.COMMANDLINE:
         return given_before
     return value

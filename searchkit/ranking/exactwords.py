@@ -15,7 +15,7 @@ documents it finds, those holding it as written come first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Mapping, TypeVar
 
 from searchkit.analysis.phrases import phrases_held
 from searchkit.ranking.proximity import with_bonuses
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 WORDS_FIELD = "words"
 # The bonus of exact_phrase_rerank, as an explanation names it.
 PHRASES_AS_WRITTEN = "phrase as written"
+Key = TypeVar("Key", bound=Hashable)  # a docnum, or an article id in a cluster
 
 
 def exact_word_rerank(
@@ -54,15 +55,17 @@ def exact_word_rerank(
     return with_bonuses(ranked, bonus, depth, record)
 
 
-def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...], ranked: list[tuple[int, float]],
-                        record: dict[int, float] | None = None) -> list[tuple[int, float]]:
+def exact_phrase_rerank(stored_fields: Callable[[Key], Mapping[str, Any]], phrases: tuple[tuple[str, ...], ...],
+                        ranked: list[tuple[Key, float]], record: dict[Key, float] | None = None
+                        ) -> list[tuple[Key, float]]:
     """Articles holding more of the query's phrases as written first, each
     group in its order: a phrase matches by stems without its stop words
     (recall kept), but the exact phrase is what was asked for. Read from the
-    stored text: a phrase of the syntax goes through Whoosh's searcher.
-    Each document's bonus is kept in ``record`` when given."""
-    def held(docnum: int) -> int:
-        stored = searcher.stored_fields(docnum)
+    stored text (``stored_fields`` of a docnum, or of an article id in a
+    cluster): a phrase of the syntax is scored by no postings of words as
+    written. Each document's bonus is kept in ``record`` when given."""
+    def held(key: Key) -> int:
+        stored = stored_fields(key)
         return phrases_held(f"{stored.get('title', '')}\n{stored.get('text', '')}", phrases)
 
     if not ranked:
@@ -70,8 +73,8 @@ def exact_phrase_rerank(searcher, phrases: tuple[tuple[str, ...], ...], ranked: 
     # Each phrase held adds the best score: scores keep the new order, which
     # the passages of search() are sorted by.
     top = max(score for _, score in ranked)
-    bonuses = {docnum: held(docnum) * top for docnum, _ in ranked}
+    bonuses = {key: held(key) * top for key, _ in ranked}
     if record is not None:
-        record.update((docnum, bonus) for docnum, bonus in bonuses.items() if bonus)
-    reranked = [(docnum, score + bonuses[docnum]) for docnum, score in ranked]
+        record.update((key, bonus) for key, bonus in bonuses.items() if bonus)
+    reranked = [(key, score + bonuses[key]) for key, score in ranked]
     return sorted(reranked, key=lambda item: -item[1])

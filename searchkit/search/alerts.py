@@ -11,6 +11,10 @@ removed article is forgotten; one that stops matching and matches again
 later alerts again, as it is news to that search again. Ids rather than a
 sequence number of ingests: they survive a rebuild, which builds every
 article anew, without a number kept per article.
+
+Where the saved searches are kept (``SavedSearchStore``: a file of the
+index folder, a document of a cluster) and how an index answers them
+(``AlertReader``) are all that differs from one index to another.
 """
 
 from __future__ import annotations
@@ -20,15 +24,16 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Protocol, Sequence, TypeVar
 
 from searchkit.errors import QueryError, SearchkitError
 from searchkit.search import engine
-from searchkit.search.copies import copy_details
+from searchkit.search.copies import copies_of
 from searchkit.search.filters import make_filters
 from searchkit.search.results import Copy
 from searchkit.search.session import SearchSession
 from searchkit.storage.durability import write_json
+from searchkit.storage.groups import CopyGroups
 
 ALERTS_FILE = "alerts.json"
 MAX_NAME = 100
@@ -78,46 +83,66 @@ class AlertRun:
         return asdict(self)
 
 
-class Alerts:
-    """The saved searches of the index in ``folder``; ``session`` gives the
-    search session of its latest commit, ``read`` runs an operation as a read
-    of the index (damage named in one line)."""
+class SavedSearchStore(Protocol):
+    """Where an index keeps its saved searches."""
 
-    def __init__(self, folder: Path, session: Callable[[], SearchSession], read: Reading) -> None:
-        self.path = folder / ALERTS_FILE
-        self._session = session
-        self._read = read
+    def load(self) -> dict[str, SavedSearch]:
+        """The saved searches by name, in the order saved; none if never saved."""
+
+    def save(self, saved: dict[str, SavedSearch]) -> None:
+        """Keep ``saved`` in place of what ``load`` read."""
+
+
+class AlertReader(Protocol):
+    """What the saved searches read of an index."""
+
+    def matching(self, query: str, since: str | None = None) -> builtins.list[str]:
+        """The ids of every article ``query`` matches, each copy apart (QueryError for one that cannot run)."""
+
+    def copy_groups(self) -> CopyGroups:
+        """The index's groups of copies."""
+
+    def stored(self, article_ids: Sequence[str]) -> builtins.list[dict[str, Any] | None]:
+        """The stored fields of each article of ``article_ids`` (None: gone)."""
+
+
+class Alerts:
+    """The saved searches of an index, kept in ``store``, run on ``reader``."""
+
+    def __init__(self, store: SavedSearchStore, reader: AlertReader) -> None:
+        self.store = store
+        self.reader = reader
 
     def list(self) -> builtins.list[SavedSearch]:  # named as the CLI's command
-        return list(self._load().values())
+        return list(self.store.load().values())
 
     def add(self, name: str, query: str, since: str | None = None) -> SavedSearch:
         """Save ``query`` as ``name``: what it matches now is not news, but for
         the articles dated ``since`` or later, which its first run gives."""
         _check_name(name)
-        saved = self._load()
+        saved = self.store.load()
         if name in saved:
             raise SearchkitError(f"there is already a saved search named {name!r}: remove it first")
         make_filters(since, None, "relevance")  # a bad date refused before anything is saved
-        matching = self._matching(query)  # a query that cannot run is refused likewise
-        recent = set(self._matching(query, since)) if since else set()
+        matching = self.reader.matching(query)  # a query that cannot run is refused likewise
+        recent = set(self.reader.matching(query, since)) if since else set()
         search = SavedSearch(name, query, since, _now(), None, sorted(set(matching) - recent))
         saved[name] = search
-        self._save(saved)
+        self.store.save(saved)
         return search
 
     def remove(self, name: str) -> None:
-        saved = self._load()
+        saved = self.store.load()
         if saved.pop(name, None) is None:
             raise SearchkitError(f"no saved search named {name!r}")
-        self._save(saved)
+        self.store.save(saved)
 
     def run(self, name: str | None = None, record: bool = True) -> builtins.list[AlertRun]:
         """Each saved search (or the one named) with the articles it matches
         that it had not seen, grouped by copies, newest first; the run is
         recorded unless not ``record``. A query that no longer runs (the
         analysis changed) is reported in its run; the others still run."""
-        saved = self._load()
+        saved = self.store.load()
         if name is not None and name not in saved:
             raise SearchkitError(f"no saved search named {name!r}")
         runs: builtins.list[AlertRun] = []
@@ -126,7 +151,7 @@ class Alerts:
             if name is not None and search.name != name:
                 continue
             try:
-                matching = self._matching(search.query)
+                matching = self.reader.matching(search.query)
             except QueryError as error:
                 runs.append(AlertRun(search.name, search.query, error=f"its query no longer runs: {error}"))
                 continue
@@ -135,13 +160,8 @@ class Alerts:
                                  self._matches([i for i in matching if i not in seen], seen)))
             search.seen, search.last_run = sorted(matching), now
         if record:
-            self._save(saved)
+            self.store.save(saved)
         return runs
-
-    def _matching(self, query: str, since: str | None = None) -> builtins.list[str]:
-        """The ids of every article ``query`` matches, each copy apart."""
-        return [article_id for article_id, _ in self._read(lambda: engine.rank_articles(
-            self._session(), query, limit=None, since=since, copies=True))]
 
     def _matches(self, new: builtins.list[str], seen: set[str]) -> builtins.list[Match]:
         """The articles of ``new``, a group of copies once (led by its
@@ -149,26 +169,38 @@ class Alerts:
         no news: another site's take of a dispatch alerted before."""
         if not new:
             return []
+        groups = self.reader.copy_groups()
+        fresh: set[str] = {i for i in new if seen.isdisjoint(groups.members(i))}
+        matches: builtins.list[Match] = []
+        for article_id in sorted(fresh, key=lambda i: (groups.members(i).index(i), i)):
+            if article_id not in fresh:
+                continue  # listed with its group's leader
+            others = [member for member in groups.members(article_id) if member in fresh and member != article_id]
+            fresh.difference_update([article_id, *others])
+            stored = self.reader.stored([article_id])[0] or {}
+            matches.append(Match(article_id, stored.get("title", ""), stored.get("date"), stored.get("source"),
+                                 stored.get("url"), stored.get("path", ""), copies_of(self.reader.stored(others))))
+        matches.sort(key=lambda match: (match.date is not None, match.date or "", match.id), reverse=True)
+        return matches
 
-        def made() -> builtins.list[Match]:
-            session = self._session()
-            groups = session.copy_groups()
-            fresh: set[str] = {i for i in new if seen.isdisjoint(groups.members(i))}
-            matches: builtins.list[Match] = []
-            for article_id in sorted(fresh, key=lambda i: (groups.members(i).index(i), i)):
-                if article_id not in fresh:
-                    continue  # listed with its group's leader
-                others = [member for member in groups.members(article_id) if member in fresh and member != article_id]
-                fresh.difference_update([article_id, *others])
-                stored = session.searcher.document(id=article_id) or {}
-                matches.append(Match(article_id, stored.get("title", ""), stored.get("date"), stored.get("source"),
-                                     stored.get("url"), stored.get("path", ""), copy_details(session, others)))
-            matches.sort(key=lambda match: (match.date is not None, match.date or "", match.id), reverse=True)
-            return matches
 
-        return self._read(made)
+def saved_from(data: Any) -> dict[str, SavedSearch]:
+    """The saved searches of ``data`` as ``saved_data`` writes them; KeyError
+    or TypeError for data not written so."""
+    return {item["name"]: SavedSearch(**item) for item in data["saved_searches"]}
 
-    def _load(self) -> dict[str, SavedSearch]:
+
+def saved_data(saved: dict[str, SavedSearch]) -> dict[str, Any]:
+    return {"saved_searches": [search.to_dict() for search in saved.values()]}
+
+
+class SavedSearchFile:
+    """The saved searches of an index in a folder: ``alerts.json`` in it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / ALERTS_FILE
+
+    def load(self) -> dict[str, SavedSearch]:
         try:
             data = json.loads(self.path.read_text("utf-8"))
         except FileNotFoundError:
@@ -177,16 +209,40 @@ class Alerts:
             raise SearchkitError(f"the saved searches in {self.path} cannot be read ({error}): "
                                  "mend or delete the file") from None
         try:
-            return {item["name"]: SavedSearch(**item) for item in data["saved_searches"]}
+            return saved_from(data)
         except (KeyError, TypeError) as error:
             raise SearchkitError(f"the saved searches in {self.path} are not as searchkit writes them "
                                  f"({error!r}): mend or delete the file") from None
 
-    def _save(self, saved: dict[str, SavedSearch]) -> None:
+    def save(self, saved: dict[str, SavedSearch]) -> None:
         try:
-            write_json(self.path, {"saved_searches": [search.to_dict() for search in saved.values()]})
+            write_json(self.path, saved_data(saved))
         except OSError as error:
             raise SearchkitError(f"cannot write {self.path}: {error.strerror or error}") from None
+
+
+class SessionReader:
+    """An embedded index as the saved searches read it: ``session`` gives
+    the search session of its latest commit, ``read`` runs an operation as a
+    read of the index (damage named in one line)."""
+
+    def __init__(self, session: Callable[[], SearchSession], read: Reading) -> None:
+        self._session = session
+        self._read = read
+
+    def matching(self, query: str, since: str | None = None) -> builtins.list[str]:
+        return [article_id for article_id, _ in self._read(lambda: engine.rank_articles(
+            self._session(), query, limit=None, since=since, copies=True))]
+
+    def copy_groups(self) -> CopyGroups:
+        return self._read(lambda: self._session().copy_groups())
+
+    def stored(self, article_ids: Sequence[str]) -> builtins.list[dict[str, Any] | None]:
+        def read() -> builtins.list[dict[str, Any] | None]:
+            searcher = self._session().searcher
+            return [searcher.document(id=article_id) for article_id in article_ids]
+
+        return self._read(read)
 
 
 def _check_name(name: str) -> None:

@@ -19,12 +19,12 @@ from searchkit.ranking.postings import Postings
 from searchkit.ranking.reranks import rerank
 from searchkit.search import spelling
 from searchkit.search.compiling import CompiledQuery, compile_query
-from searchkit.search.copies import copy_details, deep_enough
+from searchkit.search.copies import copy_details, deep_enough, with_copies
 from searchkit.search.filters import Filters, make_filters
 from searchkit.search.highlight import find_matches
 from searchkit.search.explain import explain as explain_article
 from searchkit.search.hits import passage_hits, streamed_hits, term_positions
-from searchkit.search.results import Copy, Explanation, Hit, HitStream, SearchResult
+from searchkit.search.results import Explanation, Hit, HitStream, SearchResult
 from searchkit.search.session import SearchSession
 
 
@@ -73,7 +73,7 @@ def _run(session: SearchSession, compiled: CompiledQuery, limit: int, filters: F
             ranked = [(hit.docnum, hit.score) for hit in results]
         if phrases:  # a phrase of the syntax: never an OR of words
             record = None if bonuses is None else bonuses.setdefault(PHRASES_AS_WRITTEN, {})
-            ranked = exact_phrase_rerank(searcher, phrases, ranked, record)[:limit]
+            ranked = exact_phrase_rerank(searcher.stored_fields, phrases, ranked, record)[:limit]
         if terms is None:
             return Run(compiled, ranked, query, bonuses)
         postings = session.whoosh_postings()
@@ -290,14 +290,7 @@ def _with_copies(session: SearchSession, hits: Iterable[Hit], others: dict[int, 
     """The hits, each with its ``copies``: the others of its article's group of copies."""
     ids = session.id_column() if others else None
     by_id = {ids[docnum]: members for docnum, members in others.items()} if ids is not None else {}
-    details: dict[str, list[Copy]] = {}
-    for hit in hits:
-        members = by_id.get(hit.article_id)
-        if members:
-            if hit.article_id not in details:
-                details[hit.article_id] = copy_details(session, members)
-            hit.copies = details[hit.article_id]
-        yield hit
+    return with_copies(hits, by_id, lambda members: copy_details(session, members))
 
 
 def article_highlights(session: SearchSession, text: str, query_text: str) -> list[tuple[int, int]]:

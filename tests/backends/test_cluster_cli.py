@@ -101,10 +101,3 @@ def test_an_address_that_cannot_serve_is_one_line(where, said):
 
 def test_an_index_not_in_the_cluster_is_named(address):
     assert "no index" in one_line(run("query", QUERY, "--index", address))
-
-
-def test_saved_searches_are_refused_on_a_cluster_in_one_line(seeds_cluster):
-    assert "not available on a cluster index" in one_line(run("alert", "add", "crue", "crue", "--index", seeds_cluster))
-    assert "not available on a cluster index" in one_line(run("alert", "run", "crue", "--index", seeds_cluster))
-    listed = run("alert", "list", "--index", seeds_cluster)
-    assert listed.exit_code == 0 and "Traceback" not in listed.output

@@ -72,3 +72,28 @@ def test_explain_gives_the_parts_of_the_embedded_index(seeds_cluster, seeds_inde
         assert parts == pytest.approx(explained["score"])
         if not query.startswith("title:"):  # scored by searchkit: the embedded index's figures
             assert explained["score"] == pytest.approx(expected["score"], rel=0.01)
+
+
+def test_a_phrase_as_written_ranks_first_as_on_the_embedded_index(address, tmp_path):
+    filler = "Le conseil municipal a voté le budget de la commune après un long débat sur les travaux de la gare. "
+    articles = [  # the phrase's stems in each; as written in the one BM25 ranks last
+        {"id": "plural", "title": "Les carburants", "text": "Le prix des essences grimpe. " * 3 + filler * 2},
+        {"id": "written", "title": "Budget",
+         "text": filler * 4 + "Les automobilistes s'inquiètent du prix de l'essence cette semaine. " + filler * 2},
+        {"id": "other", "title": "Marché", "text": "Au marché, le prix aux essences rares. " + filler * 3},
+    ]
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("\n".join(json.dumps(item, ensure_ascii=False) for item in articles), "utf-8")
+    embedded = tmp_path / "ix"
+    for index in (embedded, address):
+        assert run("ingest", corpus, "--index", index).exit_code == 0
+    orders = []
+    for index in (embedded, address):
+        for limit in ("10", "1"):
+            result = run("query", "\"prix de l'essence\"", "--explain", "--limit", limit, "--format", "json",
+                         "--per-article", "1", "--index", index)
+            assert result.exit_code == 0, result.output
+            hits = json.loads(result.stdout)["hits"]
+            orders.append([(hit["article_id"], sorted(hit["explain"]["bonuses"])) for hit in hits])
+    written = [("written", ["phrase as written"])]
+    assert orders == [written + [("plural", []), ("other", [])], written] * 2

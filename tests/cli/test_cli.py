@@ -263,3 +263,6 @@ def test_the_index_can_be_given_before_the_command_and_the_command_s_own_wins(se
     assert over_env.exit_code == 0, over_env.output
     own = runner.invoke(main, ["--index", str(seeds_index), "query", "Mossoul", "--index", str(missing)])
     assert own.exit_code == 1 and str(missing) in own.output and not missing.exists()
+    # Through a group of commands too.
+    listed = runner.invoke(main, ["--index", str(seeds_index), "alert", "list"])
+    assert listed.exit_code == 0, listed.output
