@@ -15,7 +15,7 @@ from searchkit.storage.schema import INDEX_NAME
 from searchkit.version import __version__
 
 # Bump when the schema, what is stored in it or a class it pickles changes.
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 
 
 def read_info(path: Path) -> dict[str, Any]:
