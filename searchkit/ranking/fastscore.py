@@ -52,12 +52,14 @@ def _field_lengths(leaf, count: int) -> np.ndarray:
         return np.array([leaf.doc_field_length(d, FIELD) or 0 for d in range(count)], dtype=np.float64)
 
 
-def _lookup(ids: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which of the sorted ``docs`` the sorted ``ids`` hold, and where."""
+def _at(ids: np.ndarray, values: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the sorted ``docs`` the sorted ``ids`` hold, and the value of
+    each there (0 where absent)."""
     if not len(ids):
-        return np.zeros(len(docs), dtype=bool), np.zeros(len(docs), dtype=np.int64)
+        return np.zeros(len(docs), dtype=bool), np.zeros(len(docs), dtype=np.float64)
     at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
-    return ids[at] == docs, at
+    held = ids[at] == docs
+    return held, np.where(held, values[at], 0.0)
 
 
 def _indexes_of(wanted: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -275,17 +277,16 @@ class FastScorer:
         """The score ``_weights`` gives ``term`` in each of the sorted
         ``docs`` (0 where absent), by the same operations, so to the bit."""
         ids, tf = self.postings(term)
-        held, at = _lookup(ids, docs)
-        frequency = np.where(held, tf[at], 0.0)
+        held, frequency = _at(ids, tf, docs)
         if family is not None:
-            family_ids, family_tf = self.postings(family, TRUNCATED_FIELD)
-            in_family, family_at = _lookup(family_ids, docs)
+            in_family, family_tf = _at(*self.postings(family, TRUNCATED_FIELD), docs)
             weight = self.ranking.family_weight
-            family_part = np.where(in_family, weight * family_tf[family_at], 0.0)
+            family_part = np.where(in_family, weight * family_tf, 0.0)
             frequency = np.where(held, np.maximum(frequency, (1 - weight) * frequency + family_part), family_part)
             held = held | in_family
         idf = self.idf(len(ids))
-        scores = np.where(held, idf * frequency * (self.ranking.k1 + 1) / (frequency + self.norms[docs]), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 where a document holds neither
+            scores = np.where(held, idf * frequency * (self.ranking.k1 + 1) / (frequency + self.norms[docs]), 0.0)
         return scores if boost is None else boost * scores
 
     def top(self, terms: list[str], limit: int, truncated: Mapping[str, str] | None = None,

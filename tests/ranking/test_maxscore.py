@@ -118,10 +118,32 @@ def test_the_fast_scorer_prunes_exactly_on_an_index(index, eager, monkeypatch):
         ranking = searchkit.Ranking()
         scorer = FastScorer(searcher, ranking)
         for _ in range(150):
-            text = " ".join(rng.sample(RARE, rng.randint(0, 4)) + rng.sample(COMMON, rng.randint(1, 12)))
+            # "ministériel" and "gouverneur" are held by no article, only words of their families.
+            words = rng.sample(RARE, rng.randint(0, 4)) + rng.sample(COMMON, rng.randint(1, 12))
+            text = " ".join(words + rng.sample(["ministériel", "gouverneur", "justicier"], rng.randint(0, 2)))
             compiled = compile_query(searcher, ranking, text, plain_text=True)
             for limit in (1, 10, 50):
                 pruned = scorer.top(compiled.terms, limit, compiled.truncated, compiled.boosts)
                 exhaustive = scorer.top(compiled.terms, limit, compiled.truncated, compiled.boosts, prune=False)
                 assert pruned == exhaustive, text
     assert len(lookups) > 100  # terms were looked up in candidates rather than added whole
+
+
+def test_a_term_looked_up_scores_as_added_whole(index):
+    """What MaxScore looks up in a few documents is, to the bit, what the sum
+    over all postings adds there: for stems held by articles, and for a word
+    held by none whose family is ("ministériel": "ministre")."""
+    with searchkit.Index(index, create=False) as ix:
+        searcher = ix.searcher()
+        ranking = searchkit.Ranking()
+        scorer = FastScorer(searcher, ranking)
+        compiled = compile_query(searcher, ranking, "gouvernement ministériel Mossoul justice", plain_text=True)
+        assert not len(scorer.postings("ministeriel")[0])  # held by no article
+        docs = np.arange(scorer.size)
+        for term in compiled.terms:
+            family = compiled.truncated.get(term)
+            ids, weights = scorer._weights(term, family)
+            dense = np.zeros(scorer.size)
+            dense[ids] = weights
+            assert scorer._score_in(term, family, None, docs).tolist() == dense.tolist()
+            assert scorer._score_in(term, family, 2.0, docs[::7]).tolist() == (2.0 * dense[::7]).tolist()
