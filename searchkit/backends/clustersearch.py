@@ -92,7 +92,7 @@ class StoredPostings:
 def _body_tokens(stored: dict[str, Any], title_weight: int) -> list[tuple[str, str]]:
     article = article_from_stored(stored)
     document = document_of(article, "", "", title_weight=title_weight)
-    return cut_passages(document).tokens["body"]
+    return cut_passages(document, signed=False).tokens["body"]
 
 
 def ranked(backend: OpenSearchBackend, ranking: Ranking, text: str, plain_text: bool, limit: int,

@@ -54,7 +54,7 @@ def document_of(article: Article, file_signature: str, text_digest: str, *,
     return Document(fields, article.body_start, title_repeats, list(article.passages) or None)
 
 
-def cut_passages(document: Document) -> Prepared:
+def cut_passages(document: Document, signed: bool = True) -> Prepared:
     """The passage fields of a document, cut in the indexing workers (the
     writer's ``prepare``): cutting is a fifth of the work of indexing.
 
@@ -62,7 +62,8 @@ def cut_passages(document: Document) -> Prepared:
     token and past its last in the ``body`` field, so that a query's passages
     are scored from the positions of its terms without analysing the text.
     The text is analysed here, passage by passage and between passages, and
-    the body's tokens handed to the writer, so it is analysed once.
+    the body's tokens handed to the writer, so it is analysed once; with
+    ``signed``, its signature for the groups of copies is made too.
     """
     text: str = document.fields["text"]  # type: ignore[assignment]
     spans = document.spans or passages(text, document.body_start)
@@ -77,10 +78,12 @@ def cut_passages(document: Document) -> Prepared:
         position += len(segment)
         edges.append(position)
     text_tokens = [token for segment in segments for token in segment]
-    from searchkit.storage.minhash import signature  # numpy: in the workers, not in a query
+    copy_sig = b""
+    if signed:  # a query analysing stored articles again needs no signature
+        from searchkit.storage.minhash import signature  # numpy: in the workers, not in a query
 
-    # The text's alone: a headline rewritten leaves a copy a copy.
-    copy_sig = signature([term for term, _ in text_tokens])
+        # The text's alone: a headline rewritten leaves a copy a copy.
+        copy_sig = signature([term for term, _ in text_tokens])
     return Prepared({"passages": [tuple(span) for span in spans], "passage_count": len(spans),
                      "passage_positions": edges, "copy_sig": copy_sig}, {"body": title_tokens * repeats + text_tokens})
 
