@@ -22,13 +22,16 @@ from typing import Callable
 
 import numpy as np
 
-# Bounds are compared with room for rounding: the sums here and in the
-# exhaustive order differ in the last bits.
+# The bounds are sums of highest scores, rounded otherwise than a document's
+# score: they are compared with room for rounding.
 _ROOM = 1e-9
 # A posting looked up costs about as much as this many postings added
 # (numpy's searchsorted against a scatter-add, measured at 310,000 documents).
 LOOKUP_COST = 12
+# Documents of the rarest terms kept to find the k-th best without a pass over all.
 POOL_SIZE = 8192
+# Passes over every document a query may make to count those that can still
+# reach the k-th best, each only before skipping this many postings or more.
 MAX_PASSES = 2
 SKIPPED_POSTINGS = 20_000
 
