@@ -18,6 +18,13 @@ def _hits(*args):
     return json.loads(result.stdout)["hits"]
 
 
+def _green(address: str) -> None:
+    from opensearchpy import OpenSearch
+
+    host = address.removeprefix("opensearch+").rsplit("/", 1)[0]
+    OpenSearch(hosts=[host]).cluster.health(wait_for_status="green", params={"request_timeout": 45})
+
+
 def test_seeds_in_the_cluster_answer_as_the_embedded_index(address, seeds_index, seeds_copy):
     ingested = run("ingest", seeds_copy, "--index", address)
     assert ingested.exit_code == 0, ingested.output
@@ -31,6 +38,7 @@ def test_seeds_in_the_cluster_answer_as_the_embedded_index(address, seeds_index,
         assert run("query", QUERY, "--format", output, "--index", address).exit_code == 0
     shown = run("show", SEED_ID, "--index", address, "--query", "Mossoul")
     assert shown.exit_code == 0 and "Mossoul" in shown.stdout
+    _green(address)  # replicas of a new index are placed after the write returns
     stats = json.loads(run("stats", "--format", "json", "--index", address).stdout)
     assert (stats["articles"], stats["shards"], stats["replicas"], stats["nodes"]) == (41, 2, 1, 2)
     assert stats["cluster_status"] == "green"
