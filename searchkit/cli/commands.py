@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 DEFAULT_SEEDS = "seeds"
 # Below this many bytes to read an ingest is quick enough to need no progress bar.
 PROGRESS_MIN_BYTES = 5_000_000
+# Past this many words a single query is scored with numpy (see query below).
+FEW_WORDS = 4
 
 INDEX_HELP = ("Index folder, or opensearch+http://HOST:PORT/NAME for an index in an OpenSearch cluster "
               "(environment: SEARCHKIT_INDEX).")
@@ -64,6 +66,15 @@ def _user_errors() -> Iterator[None]:
         yield
     except SearchkitError as error:
         raise CliError(str(error)) from None
+
+
+def _numpy_pays(query_text: str | None, batch_file: object) -> bool:
+    """Whether loading numpy (about 0.1 s) pays for the queries asked. A
+    query of a few words from the terminal is answered sooner without it; a
+    longer one (a pasted paragraph: seconds through Whoosh's matchers) and a
+    batch pay it once and then run ten times faster. Every match of one
+    query is scored so too: its first rows are those of --limit N."""
+    return batch_file is not None or len((query_text or "").split()) > FEW_WORDS
 
 
 def _open_index(path: str, create: bool, fast_scoring: bool = False):
@@ -580,10 +591,7 @@ def query(
             is click.core.ParameterSource.DEFAULT:
         marks = "none"  # a spreadsheet gets the text as it is, unless marks are asked for
     queries = _queries(query_text, batch_file, output_format)
-    # One query from the terminal is answered sooner without loading numpy;
-    # a batch pays that once and then runs ten times faster. Every match of
-    # one query is scored so too: its first rows are those of --limit N.
-    index = _open_index(index_path, create=False, fast_scoring=batch_file is not None)
+    index = _open_index(index_path, create=False, fast_scoring=_numpy_pays(query_text, batch_file))
     failed = False
     options: dict[str, Any] = dict(plain_text=plain, since=since, until=until, sort=sort, copies=copies)
     options.update(whole)

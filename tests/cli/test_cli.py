@@ -266,3 +266,22 @@ def test_the_index_can_be_given_before_the_command_and_the_command_s_own_wins(se
     # Through a group of commands too.
     listed = runner.invoke(main, ["--index", str(seeds_index), "alert", "list"])
     assert listed.exit_code == 0, listed.output
+
+
+def test_a_pasted_paragraph_is_scored_with_numpy_and_a_few_words_without(seeds_index, monkeypatch):
+    """A paragraph through Whoosh's matchers took seconds from the terminal;
+    a few words are answered sooner without loading numpy."""
+    from searchkit.cli import commands
+
+    opened = []
+    real = commands._open_index
+    monkeypatch.setattr(commands, "_open_index",
+                        lambda path, create, fast_scoring=False: opened.append(fast_scoring) or real(path, create,
+                                                                                                   fast_scoring))
+    paragraph = ("La coalition internationale annonce un affaiblissement de Daesh tandis qu'à Paris la reprise "
+                 "de Raqqa en Syrie figure déjà sur l'agenda des ministres de la Défense")
+    for text in ("libération de Mossoul", paragraph):
+        result = run("query", "--plain", text, "--index", seeds_index, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["hits"][0]["article_id"] == SEED_ID
+    assert opened == [False, True]
