@@ -62,6 +62,12 @@ def _at(ids: np.ndarray, values: np.ndarray, docs: np.ndarray) -> tuple[np.ndarr
     return held, np.where(held, values[at], 0.0)
 
 
+def _joint(tf: np.ndarray, family_part: np.ndarray, weight: float) -> np.ndarray:
+    """The frequency a word is scored with where its stem is held ``tf``
+    times and its family gives ``family_part`` (searchkit.ranking.truncation)."""
+    return np.maximum(tf, (1 - weight) * tf + family_part)
+
+
 def _indexes_of(wanted: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """The indexes in the sorted ``ids`` of those of ``wanted`` it holds."""
     if not len(ids):
@@ -240,12 +246,12 @@ class FastScorer:
             weight = self.ranking.family_weight
             joint[family_ids] = weight * family_tf
             family_part = joint[ids]
-            joint[ids] = np.maximum(tf, (1 - weight) * tf + family_part)
+            joint[ids] = _joint(tf, family_part, weight)
             # The union of the two, unsorted (sorting was most of the cost).
             ids = np.concatenate((family_ids, ids[family_part == 0]))
             tf = joint[ids]
             joint[ids] = 0.0
-        result = (ids, idf * tf * (self.ranking.k1 + 1) / (tf + self.norms[ids]))
+        result = (ids, self._bm25(idf, tf, ids))
         self._scores[key] = result
         if len(self._scores) > MAX_CACHED_TERMS:
             self._scores.popitem(last=False)
@@ -273,6 +279,10 @@ class FastScorer:
             weights, highest = boost * weights, boost * highest
         return TermScores(ids, weights, highest, lambda docs: self._score_in(term, family, boost, docs))
 
+    def _bm25(self, idf: float, tf: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """BM25 of a term of ``idf`` held ``tf`` times in each of ``docs``."""
+        return idf * tf * (self.ranking.k1 + 1) / (tf + self.norms[docs])
+
     def _score_in(self, term: str, family: str | None, boost: float | None, docs: np.ndarray) -> np.ndarray:
         """The score ``_weights`` gives ``term`` in each of the sorted
         ``docs`` (0 where absent), by the same operations, so to the bit."""
@@ -282,11 +292,11 @@ class FastScorer:
             in_family, family_tf = _at(*self.postings(family, TRUNCATED_FIELD), docs)
             weight = self.ranking.family_weight
             family_part = np.where(in_family, weight * family_tf, 0.0)
-            frequency = np.where(held, np.maximum(frequency, (1 - weight) * frequency + family_part), family_part)
+            frequency = np.where(held, _joint(frequency, family_part, weight), family_part)
             held = held | in_family
         idf = self.idf(len(ids))
         with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 where a document holds neither
-            scores = np.where(held, idf * frequency * (self.ranking.k1 + 1) / (frequency + self.norms[docs]), 0.0)
+            scores = np.where(held, self._bm25(idf, frequency, docs), 0.0)
         return scores if boost is None else boost * scores
 
     def top(self, terms: list[str], limit: int, truncated: Mapping[str, str] | None = None,
