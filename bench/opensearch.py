@@ -33,30 +33,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import searchkit  # noqa: E402
-from relevance import EVAL_DIR, evaluate, read_qrels, read_queries  # noqa: E402
+from relevance import EVAL_DIR, evaluate, ranked_run, read_qrels, read_queries  # noqa: E402
 from searchkit import QueryError, SearchkitError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCHER = ROOT / "scripts" / "opensearch"
-DEPTH = 100
 
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def _ranked(index, queries):
-    run, times = {}, []
-    for qid, text in queries:
-        started = time.perf_counter()
-        try:
-            ranked = index.rank_articles(text, limit=DEPTH, plain_text=True)
-        except QueryError:
-            ranked = []
-        times.append(time.perf_counter() - started)
-        run[qid] = [article_id for article_id, _ in ranked]
-    return run, times
 
 
 def side_by_side(set_dir: Path, cluster: str) -> None:
@@ -69,7 +55,7 @@ def side_by_side(set_dir: Path, cluster: str) -> None:
         for name, where in (("embedded", str(Path(tmp) / "index")), ("cluster", address)):
             with searchkit.Index(where) as index:
                 report = index.ingest([corpus])
-                run, times = _ranked(index, queries)
+                run, times, _ = ranked_run(index, queries)
             figures[name] = (report, run, times)
     print(f"\n## {set_dir.name}: {figures['embedded'][0].articles} articles, {len(queries)} queries")
     for name, (report, run, times) in figures.items():

@@ -79,23 +79,31 @@ def write_run(path: Path, run: dict[str, list[str]], tag: str) -> None:
                 out.write(f"{qid} Q0 {article_id} {rank} {len(ranked) - rank + 1} {tag}\n")
 
 
+def ranked_run(index, queries: list[tuple[str, str]], plain: bool = True
+               ) -> tuple[dict[str, list[str]], list[float], int]:
+    """The best DEPTH article ids of each query, the seconds of each, and
+    how many the parser rejected (an empty run for those)."""
+    run: dict[str, list[str]] = {}
+    times = []
+    failed = 0
+    for qid, text in queries:
+        started = time.perf_counter()
+        try:
+            ranked = index.rank_articles(text, limit=DEPTH, plain_text=plain)
+        except QueryError:
+            ranked = []
+            failed += 1
+        times.append(time.perf_counter() - started)
+        run[qid] = [article_id for article_id, _ in ranked]
+    return run, times, failed
+
+
 def run_set(set_dir: Path, plain: bool, runs: Path | None = None) -> None:
     queries = read_queries(set_dir / "queries.tsv")
     qrels = read_qrels(set_dir / "qrels.tsv")
     with tempfile.TemporaryDirectory() as tmp, searchkit.Index(Path(tmp) / "index") as index:
         report = index.ingest([set_dir / "corpus.jsonl.gz"])
-        run: dict[str, list[str]] = {}
-        times = []
-        failed = 0
-        for qid, text in queries:
-            started = time.perf_counter()
-            try:
-                ranked = index.rank_articles(text, limit=DEPTH, plain_text=plain)
-            except QueryError:
-                ranked = []
-                failed += 1
-            times.append(time.perf_counter() - started)
-            run[qid] = [article_id for article_id, _ in ranked]
+        run, times, failed = ranked_run(index, queries, plain)
     scores = evaluate(run, qrels)
     if runs is not None:
         runs.mkdir(parents=True, exist_ok=True)
