@@ -37,6 +37,16 @@ def saved_search(tmp_path: Path, rng) -> tuple[Path, Path]:
     return news, index
 
 
+def stopped_search_named_once(result, new: list[str]) -> None:
+    """The saved search "stops", whose query no longer runs, named in one
+    error line, exit 1, and the others' ``new`` articles printed all the same."""
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("searchkit: error: ")]
+    assert len(errors) == 1 and "saved search stops: its query no longer runs: " in errors[0]
+    assert new_ids(result) == new
+    assert "Traceback" not in result.output
+
+
 def new_ids(result):
     """The article ids the text output of `alert run` names, one per line."""
     return [line.rsplit("[", 1)[1].split(" · ")[0].rstrip("]") for line in result.output.splitlines()
@@ -124,12 +134,7 @@ def test_a_saved_search_that_no_longer_parses_is_named_and_the_others_run(tmp_pa
     (index / "alerts.json").write_text(json.dumps(saved), "utf-8")
     write(news, matching(rng, "new"))
     assert run("ingest", news, "--index", index).exit_code == 0
-    result = run("alert", "run", "--index", index)
-    assert result.exit_code == 1
-    errors = [line for line in result.output.splitlines() if line.startswith("searchkit: error: ")]
-    assert len(errors) == 1 and "saved search stops: its query no longer runs: " in errors[0]
-    assert new_ids(result) == ["new"]
-    assert "Traceback" not in result.output
+    stopped_search_named_once(run("alert", "run", "--index", index), ["new"])
 
 
 def test_the_commands_refuse_what_they_cannot_do_in_one_line(tmp_path):
