@@ -3,7 +3,7 @@
 Whoosh reads postings through a matcher: several Python calls per posting,
 and a hash lookup in the term table per term. The fast scorer reads a term's
 blocks in one pass; a merge reads every term of a segment in the order of the
-term table, without a lookup.
+term table (searchkit.writer.merging).
 """
 
 from __future__ import annotations
@@ -20,9 +20,6 @@ from searchkit.storage import safepickle
 from searchkit.storage.tails import Tail, read_tail
 
 _INT = struct.Struct("!i")  # a posting block's signed length, as W3 writes it
-
-TermPostingLists = tuple[str, bytes, list[int], list[float], list["bytes | None"]]
-
 
 def blocks(postings: bytes, position: int) -> Iterator[tuple[int, tuple]]:
     """(postings, (ids, weights, values) as pickled) of each W3 block, from
@@ -68,27 +65,6 @@ def extent(info) -> tuple[int, int]:
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct.unpack gives it
         (length,) = length
     return offset, length
-
-
-def segment_postings(reader) -> Iterator[TermPostingLists] | None:
-    """(field, term, ids, weights, values) of every term of a W3 segment's
-    reader, in the term table's order, deleted documents included; None for
-    a reader of another kind."""
-    terms = getattr(reader, "_terms", None)
-    if not isinstance(terms, W3TermsReader):
-        return None
-
-    def every_term() -> Iterator[TermPostingLists]:
-        postfile = terms._postfile
-        for (fieldname, tbytes), info in terms.items():
-            if info.is_inlined():
-                ids, weights, values = info.inlined_postings()
-                yield fieldname, tbytes, list(ids), list(weights), list(values)
-            else:
-                offset, length = extent(info)
-                yield (fieldname, tbytes, *read_blocks(postfile.get(offset, length)))
-
-    return every_term()
 
 
 def term_info(leaf, term: str, field: str):

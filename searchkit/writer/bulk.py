@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from array import array
 from collections import deque
 from typing import Callable
 
@@ -35,10 +36,10 @@ from whoosh.writing import SegmentWriter
 from searchkit.storage import integrity
 from searchkit.storage.documents import Document
 from searchkit.storage.durability import sync_file
-from searchkit.writer.copying import copy_documents, copy_postings
 from searchkit.writer.inversion import Plan, Prepare, Run, StoredPlan, invert, make_plan
-from searchkit.writer.layout import write_postings
+from searchkit.writer.layout import write_segment
 from searchkit.writer.merges import merge_by_level
+from searchkit.writer.merging import Merged, merged_of
 from searchkit.writer.pool import MemoryPool
 from searchkit.writer.workers import Workers
 
@@ -109,14 +110,13 @@ def _delete_files(storage, segments) -> None:
 class BulkWriter(SegmentWriter):
     """SegmentWriter with parallel indexing, in-memory postings and a bulk flush.
 
-    Use it where ``index.writer()`` would be used: ``BulkWriter(ix, timeout=...)``.
+    Use it where ``index.writer()`` would be: ``BulkWriter(ix, timeout=...)``.
     ``add(document)`` takes a Document; ``add_document(**fields)`` as Whoosh's
     writers do. ``prepare``, a module-level function, runs in the workers on
-    each document before it is indexed and returns fields to add to it (work
-    worth sharing out). ``on_document`` is called with each document once it is written;
-    ``on_failure`` with each document that ``prepare`` or the analysis failed
-    on, and the reason: it is left out, and the rest indexed.
-    With ``workers=1`` everything runs in this process.
+    each document before it is indexed and returns fields to add to it.
+    ``on_document`` is called with each document once it is written; ``on_failure``
+    with each document that ``prepare`` or the analysis failed on, and the
+    reason: it is left out, and the rest indexed. ``workers=1``: no worker.
     """
 
     pool: MemoryPool  # in place of SegmentWriter's PostingPool
@@ -129,19 +129,18 @@ class BulkWriter(SegmentWriter):
             SegmentWriter.cancel(self)
             raise NotImplementedError(f"BulkWriter writes the W3 codec only, not {type(self.codec).__name__}")
         self.pool.cleanup()
-        self.pool = MemoryPool()
         self.prepare = prepare
         self.on_document: Callable[[Document], None] | None = None
         # Called with a document that could not be indexed, and why.
         self.on_failure: Callable[[Document, str], None] | None = None
         self.worker_count = workers if workers is not None else _usable_cores()
-        self._plan, self._stored_writer = _plan_of(self.schema, self.perdocwriter, self.prepare)
         self._pending: list[Document] = []
         self._in_flight: deque[list[Document]] = deque()  # documents given to the workers, in order
         self._workers: Workers | None = None
-        self._next_docnum = self.docnum  # number of the next document sent to the workers
-        self._held_postings = 0
         self._written_segments: list = []
+        self._start_segment_state()
+        self._next_docnum = self.docnum  # number of the next document sent to the workers
+        self._merged: list[Merged] = []  # segments merged into this one, read when it is written
 
     # -- adding documents -------------------------------------------------
 
@@ -199,6 +198,8 @@ class BulkWriter(SegmentWriter):
             self.docnum += 1
             perdocwriter.start_doc(docnum)
             reason = run.failed.get(number)
+            for name, column in self._lengths.items():
+                column.append(lengths.get(name, 0) if reason is None and document.fields.get(name) is not None else 0)
             if reason is not None:
                 # Its number was given out with the batch: written empty, deleted.
                 perdocwriter.finish_doc()
@@ -220,19 +221,15 @@ class BulkWriter(SegmentWriter):
     def add_reader(self, reader) -> None:
         """Merge the live documents of ``reader`` into this segment.
 
-        As SegmentWriter.add_reader, but with each document's field lengths
-        counted again from its postings (see searchkit.writer.copying)."""
+        As SegmentWriter.add_reader, but its postings are read a term at a
+        time when the segment is written (see searchkit.writer.merging)."""
         self._send_pending(parallel=False)
         self._receive_all()
         self._check_state()
-        live = list(reader.all_doc_ids())
-        lengths = copy_postings(self.pool, reader, self.schema, self.docnum, live)
-        copy_documents(self.perdocwriter, self.schema, reader, live, lengths, self.docnum)
-        self.docnum += len(live)
+        self._merged.append(merged_of(reader, self.docnum))
+        self.docnum += len(self._merged[-1].live)
         self._added = True
         self._next_docnum = self.docnum
-
-    # -- segments -------------------------------------------------------------
 
     def _start_new_segment(self) -> None:
         """Write the segment so far and go on in a new one (committed with it)."""
@@ -241,9 +238,14 @@ class BulkWriter(SegmentWriter):
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
+        self.docnum = 0
+        self._start_segment_state()
+
+    def _start_segment_state(self) -> None:
         self.pool = MemoryPool()
+        self._lengths = {name: array("I") for name in self.schema.scorable_names()}  # of each new document
         self._plan, self._stored_writer = _plan_of(self.schema, self.perdocwriter, self.prepare)
-        self.docnum = self._next_docnum = 0
+        self._next_docnum = self.docnum
         self._held_postings = 0
 
     def _merge_segments(self, mergetype, optimize, merge):
@@ -293,17 +295,16 @@ class BulkWriter(SegmentWriter):
             self._workers.close()
             self._workers = None
 
-    # -- writing a segment ------------------------------------------------
-
     def _flush_segment(self) -> None:
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
+        merged, self._merged = self._merged, []
+        if self._workers is None and self.worker_count > 1 and sum(len(m.live) for m in merged) > BATCH_SIZE:
+            self._workers = Workers(self.worker_count)  # a large merge: blocks encoded on every core
         try:
-            write_postings(self.fieldwriter, self.schema, self.pool, lengths, self.docnum, self._workers)
+            write_segment(self.storage, self.schema, self.perdocwriter, self.fieldwriter, self.pool,
+                          self._lengths if self.codec.length_stats else None, self._workers, merged)
         finally:
+            self.perdocwriter.close()
             self.fieldwriter.close()
-            if lengths is not None:
-                lengths.close()
 
 
 def flush(writer: BulkWriter) -> None:

@@ -1,42 +1,61 @@
-"""Writing a segment's postings: each field's terms encoded into the W3
-codec's blocks (in the workers when there are some), laid out in the postings
-file and the term table.
+"""Writing a segment's postings: each field's terms, those of the new
+documents and of the segments merged into it, encoded into the W3 codec's
+blocks (in the workers when there are some), laid out in the postings file
+and the term table.
 """
 
 from __future__ import annotations
 
 from array import array
-from typing import Iterable, Iterator
+from itertools import chain
+from typing import Iterable, Iterator, Sequence
 
 from whoosh.filedb.filetables import _lengths as _ROW_LENGTHS  # key and value sizes of a term table row
 from whoosh.system import pack_int, pack_long, pack_ushort
 
 from searchkit.storage.tails import TAIL_FIELDS
 from searchkit.writer.inversion import Encoded, TermPostings, encode_terms
-from searchkit.writer.pool import HeldPostings, MemoryPool
+from searchkit.writer.copying import copy_documents
+from searchkit.writer.merging import Merged, block_lengths, close_merged, field_names, merged_terms, open_merged
+from searchkit.writer.pool import MemoryPool
 from searchkit.writer.workers import Workers
 
 ENCODE_CHUNK = 100_000  # postings a worker encodes into blocks at a time
 
 
-def write_postings(fieldwriter, schema, pool: MemoryPool, lengths, doc_count: int,
-                   workers: Workers | None) -> None:
-    """Every term of ``pool``, field by field in order; ``lengths``, the
-    segment's per-document reader (None when the codec keeps no lengths)."""
-    fields = pool.fields
-    for fieldname in sorted(fields):
-        terms = fields[fieldname]
-        if not terms:
+def write_segment(storage, schema, perdocwriter, fieldwriter, pool: MemoryPool, new_lengths: dict[str, array] | None,
+                  workers: Workers | None, merged: Sequence[Merged]) -> None:
+    """The postings of the new documents (``pool``, their lengths ``new_lengths``,
+    None when the codec keeps none) and of the ``merged`` segments, then the
+    merged segments' documents, with their lengths counted from their postings."""
+    open_merged(storage, schema, merged)
+    try:
+        lengths = block_lengths(new_lengths, merged) if new_lengths is not None else None
+        write_postings(fieldwriter, schema, pool, lengths, workers, merged)
+        for source in merged:
+            copy_documents(perdocwriter, schema, source.reader, source.live, source.lengths, source.base)
+    finally:
+        close_merged(merged)
+
+
+def write_postings(fieldwriter, schema, pool: MemoryPool, lengths: dict[str, array] | None,
+                   workers: Workers | None, merged: Sequence[Merged] = ()) -> None:
+    """Every term of ``pool`` and of the ``merged`` segments (opened), field
+    by field in order; ``lengths``, each document's length in each scorable
+    field as the segment keeps it (None when the codec keeps no lengths)."""
+    names = {name for name, terms in pool.fields.items() if terms} | field_names(merged)
+    for fieldname in sorted(name for name in names if name in schema):
+        terms = merged_terms(fieldname, pool.fields.get(fieldname, {}), merged)
+        first = next(terms, None)
+        if first is None:  # every posting of a merged field deleted
             continue
         fieldobj = schema[fieldname]
-        field_lengths = None
-        if lengths is not None and fieldobj.scorable:
-            field_lengths = array("I", (lengths.doc_field_length(d, fieldname) or 0 for d in range(doc_count)))
+        field_lengths = lengths.get(fieldname) if lengths is not None and fieldobj.scorable else None
         fieldwriter.start_field(fieldname, fieldobj)
         postwriter = fieldwriter._postwriter
         settings = (field_lengths, fieldobj.format.fixed_value_size(),
                     postwriter._blocklimit, postwriter._compression, fieldname in TAIL_FIELDS)
-        chunks = _chunks(terms)
+        chunks = _chunks(chain((first,), terms))
         if workers is not None:
             encoded = _in_order(workers, settings, chunks)
         else:
@@ -45,18 +64,13 @@ def write_postings(fieldwriter, schema, pool: MemoryPool, lengths, doc_count: in
         fieldwriter.finish_field()
 
 
-def _chunks(terms: dict[bytes, HeldPostings]) -> Iterator[list[TermPostings]]:
-    """The terms in order, in lists of about ENCODE_CHUNK postings."""
+def _chunks(terms: Iterable[TermPostings]) -> Iterator[list[TermPostings]]:
+    """The terms, in lists of about ENCODE_CHUNK postings."""
     chunk: list[TermPostings] = []
     size = 0
-    for tbytes in sorted(terms):
-        postings = terms[tbytes]
-        if postings.weights is None:
-            chunk.append((tbytes, postings.docnums, None, b"", ()))
-        else:
-            chunk.append((tbytes, postings.docnums, postings.weights, postings.values,
-                          postings.value_sizes))
-        size += len(postings.docnums) + 8
+    for term in terms:
+        chunk.append(term)
+        size += len(term[1]) + 8
         if size >= ENCODE_CHUNK:
             yield chunk
             chunk, size = [], 0

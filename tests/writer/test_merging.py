@@ -1,0 +1,67 @@
+"""Merging segments: what a commit that merges holds in memory, and what it writes."""
+
+from __future__ import annotations
+
+import json
+import random
+import tracemalloc
+from pathlib import Path
+
+import searchkit
+from searchkit.writer import layout
+
+WORDS = ("port mairie conseil budget ville rue école gare marché tribunal préfet maire députée "
+         "commune hôpital usine grève salariés région club match but stade saison festival").split()
+
+
+def _articles(path: Path, first: int, count: int) -> Path:
+    lines = []
+    for n in range(first, first + count):
+        rng = random.Random(n)
+        words = [rng.choice(WORDS) + str(rng.randrange(100)) for _ in range(60)]
+        lines.append(json.dumps({"id": f"a{n}", "title": f"Article {n}", "text": " ".join(words)}))
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+def _peak_of_merging(tmp_path: Path, segments: int, per_segment: int) -> int:
+    """Bytes of Python memory at the peak of merging ``segments`` segments into one."""
+    index_path = tmp_path / f"index{segments}x{per_segment}"
+    with searchkit.Index(index_path) as index:
+        for number in range(segments):
+            index.ingest([_articles(tmp_path / f"s{per_segment}-{number}.jsonl", number * per_segment, per_segment)])
+        assert len(index._ix._segments()) == segments
+        tracemalloc.start()
+        try:
+            index.optimize()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert len(index._ix._segments()) == 1 and len(index) == segments * per_segment
+    return peak
+
+
+def test_merging_segments_three_times_larger_does_not_hold_their_postings(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(layout, "ENCODE_CHUNK", 5_000)  # chunks far smaller than a segment
+    small = _peak_of_merging(tmp_path, 2, 150)
+    large = _peak_of_merging(tmp_path, 2, 450)
+    # Holding every merged posting until the segment was written: 1.7 times as much.
+    assert large < 1.4 * small, (small, large)
+
+
+def test_a_merge_with_removed_articles_ranks_as_a_fresh_build(tmp_path: Path) -> None:
+    with searchkit.Index(tmp_path / "index") as index:
+        for number in range(3):
+            index.ingest([_articles(tmp_path / f"day{number}.jsonl", number * 40, 40)])
+        index.remove([f"a{n}" for n in range(0, 120, 3)])
+        index.optimize()
+        with searchkit.Index(tmp_path / "fresh") as fresh:
+            kept = tmp_path / "kept.jsonl"
+            rows = [line for number in range(3) for line in (tmp_path / f"day{number}.jsonl").read_text("utf-8").splitlines()
+                    if int(json.loads(line)["id"][1:]) % 3]
+            kept.write_text("\n".join(rows), "utf-8")
+            fresh.ingest([kept])
+            assert len(fresh) == len(index) == 80
+            for query in ("port3 mairie4", "gare10 stade", "Article 100"):
+                assert [(i, round(s, 6)) for i, s in index.rank_articles(query, limit=20)] == \
+                    [(i, round(s, 6)) for i, s in fresh.rank_articles(query, limit=20)]
