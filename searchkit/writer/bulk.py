@@ -38,7 +38,7 @@ from searchkit.storage.documents import Document
 from searchkit.storage.durability import sync_file
 from searchkit.writer.inversion import Plan, Prepare, Run, StoredPlan, invert, make_plan
 from searchkit.writer.layout import write_segment
-from searchkit.writer.merges import merge_by_level
+from searchkit.writer.merges import merge_with_written
 from searchkit.writer.merging import Merged, merged_of
 from searchkit.writer.pool import MemoryPool
 from searchkit.writer.workers import Workers
@@ -251,7 +251,8 @@ class BulkWriter(SegmentWriter):
     def _merge_segments(self, mergetype, optimize, merge):
         # Whoosh's MERGE_SMALL lets daily commits pile up (see searchkit.writer.merges).
         if mergetype is None and not (optimize or self.optimize) and (self.merge if merge is None else merge):
-            mergetype = merge_by_level
+            kept, self._written_segments = merge_with_written(self, self.segments, self._written_segments)
+            return kept
         return super()._merge_segments(mergetype, optimize, merge)
 
     def commit(self, mergetype=None, optimize=None, merge=None) -> None:

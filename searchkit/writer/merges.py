@@ -61,3 +61,12 @@ def merge_by_level(writer, segments: Sequence) -> list:
             finally:
                 reader.close()
     return [segment for segment in segments if segment not in chosen]
+
+
+def merge_with_written(writer, segments: Sequence, written: Sequence) -> tuple[list, list]:
+    """merge_by_level over the index's ``segments`` and those the commit
+    wrote (``written``: an import is cut into segments of bounded memory),
+    so that an import of many segments of one level is merged by its own
+    commit, not by the next day's ingest. Returns those kept of each."""
+    kept = merge_by_level(writer, [*segments, *written])
+    return [s for s in segments if s in kept], [s for s in written if s in kept]

@@ -65,3 +65,22 @@ def test_a_merge_with_removed_articles_ranks_as_a_fresh_build(tmp_path: Path) ->
             for query in ("port3 mairie4", "gare10 stade", "Article 100"):
                 assert [(i, round(s, 6)) for i, s in index.rank_articles(query, limit=20)] == \
                     [(i, round(s, 6)) for i, s in fresh.rank_articles(query, limit=20)]
+
+
+def test_an_import_cut_into_many_segments_is_merged_by_its_own_commit(tmp_path: Path, monkeypatch) -> None:
+    from searchkit.writer import bulk
+    from searchkit.writer.merges import MERGE_FACTOR
+
+    articles = _articles(tmp_path / "import.jsonl", 0, 400)
+    with searchkit.Index(tmp_path / "fresh") as fresh:
+        fresh.ingest([articles])
+        assert len(fresh._ix._segments()) == 1
+        monkeypatch.setattr(bulk, "BATCH_SIZE", 20)
+        monkeypatch.setattr(bulk, "MAX_POSTINGS", 5_000)  # a segment about every 40 articles
+        with searchkit.Index(tmp_path / "index") as index:
+            index.ingest([articles])
+            # Before, five segments of one level were left to the next ingest to merge.
+            assert len(index._ix._segments()) < MERGE_FACTOR and len(index) == 400
+            for query in ("port3 mairie4", "gare10 stade", "Article 100"):
+                assert [(i, round(s, 6)) for i, s in index.rank_articles(query, limit=20)] == \
+                    [(i, round(s, 6)) for i, s in fresh.rank_articles(query, limit=20)]
