@@ -20,6 +20,7 @@ import searchkit
 from searchkit.ingest.ingestion import Ingestion
 from searchkit.writer.bulk import BulkWriter
 from searchkit.cli.commands import main
+from searchkit.writer import merging
 from searchkit.writer.merges import MERGE_FACTOR
 
 WORDS = (
@@ -201,7 +202,7 @@ class IndexLife(RuleBasedStateMachine):
     def interrupted_ingest(self, point: str, data: st.DataObject) -> None:
         self._write(data.draw(st.sampled_from(sorted(self.files))))  # something to commit
         target = {"reading": (Ingestion, "file"),
-                  "merging": (BulkWriter, "add_reader"),
+                  "merging": (merging, "_numbered"),  # a merged segment's first term read
                   "before the commit": (BulkWriter, "_commit_toc")}[point]
         with mock.patch.object(*target, side_effect=Interrupted(point)):
             try:

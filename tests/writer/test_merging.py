@@ -7,6 +7,8 @@ import random
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 import searchkit
 from searchkit.writer import layout
 
@@ -84,3 +86,32 @@ def test_an_import_cut_into_many_segments_is_merged_by_its_own_commit(tmp_path: 
             for query in ("port3 mairie4", "gare10 stade", "Article 100"):
                 assert [(i, round(s, 6)) for i, s in index.rank_articles(query, limit=20)] == \
                     [(i, round(s, 6)) for i, s in fresh.rank_articles(query, limit=20)]
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_merge_interrupted_leaves_the_index_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    from searchkit.writer import merging
+    from searchkit.writer.merges import MERGE_FACTOR
+
+    with searchkit.Index(tmp_path / "index") as index:
+        for day in range(MERGE_FACTOR):
+            index.ingest([_articles(tmp_path / f"day{day}.jsonl", day * 10, 10)])
+        before = sorted(article.id for article in index.articles())
+        assert len(index._ix._segments()) == MERGE_FACTOR  # the next commit merges them
+
+        def stop(*args, **kwargs):
+            raise Interrupted()
+
+        monkeypatch.setattr(merging, "_numbered", stop)
+        last = _articles(tmp_path / "last.jsonl", 1000, 10)
+        with pytest.raises(Interrupted):
+            index.ingest([last])
+        assert sorted(article.id for article in index.articles()) == before
+        assert len(index._ix._segments()) == MERGE_FACTOR and index.check().ok
+        monkeypatch.undo()
+        index.ingest([last])
+        assert len(index._ix._segments()) == 1 and len(index) == len(before) + 10
+        assert index.rank_articles("Article 1005", limit=1)[0][0].endswith("a1005")
