@@ -21,6 +21,7 @@ from searchkit.storage.tails import Tail, read_tail
 
 _INT = struct.Struct("!i")  # a posting block's signed length, as W3 writes it
 
+
 def blocks(postings: bytes, position: int) -> Iterator[tuple[int, tuple]]:
     """(postings, (ids, weights, values) as pickled) of each W3 block, from
     the one at ``position`` to the last."""

@@ -88,6 +88,12 @@ def _write_fields(perdocwriter, schema, fields: dict[str, object], lengths: dict
             perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
 
 
+def _keep_lengths(kept: dict[str, array], lengths: dict[str, int], fields: dict[str, object]) -> None:
+    """A new document's length in each scorable field, as _write_fields gives it."""
+    for name, column in kept.items():
+        column.append(lengths.get(name, 0) if fields.get(name) is not None else 0)
+
+
 def _commit_toc(storage, indexname: str, schema, segments, old_segments, generation: int) -> None:
     """Write the table of contents, the commit point, once the files of the
     new segments are on disk (see searchkit.storage.durability)."""
@@ -198,16 +204,16 @@ class BulkWriter(SegmentWriter):
             self.docnum += 1
             perdocwriter.start_doc(docnum)
             reason = run.failed.get(number)
-            for name, column in self._lengths.items():
-                column.append(lengths.get(name, 0) if reason is None and document.fields.get(name) is not None else 0)
             if reason is not None:
                 # Its number was given out with the batch: written empty, deleted.
+                _keep_lengths(self._lengths, {}, {})
                 perdocwriter.finish_doc()
                 self.newsegment.delete_document(docnum)
                 if self.on_failure is not None:
                     self.on_failure(document, reason)
                 continue
             document.fields.update(extra)
+            _keep_lengths(self._lengths, lengths, document.fields)
             _write_fields(perdocwriter, self.schema, document.fields, lengths, store=stored_writer is None)
             if stored_blob is not None:
                 VarBytesColumn.Writer.add(stored_writer, docnum, stored_blob)
