@@ -42,15 +42,8 @@ class Merged:
     reader: Any = None  # opened while the new segment is written
     # Its documents' field lengths, counted from the postings as they are copied.
     lengths: dict[str, list[int]] = field(default_factory=dict)
-
-    def renumbering(self) -> list[int] | None:
-        """The new number of each document (-1 if deleted), None without deletions."""
-        if len(self.live) == self.size:
-            return None
-        numbers = [-1] * self.size
-        for position, docnum in enumerate(self.live, self.base):
-            numbers[docnum] = position
-        return numbers
+    # The new number of each document (-1 if deleted); None without deletions.
+    numbers: list[int] | None = None
 
 
 def merged_of(reader, base: int) -> Merged:
@@ -65,6 +58,10 @@ def open_merged(storage, schema, merged: Sequence[Merged]) -> None:
     for source in merged:
         source.reader = SegmentReader(storage, schema, source.segment)
         source.lengths = {name: [0] * len(source.live) for name in schema.scorable_names()}
+        if len(source.live) < source.size:
+            source.numbers = [-1] * source.size
+            for position, docnum in enumerate(source.live, source.base):
+                source.numbers[docnum] = position
 
 
 def close_merged(merged: Sequence[Merged]) -> None:
@@ -119,14 +116,13 @@ def merged_terms(fieldname: str, pool_terms: dict[bytes, HeldPostings],
     streams: list[Iterator[tuple[bytes, int, Any]]] = [
         ((tbytes, -1, pool_terms[tbytes]) for tbytes in sorted(pool_terms))]
     streams += [_numbered(_field_terms(source.reader, fieldname), number) for number, source in enumerate(merged)]
-    numbers = [source.renumbering() for source in merged]
     # (term, stream) pairs are unique: the parts themselves are never compared.
     for tbytes, group in groupby(heapq.merge(*streams), key=lambda part: part[0]):
         parts = list(group)
         if len(parts) == 1 and parts[0][1] < 0:
             yield held(tbytes, parts[0][2])
             continue
-        joined = _joined(tbytes, fieldname, parts, merged, numbers)
+        joined = _joined(tbytes, fieldname, parts, merged)
         if len(joined[1]):  # not every document of the term deleted
             yield joined
 
@@ -143,30 +139,32 @@ def held(tbytes: bytes, postings: HeldPostings) -> TermPostings:
     return tbytes, postings.docnums, postings.weights, postings.values, postings.value_sizes
 
 
-def _joined(tbytes: bytes, fieldname: str, parts, merged: Sequence[Merged],
-            numbers: Sequence[list[int] | None]) -> TermPostings:
+def _joined(tbytes: bytes, fieldname: str, parts, merged: Sequence[Merged]) -> TermPostings:
+    """One term's postings: the new documents' (a part numbered -1) and
+    those of the merged segments, renumbered, in that order."""
     docnums = array("I")
-    weights: list[float] = []
-    values: list[bytes | None] = []
+    weights = array("f")
+    values = bytearray()
+    sizes = array("I")
     plain = True  # every weight 1.0 and no values, as PlainPostings
     for _, number, part in parts:
         if number < 0:  # the new documents'
             docnums += part.docnums
             if part.weights is None:
-                weights += [1.0] * len(part.docnums)
-                values += [None] * len(part.docnums)
+                weights += array("f", [1.0]) * len(part.docnums)
+                sizes += array("I", [0]) * len(part.docnums)
             else:
                 plain = False
                 weights += part.weights
-                ends = list(_ends(part.value_sizes))
-                values += [part.values[end - size:end] for size, end in zip(part.value_sizes, ends)]
+                values += part.values
+                sizes += part.value_sizes
             continue
         source = merged[number]
         ids, part_weights, part_values = part
-        renumbered = numbers[number]
-        if renumbered is None:
+        if source.numbers is None:
             new = [docnum + source.base for docnum in ids]
         else:
+            renumbered = source.numbers
             kept = [(renumbered[d], w, v) for d, w, v in zip(ids, part_weights, part_values) if renumbered[d] >= 0]
             new, part_weights, part_values = ([list(column) for column in zip(*kept)] if kept else ([], [], []))
         counted = source.lengths.get(fieldname)
@@ -174,19 +172,13 @@ def _joined(tbytes: bytes, fieldname: str, parts, merged: Sequence[Merged],
             base = source.base
             for docnum, weight in zip(new, part_weights):
                 counted[docnum - base] += int(weight)
-        docnums += array("I", new)
-        weights += part_weights
-        values += part_values
-        if plain and (any(part_values) or any(weight != 1.0 for weight in part_weights)):
+        encoded = [value or b"" for value in part_values]
+        if plain and (any(encoded) or any(weight != 1.0 for weight in part_weights)):
             plain = False
+        docnums += array("I", new)
+        weights += array("f", part_weights)
+        values += b"".join(encoded)
+        sizes += array("I", map(len, encoded))
     if plain:
         return tbytes, docnums, None, b"", ()
-    encoded = [value or b"" for value in values]
-    return tbytes, docnums, array("f", weights), b"".join(encoded), array("I", map(len, encoded))
-
-
-def _ends(sizes: Sequence[int]) -> Iterator[int]:
-    end = 0
-    for size in sizes:
-        end += size
-        yield end
+    return tbytes, docnums, weights, values, sizes
