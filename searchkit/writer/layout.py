@@ -91,12 +91,44 @@ def _in_order(workers: Workers, settings: tuple, chunks: Iterable[list[TermPosti
         yield workers.result()
 
 
+class PackedBucket:
+    """One of the 256 buckets of (hash, row position) pairs a term table
+    keeps until it is closed, in two arrays: as Whoosh keeps them, a tuple of
+    two ints, they took about 130 bytes a term (40 of the 48 MiB Python held
+    at the end of a merge of 31,034 articles), 12 here. Whoosh's
+    HashWriter reads it as it reads its own lists."""
+
+    __slots__ = ("hashes", "positions")
+
+    def __init__(self) -> None:
+        self.hashes = array("I")
+        self.positions = array("q")
+
+    def append(self, pair: tuple[int, int]) -> None:
+        self.hashes.append(pair[0])
+        self.positions.append(pair[1])
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.hashes, self.positions)
+
+
+def _packed_buckets(table) -> list:
+    """The term table's buckets, packed (once, while they are still empty)."""
+    if not any(table.buckets):
+        table.buckets = [PackedBucket() for _ in table.buckets]
+    return table.buckets
+
+
 def _lay_out(fieldwriter, encoded: Iterable[Encoded]) -> None:
     """Append encoded blocks to the postings file and a row per term to the
     term table (an OrderedHashWriter: rows now, hashes when it closes)."""
     postfile = fieldwriter._postfile
     table = fieldwriter._tindex
-    table_file, buckets, positions, hash_key = table.dbfile, table.buckets, table.index, table.hashfn
+    table_file, buckets, positions, hash_key = table.dbfile, _packed_buckets(table), table.index, table.hashfn
+    appends = [(bucket.hashes.append, bucket.positions.append) for bucket in buckets]
     key_prefix = pack_ushort(fieldwriter._fieldid)
     key = b""
     for blob, infos in encoded:
@@ -113,7 +145,9 @@ def _lay_out(fieldwriter, encoded: Iterable[Encoded]) -> None:
             rows += key
             rows += value
             hashed = hash_key(key)
-            buckets[hashed & 255].append((hashed, position))
+            add_hash, add_position = appends[hashed & 255]
+            add_hash(hashed)
+            add_position(position)
             positions.append(position)
         table_file.write(rows)
     if key:

@@ -51,6 +51,56 @@ def test_merging_segments_three_times_larger_does_not_hold_their_postings(tmp_pa
     assert large < 1.4 * small, (small, large)
 
 
+def _rare_words(path: Path, first: int, count: int) -> Path:
+    """Articles of made-up words: nearly every word a new term of the index."""
+    lines = []
+    for n in range(first, first + count):
+        rng = random.Random(n)
+        words = ["".join(rng.choice("bcdfglmnprstvz") + rng.choice("aeiou") for _ in range(4)) for _ in range(40)]
+        lines.append(json.dumps({"id": f"r{n}", "title": f"Article {n}", "text": " ".join(words)}))
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+def _peak_and_terms(tmp_path: Path, per_segment: int, monkeypatch) -> tuple[int, int]:
+    """Bytes of Python memory at the peak of writing the segment that merges
+    two of ``per_segment`` articles of made-up words, and the terms it holds."""
+    from searchkit.writer import bulk
+
+    peaks = []
+    write_segment = bulk.write_segment
+
+    def traced(*args, **kwargs):
+        tracemalloc.start()
+        try:
+            write_segment(*args, **kwargs)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+
+    with searchkit.Index(tmp_path / f"rare{per_segment}") as index:
+        for number in range(2):
+            index.ingest([_rare_words(tmp_path / f"r{per_segment}-{number}.jsonl", number * per_segment, per_segment)])
+        with monkeypatch.context() as patch:
+            patch.setattr(bulk, "write_segment", traced)
+            index.optimize()
+        reader = index._ix.reader()
+        try:
+            terms = sum(1 for _ in reader.all_terms())
+        finally:
+            reader.close()
+    return peaks[0], terms
+
+
+def test_a_merge_holds_a_few_bytes_per_term_of_the_segment_it_writes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(layout, "ENCODE_CHUNK", 5_000)
+    small_peak, small_terms = _peak_and_terms(tmp_path, 20, monkeypatch)
+    large_peak, large_terms = _peak_and_terms(tmp_path, 80, monkeypatch)
+    per_term = (large_peak - small_peak) / (large_terms - small_terms)
+    # The term table's (hash, position) pairs kept as tuples of ints: about 135 bytes a term.
+    assert per_term < 40, (per_term, small_peak, small_terms, large_peak, large_terms)
+
+
 def test_a_merge_with_removed_articles_ranks_as_a_fresh_build(tmp_path: Path) -> None:
     with searchkit.Index(tmp_path / "index") as index:
         for number in range(3):
