@@ -20,6 +20,7 @@ from searchkit.analysis.phrases import exact_words
 from searchkit.errors import QueryError
 from searchkit.ranking.settings import Ranking
 from searchkit.ranking.truncation import WordWithFamily
+from searchkit.search.exclusion import Excluding
 from searchkit.search.highlight import MatchSpec
 from searchkit.search.querylang import AllOf, AnyOf, Node, Not, Phrase, Prefix, Words, parse, plain, quoted
 
@@ -176,7 +177,7 @@ class _Compiler:
                 raise QueryError("a query needs at least one word that is not excluded")
             return None
         joined = _any(included) if isinstance(node, AnyOf) else wq.And(included)
-        return wq.AndNot(joined, _any(excluded)) if excluded else joined
+        return Excluding(joined, _any(excluded)) if excluded else joined
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:

@@ -76,6 +76,10 @@ def test_minus_and_not_exclude(index):
     assert "raqqa" not in ids(index, '"coalition internationale" -Raqqa')
     assert "raqqa" not in ids(index, "coalition NOT raqqa")
     assert "raqqa" in ids(index, "coalition")
+    # The excluded word in an earlier article than the first the phrase finds.
+    assert ids(index, '"bastion djihadiste"') == ["raqqa"]
+    assert ids(index, '"bastion djihadiste" -coalition') == []
+    assert ids(index, '"bastion djihadiste" NOT coalition', "--sort", "date") == []
 
 
 def test_and_requires_both_or_takes_either(index):
