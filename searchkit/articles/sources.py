@@ -197,6 +197,17 @@ def _walk(root: Path, inside: list[str] | None = None) -> Iterator[SourceFile | 
                 yield Passed(display_path(file))  # a named pipe, a socket, a device
 
 
+def can_hold_articles(path: str) -> bool:
+    """Whether ``path`` is a file, or a folder that is not an index: a path
+    worth recording for a later rebuild (a typo or an index is not)."""
+    if os.path.isfile(path):
+        return True
+    try:
+        return os.path.isdir(path) and not _is_index(os.listdir(path))
+    except OSError:
+        return False
+
+
 def _is_index(files: list[str]) -> bool:
     """Whether a folder holding ``files`` is an index ("searchkit ingest ."
     beside the default ``index/`` must not read the index as articles)."""

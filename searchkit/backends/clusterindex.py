@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from searchkit.analysis.french import fingerprint, stemmer_version
 from searchkit.articles.article import Article
+from searchkit.articles.sources import can_hold_articles
 from searchkit.backends import clusteringest, clustersearch, clustersimilar
 from searchkit.backends.clustercheck import check_cluster_index
 from searchkit.backends.address import parse_address, refuse_same
@@ -93,7 +94,7 @@ class ClusterIndex:
                follow_links: bool = False) -> IngestReport:
         """As Index.ingest; each bulk request is visible once written."""
         roots = [os.path.abspath(path) for path in paths]
-        self._record_roots(roots)
+        self._record_roots([root for root in roots if can_hold_articles(root)])
         with writing(self.backend, self.companion):
             report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
                                              on_problem, follow_links)

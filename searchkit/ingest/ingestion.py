@@ -182,7 +182,7 @@ class Ingestion:
         self.to_document = to_document
         self.on_problem = on_problem
         self.report = IngestReport()
-        self.roots: list[str] = []  # the paths given to ingest
+        self.roots: list[str] = []  # the paths given to ingest that can hold articles
         self.seen_paths: set[str] = set()
         self.seen_ids: dict[str, str] = {}
         self._previous = _PreviousIndex(writer)

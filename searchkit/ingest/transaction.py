@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 from whoosh import index as whoosh_index
 
 from searchkit.articles.article import Article
-from searchkit.articles.sources import INFO_FILE, Problem
+from searchkit.articles.sources import INFO_FILE, Problem, can_hold_articles
 from searchkit.errors import IndexNotFound, SearchkitError
 from searchkit.ingest.copies import groups_after
 from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion
@@ -75,8 +75,9 @@ class IndexWrites:
         if not self.opened.created:
             self.create(wait, on_wait)
         with self._ingestion(wait, on_problem, on_wait) as run:
-            run.roots = roots
-            self._record_roots(roots)
+            # The paths a later --rebuild reads again: not a typo, not an index.
+            run.roots = [root for root in roots if can_hold_articles(root)]
+            self._record_roots(run.roots)
             sources = run.find(roots, follow_links)
             sizes = [_size(source.path) for source in sources]
             total, done = sum(sizes), 0

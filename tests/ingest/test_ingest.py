@@ -365,6 +365,18 @@ def test_remove_by_id_and_by_path(folder, tmp_path):
     assert missing.exit_code == 1 and "absent: no article" in missing.output
 
 
+def test_a_path_that_holds_no_articles_is_not_kept_for_the_next_rebuild(folder, tmp_path):
+    ingest(folder, index=tmp_path / "ix")
+    ingest(folder, index=tmp_path / "other")
+    typo = ingest(tmp_path / "nope", index=tmp_path / "ix")
+    an_index = ingest(tmp_path / "other", index=tmp_path / "ix")
+    assert typo.exit_code == an_index.exit_code == 1
+    # Kept, every later rebuild failed on them.
+    rebuilt = ingest(index=tmp_path / "ix", options=["--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert rebuilt.output.startswith("Rebuilt: 3 added") and "nope" not in rebuilt.output
+
+
 def test_the_same_id_from_two_files_is_refused_not_overwritten(tmp_path):
     (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "La Seine."}\n', "utf-8")
     (tmp_path / "b.jsonl").write_text('{"id": "x", "text": "La Loire."}\n', "utf-8")
