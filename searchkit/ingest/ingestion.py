@@ -49,6 +49,9 @@ class Catalogue:
     ids_by_text: dict[str, str] = field(default_factory=dict)
     # The file each id taken from a path (``id_base``) belongs to.
     paths_by_id_base: dict[str, str] = field(default_factory=dict)
+    hashes_by_id: dict[str, str] = field(default_factory=dict)
+    # The paths of files that held a text as a duplicate (searchkit.storage.duplicates).
+    held_elsewhere: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, reader) -> "Catalogue":
@@ -70,10 +73,15 @@ class Catalogue:
             record.ids.add(article_id)
             catalogue.paths_by_id[article_id] = path
             catalogue.ids_by_text[text_hash] = article_id
+            catalogue.hashes_by_id[article_id] = text_hash
             base = id_base_of(article_id, path)
             if base is not None:
                 catalogue.paths_by_id_base[base] = path
         return catalogue
+
+    def duplicates_held(self) -> dict[str, set[str]]:
+        """The paths that hold each text of the index as a duplicate, to keep."""
+        return {digest: paths for digest, paths in self.held_elsewhere.items() if digest in self.ids_by_text}
 
     def claim_id_base(self, source: SourceFile) -> str:
         """The path relative to the folder given, or, when another file of the
@@ -189,6 +197,7 @@ class Ingestion:
         self._writing: dict[str, _Write] = {}  # by article id
         # (id, date, copy signature) of each article written: grouped at commit.
         self.signed: list[tuple[str, str | None, bytes]] = []
+        self.gone_texts: set[str] = set()  # the texts of the articles removed
 
     def problem(self, problem: Problem) -> None:
         if isinstance(problem, Notice):
@@ -239,6 +248,7 @@ class Ingestion:
             for article_id, docnums in old.items():
                 if article_id not in new_ids:
                     self._delete(docnums)
+                    self._forget(article_id)
                     self.report.removed += 1
 
     def copied(self, article: Article, signature: str) -> None:
@@ -253,6 +263,13 @@ class Ingestion:
     def _delete(self, docnums: Iterable[int]) -> None:
         for docnum in docnums:
             self.writer.delete_document(docnum)
+
+    def _forget(self, article_id: str) -> None:
+        """The text of ``article_id``, removed or replaced, is no longer held by it."""
+        digest = self.catalogue.hashes_by_id.pop(article_id, None)
+        if digest is not None and self.catalogue.ids_by_text.get(digest) == article_id:
+            del self.catalogue.ids_by_text[digest]
+            self.gone_texts.add(digest)
 
     def close(self) -> None:
         self._previous.close()
@@ -274,12 +291,16 @@ class Ingestion:
                 return False
             self.writer.delete_by_term("id", article.id)  # the article moved to another file
         digest = text_hash(article.text)
+        if self.catalogue.hashes_by_id.get(article.id, digest) != digest:
+            self._forget(article.id)  # its text was edited
         twin = self.catalogue.ids_by_text.get(digest)
         if twin is not None and twin != article.id:
             if not self._moved(twin, article.path):
                 self.report.duplicates += 1
+                self.catalogue.held_elsewhere.setdefault(digest, set()).add(article.path)
                 return False
         self.catalogue.ids_by_text[digest] = article.id
+        self.catalogue.hashes_by_id[article.id] = digest
         if other_path is not None:
             self.report.updated += 1
         else:
@@ -331,12 +352,15 @@ class Ingestion:
             if path not in self.seen_paths and is_under(path, roots) and not os.path.exists(path):
                 self.writer.delete_by_term("path", path)
                 self.report.removed += len(record.ids)
+                for article_id in record.ids:
+                    self._forget(article_id)
 
     def remove(self, targets: Iterable[str]) -> None:
         """Remove articles by id, or by the file or folder they came from."""
         for target in targets:
             if target in self.catalogue.paths_by_id:
                 self.writer.delete_by_term("id", target)
+                self._forget(target)
                 self.report.removed += 1
                 continue
             absolute = os.path.abspath(target)
@@ -346,3 +370,32 @@ class Ingestion:
             for path in paths:
                 self.writer.delete_by_term("path", path)
                 self.report.removed += len(self.catalogue.files[path].ids)
+                for article_id in self.catalogue.files[path].ids:
+                    self._forget(article_id)
+
+
+def restore_texts(run: Ingestion, leaving: Iterable[str] = ()) -> None:
+    """Index again, from a file that held it as a duplicate (not one under
+    ``leaving``), each text whose article ``run`` removed."""
+    leaving = [os.path.abspath(path) for path in leaving]
+    catalogue = run.catalogue
+    for digest in sorted(run.gone_texts):
+        for path in sorted(catalogue.held_elsewhere.get(digest, set())):
+            if digest in catalogue.ids_by_text:
+                break
+            if not is_under(path, leaving) and os.path.isfile(path):
+                _restore(run, path, digest)
+
+
+def _restore(run: Ingestion, path: str, digest: str) -> None:
+    """The article of the file at ``path`` whose text has ``digest``, indexed."""
+    for source in run.find([path]):
+        source = replace(source, id_base=run.catalogue.claim_id_base(source))
+        try:
+            signature = f"{stamp_of(source.path.stat())}/{file_digest(source.path)}"
+        except OSError:
+            return
+        for item in read_source(source):
+            if isinstance(item, Article) and text_hash(item.text) == digest:
+                run.article(item, signature, [])
+                return

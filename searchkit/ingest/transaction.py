@@ -22,11 +22,12 @@ from searchkit.articles.article import Article
 from searchkit.articles.sources import INFO_FILE, Problem, can_hold_articles
 from searchkit.errors import IndexNotFound, SearchkitError
 from searchkit.ingest.copies import groups_after
-from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion
+from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion, restore_texts
 from searchkit.ingest.report import IngestReport
 from searchkit.ingest.locking import WaitCallback, abandon, acquire_lock, open_writer
 from searchkit.ingest.rebuild import new_work_folder, swap_in, writer_lock
 from searchkit.storage import integrity
+from searchkit.storage.duplicates import read_duplicates, write_duplicates
 from searchkit.storage.durability import write_json
 from searchkit.storage.groups import clean_groups, read_groups, write_groups
 from searchkit.storage.opened import OpenedIndex
@@ -88,6 +89,7 @@ class IndexWrites:
                     on_progress(done, total)
             if prune:
                 run.prune(roots)
+            restore_texts(run)
         run.report.seconds = time.perf_counter() - started
         return run.report
 
@@ -124,6 +126,7 @@ class IndexWrites:
         started = time.perf_counter()
         with self._ingestion(wait, on_problem, on_wait) as run:
             run.remove(targets)
+            restore_texts(run, leaving=targets)
         run.report.seconds = time.perf_counter() - started
         return run.report
 
@@ -169,6 +172,8 @@ class IndexWrites:
                 # reads the generation it is about to write.
                 self.opened.verify(reader, self.opened.ix.latest_generation())
                 catalogue = Catalogue.read(reader)
+            catalogue.held_elsewhere = read_duplicates(self.path)
+            held_before = {digest: set(paths) for digest, paths in catalogue.held_elsewhere.items()}
             run = Ingestion(writer, catalogue, self.document_of, on_problem)
             writer.on_document = run.written
             writer.on_failure = run.unwritten
@@ -199,6 +204,9 @@ class IndexWrites:
         # After the commit: an interruption here must not touch the writer.
         if generation is not None:
             clean_groups(self.path, generation)
+        held = run.catalogue.duplicates_held()
+        if held != held_before:
+            write_duplicates(self.path, held)
         self.opened.write_info(_now(), run.roots)
 
 
