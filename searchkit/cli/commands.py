@@ -483,8 +483,8 @@ Examples:
 class _QueryCommand(click.Command):
     """A query may start with "-word" (exclude a word): an argument is read as
     an option only when it is one of the command's options, written whole
-    (``--limit``, ``-n``, ``--limit=5``); anything else starting with "-" is
-    the query. Click alone read "-Chine Japon" as -C -h... and printed the help.
+    (``--limit``, ``-n``, ``--limit=5``), or a short one with a number joined
+    (``-n5``); anything else starting with "-" is the query. Click alone read "-Chine Japon" as -C -h... and printed the help.
     Words given unquoted are one query, as if quoted: ``query libération Mossoul``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -510,6 +510,8 @@ class _QueryCommand(click.Command):
                     options.append(value)
             elif name in flags:
                 options.append(arg)
+            elif arg[:2] in takes_value and not arg.startswith("--") and arg[2:].isdigit():
+                options += [arg[:2], arg[2:]]  # "-n5": not a word to exclude
             else:
                 positionals.append(arg)
         return super().parse_args(ctx, options + ["--", " ".join(positionals)] if positionals else options)

@@ -56,6 +56,13 @@ def test_options_around_a_query_still_work(seeds_index):
     assert result.exit_code == 0, result.output
     assert result.output.count('"rank"') == 1
     assert one_line(run("query", "-Raqqa", "--index", seeds_index)).endswith("not excluded")
+    # A short option with its number joined, as click reads it elsewhere; a word stays a word.
+    for args in (["Mossoul", "-n1"], ["-n1", "Mossoul"]):
+        joined = run("query", *args, "--index", seeds_index, "--format", "json")
+        assert joined.exit_code == 0, joined.output
+        assert joined.output.count('"rank"') == 1 and '"query": "Mossoul"' in joined.output
+    assert '"query": "Mossoul -nord"' in run("query", "Mossoul", "-nord", "--index", seeds_index,
+                                              "--format", "json").output
 
 
 def test_a_bad_batch_line_is_reported_for_its_qid_and_the_rest_runs(seeds_index, tmp_path):
