@@ -381,11 +381,22 @@ def test_bad_rows_of_a_table_are_named_as_problems(tmp_path):
     assert result.exit_code == 1
     table = tmp_path / "news" / "SOURCES.tsv"
     assert f"searchkit: error: {table}:2: date 'hier' cannot be read" in result.output
-    assert f"{table}:3: no file 'absent.txt' beside this table" in result.output
+    assert f"searchkit: warning: {table}:3: no file 'absent.txt' beside this table" in result.output
     assert f"{table}:4: 2 columns, the header has 3" in result.output
     assert "2 added" in result.output  # the articles are ingested all the same
     with searchkit.Index(tmp_path / "ix", create=False) as index:
         assert index.get("gel.txt").date == "2016-06-05"
+
+
+def test_a_row_for_a_file_removed_since_is_only_a_warning(tmp_path):
+    write_news(tmp_path / "news", "SOURCES.tsv", "file\tdate\ncrue.txt\t2016-06-03\ngel.txt\t2016-06-05\n")
+    assert run("ingest", tmp_path / "news", "--index", tmp_path / "ix").exit_code == 0
+    (tmp_path / "news" / "gel.txt").unlink()
+    for _ in range(2):  # every later ingest too, as from cron
+        result = run("ingest", tmp_path / "news", "--prune", "--index", tmp_path / "ix")
+        assert result.exit_code == 0, result.output
+        assert "warning:" in result.output and "no file 'gel.txt' beside this table" in result.output
+        assert "0 failed" in result.output
 
 
 def test_a_table_without_a_file_column_says_so(tmp_path):

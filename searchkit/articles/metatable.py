@@ -39,13 +39,15 @@ def table_in(folder: Path) -> Path | None:
     return next((folder / name for name in names if is_table(name)), None)
 
 
-def read_table(table: Path) -> tuple[dict[str, Metadata], list[tuple[int | None, str]]]:
+def read_table(table: Path) -> tuple[dict[str, Metadata], list[tuple[int | None, str, bool]]]:
     """Each named file's absolute path -> its metadata, and the problems of
-    the table: (line, reason) of each row that cannot be used."""
+    the table: (line, reason, whether only a warning) of each row that cannot
+    be used. A row naming a file that is not there is a warning: the file was
+    most often removed, and nothing the table gives is lost."""
     try:
         text = table.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        return {}, [(None, f"cannot read this metadata table: {getattr(error, 'strerror', None) or error}")]
+        return {}, [(None, f"cannot read this metadata table: {getattr(error, 'strerror', None) or error}", False)]
     delimiter = "\t" if table.suffix.lower() == ".tsv" else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not rows:
@@ -53,26 +55,27 @@ def read_table(table: Path) -> tuple[dict[str, Metadata], list[tuple[int | None,
     header = [name.strip().lower() for name in rows[0]]
     file_column = next((header.index(name) for name in FILE_COLUMNS if name in header), None)
     if file_column is None:
-        return {}, [(1, f"a metadata table needs a 'file' column naming each file (columns: {', '.join(header)})")]
+        return {}, [(1, f"a metadata table needs a 'file' column naming each file (columns: {', '.join(header)})",
+                     False)]
     columns = {name: header.index(name) for name in METADATA_COLUMNS if name in header}
     found: dict[str, Metadata] = {}
-    problems: list[tuple[int | None, str]] = []
+    problems: list[tuple[int | None, str, bool]] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            problems.append((line, f"{len(row)} columns, the header has {len(header)}"))
+            problems.append((line, f"{len(row)} columns, the header has {len(header)}", False))
             continue
         name = row[file_column].strip()
         path = os.path.normpath(os.path.join(table.parent, name))
         if not name or not os.path.isfile(path):
-            problems.append((line, f"no file {name!r} beside this table"))
+            problems.append((line, f"no file {name!r} beside this table", True))
             continue
         values = {field: row[column].strip() for field, column in columns.items() if row[column].strip()}
         if "date" in values:
             date = iso_date(values["date"])
             if date is None:
-                problems.append((line, f"date {values['date']!r} cannot be read: write 2016-10-25"))
+                problems.append((line, f"date {values['date']!r} cannot be read: write 2016-10-25", False))
                 continue
             values["date"] = date
         found[path] = tuple(sorted(values.items()))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from searchkit.articles.metatable import Metadata, is_table, read_table, table_in
-from searchkit.articles.sources import NOT_AN_ARTICLE_FORMAT, Passed, Problem, SourceFile, display_path, find_files
+from searchkit.articles.sources import NOT_AN_ARTICLE_FORMAT, Notice, Passed, Problem, SourceFile, display_path, find_files
 from searchkit.ingest.report import NOT_A_FILE, OUTSIDE_LINK, IngestReport
 
 
@@ -50,6 +50,6 @@ def _table(folder: Path, on_problem: Callable[[Problem], None]) -> dict[str, Met
     if table is None:
         return {}
     rows, problems = read_table(table)
-    for line, reason in problems:
-        on_problem(Problem(display_path(table), reason, line))
+    for line, reason, warning in problems:
+        on_problem((Notice if warning else Problem)(display_path(table), reason, line))
     return rows
