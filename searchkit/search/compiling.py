@@ -195,6 +195,8 @@ def _nothing_to_search(text: str) -> str:
     if re.search(r"(?<![^\W_])\*", text):
         return "a * ends a word's beginning (libér*): write the letters before it"
     symbols = sorted(set(re.findall(r"[^\w]", _SYNTAX_RE.sub(" ", text))) - {" "})
+    if not re.search(r"\w", text):  # quotes or dashes alone: « », "", -
+        return "the query holds no word to search: write the words to find"
     if symbols:
         return (f"the query holds no word to search: {' '.join(symbols)} "
                 f"{'is' if len(symbols) == 1 else 'are'} not indexed, nor are stop words; "

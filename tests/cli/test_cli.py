@@ -176,6 +176,9 @@ def test_a_bad_line_in_a_batch_is_reported_and_the_rest_run(seeds_index, tmp_pat
 @pytest.mark.parametrize("text, message", [
     ("", "the query is empty"),
     ("le la les de", "only stop words"),
+    ("«»", "no word to search: write the words"),
+    ('""', "no word to search: write the words"),
+    ("-", "no word to search: write the words"),
     ('"coalition internationale', "unbalanced quote"),
     ("Mossoul AND", "AND needs something after it"),
     ("OR Mossoul", "OR needs something on each side"),
