@@ -21,7 +21,7 @@ from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from searchkit.analysis.french import fold
+from searchkit.analysis.french import fold, masculine, singular
 from searchkit.ranking.exactwords import WORDS_FIELD
 from searchkit.limits import MAX_SPELLED_WORD_CHARS, MAX_SPELLED_WORDS
 from searchkit.search.results import Hit
@@ -56,11 +56,18 @@ def corrections(searcher, typed: list[tuple[str, str]], rare_only: bool) -> dict
             break
         # Per segment: Whoosh's reader of several segments would compare the
         # word with every word of the index.
-        candidates = {c for leaf, _ in reader.leaf_readers() for c in words_within(leaf, word, max_edits(word))}
+        # Not the word's own plural or feminine ("immolations" for "immolation"): searched already.
+        base = _base(word)
+        candidates = {c for leaf, _ in reader.leaf_readers() for c in words_within(leaf, word, max_edits(word))
+                      if _base(c) != base}
         best = closest(word, seen, {c: reader.doc_frequency(WORDS_FIELD, c) for c in candidates})
         if best is not None:
             found[word] = best
     return found
+
+
+def _base(word: str) -> str:
+    return masculine(singular(word))
 
 
 def to_correct(typed: list[tuple[str, str]]) -> list[str]:

@@ -177,6 +177,9 @@ def test_suggestions_keep_the_first_letter_typed(index):
 
 def test_no_suggestion_when_the_word_is_found(index):
     assert search(index, "Mossoul")["suggestion"] is None
+    # Only its plural is written ("les quartiers est"): found through it, not a typo of it.
+    assert search(index, "quartier")["suggestion"] is None
+    assert search(index, "quartiet")["suggestion"] == "quartiers"
 
 
 def test_no_suggestion_from_a_removed_article(tmp_path):
