@@ -50,8 +50,8 @@ def date_bound(text: str, end: bool) -> str:
 def make_filters(since: str | None = None, until: str | None = None, sort: str = "relevance") -> Filters:
     if sort not in ("relevance", "date"):
         raise QueryError(f"cannot sort by {sort!r}: use relevance or date")
-    return Filters(
-        since=date_bound(since, end=False) if since else None,
-        until=date_bound(until, end=True) if until else None,
-        sort=sort,
-    )
+    first = date_bound(since, end=False) if since else None
+    last = date_bound(until, end=True) if until else None
+    if first is not None and last is not None and first > last:
+        raise QueryError(f"since {since} comes after until {until}: no date is in between")
+    return Filters(since=first, until=last, sort=sort)

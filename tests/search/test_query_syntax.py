@@ -130,6 +130,14 @@ def test_a_bad_date_is_a_clear_error(index, bad):
     assert "is not a date" in result.output
 
 
+def test_dates_the_wrong_way_round_are_a_clear_error(index):
+    result = CliRunner().invoke(main, ["query", "coalition", "--since", "2016-11", "--until", "2016-06",
+                                       "--index", str(index)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "searchkit: error: since 2016-11 comes after until 2016-06: no date is in between"
+    assert ids(index, "coalition", "--since", "2016-03", "--until", "2016-03") == ["apart"]
+
+
 @pytest.mark.parametrize("typo", ["Mosoul", "Mossul", "mosoul"])
 def test_a_misspelt_name_finds_the_right_one_with_a_suggestion(index, typo):
     result = search(index, typo)
