@@ -105,8 +105,10 @@ def _place(hit: Hit) -> str:
     return article_id if hit.line is None else f"{article_id}:{hit.line}"
 
 
-def hit_block(hit: Hit, width: int, color: bool, marks: str = "brackets") -> str:
-    """One hit for a person at a terminal: title, where it comes from, the passage."""
+def hit_block(hit: Hit, width: int, color: bool, marks: str = "brackets", copies_shown: bool = True) -> str:
+    """One hit for a person at a terminal: title, where it comes from, the
+    passage, and where its copies were published unless not ``copies_shown``
+    (shown with the article's first passage)."""
     if hit.title:
         title = _mark(hit.title, hit.title_highlights, color, marks, layout=False)
         title = BOLD + title.replace(RESET, RESET + BOLD) + RESET if color else title
@@ -116,7 +118,7 @@ def hit_block(hit: Hit, width: int, color: bool, marks: str = "brackets") -> str
     where = " · ".join(part for part in (visible(hit.date or ""), _place(hit), f"score {hit.score:.2f}") if part)
     where = f"{INDENT}{DIM + where + RESET if color else where}"
     body = _wrap_marked(hit.text, hit.highlights, width, color, marks)
-    copies = f"{INDENT}{copies_line(hit)}\n" if hit.copies else ""
+    copies = f"{INDENT}{copies_line(hit)}\n" if hit.copies and copies_shown else ""
     return f"{head}\n{where}\n{body}\n{copies}{_explanation(hit, color)}"
 
 
@@ -202,7 +204,10 @@ def render_text(result: SearchResult, width: int | None, color: bool, marks: str
     ``render_notes``."""
     if width is None:
         return "\n".join(hit_line(hit, color, marks) for hit in result.hits)
-    blocks = [hit_block(hit, width, color, marks) for hit in result.hits]
+    blocks, shown = [], set()
+    for hit in result.hits:
+        blocks.append(hit_block(hit, width, color, marks, copies_shown=hit.article_id not in shown))
+        shown.add(hit.article_id)
     if result.suggestion:
         blocks.insert(0, f"did you mean: {visible(result.suggestion)}\n")
     counts = render_counts(result, width)

@@ -51,3 +51,14 @@ def test_a_terminal_names_where_the_copies_were_published():
     one = Hit(**{**hit.__dict__, "copies": hit.copies[:1]})
     assert "   + 1 copy: lemonde.fr\n" in hit_block(one, 80, color=False)
     assert "copies" not in hit_block(Hit(**{**hit.__dict__, "copies": []}), 80, color=False)
+
+
+def test_a_terminal_names_the_copies_once_under_an_article_of_several_passages():
+    from searchkit.cli.output import render_text
+    from searchkit.search.results import SearchResult
+
+    first = Hit(rank=1, score=3.0, article_id="dispatch", title="Crue", date=None, path="a.json", passage_index=0,
+                start=0, end=5, text="Crue.", highlights=[], line=1, copies=[Copy("c1", "Crue", None, "lemonde.fr")])
+    second = Hit(**{**first.__dict__, "rank": 2, "passage_index": 1, "text": "Encore."})
+    shown = render_text(SearchResult(query="crue", hits=[first, second]), 80, color=False)
+    assert shown.count("+ 1 copy: lemonde.fr") == 1
