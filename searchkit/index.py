@@ -66,7 +66,7 @@ def _cluster_index() -> Any:
         if error.name != "opensearchpy":
             raise
         raise SearchkitError("an index in an OpenSearch cluster needs opensearch-py: "
-                             "pip install 'searchkit[opensearch]'") from None
+                             "pip install '.[opensearch]' in searchkit's folder") from None
     return clusterindex
 
 

@@ -959,7 +959,7 @@ def serve(index_path: str, host: str, port: int, open_browser: bool) -> None:
         if (error.name or "").startswith("searchkit"):
             raise
         missing = (error.name or "").split(".")[0]
-        raise CliError(f"searchkit serve needs {missing}: pip install 'searchkit[serve]'") from None
+        raise CliError(f"searchkit serve needs {missing}: pip install '.[serve]' in searchkit's folder") from None
     with _user_errors():
         try:
             run_server(index_path, host, port, open_browser, lambda line: click.echo(line, err=True))

@@ -75,4 +75,4 @@ def test_without_the_client_a_cluster_address_says_what_to_install():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.strip() == ("searchkit: error: an index in an OpenSearch cluster needs opensearch-py: "
-                                   "pip install 'searchkit[opensearch]'")
+                                   "pip install '.[opensearch]' in searchkit's folder")

@@ -159,7 +159,7 @@ def test_serve_without_the_extra_says_what_to_install(served_index):
             f"main(['serve', '--index', {str(served_index)!r}])")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert result.stderr.strip() == "searchkit: error: searchkit serve needs starlette: pip install 'searchkit[serve]'"
+    assert result.stderr.strip() == "searchkit: error: searchkit serve needs starlette: pip install '.[serve]' in searchkit's folder"
 
 
 def test_article_links_encode_every_id(client):
