@@ -331,9 +331,9 @@ def test_a_folder_that_is_not_an_index_and_a_missing_index(tmp_path):
     (tmp_path / "notes" / "mine.txt").write_text("precious", "utf-8")
     for command in (["query", "Seine"], ["stats"], ["check"]):
         result = CliRunner().invoke(main, [*command, "--index", str(tmp_path / "notes")])
-        assert result.exit_code == 1 and "run `searchkit ingest` first" in result.output
+        assert result.exit_code == 1 and "run `searchkit ingest FOLDER` first" in result.output
         missing = CliRunner().invoke(main, [*command, "--index", str(tmp_path / "none")])
-        assert missing.exit_code == 1 and "run `searchkit ingest` first" in missing.output
+        assert missing.exit_code == 1 and "run `searchkit ingest FOLDER` first" in missing.output
     ingest = CliRunner().invoke(main, ["ingest", str(tmp_path / "notes"), "--index", str(tmp_path / "notes")])
     assert ingest.exit_code == 1 and "holds no searchkit index" in ingest.output
     assert [p.name for p in (tmp_path / "notes").iterdir()] == ["mine.txt"]

@@ -4,6 +4,7 @@ damaged files explain."""
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
@@ -45,7 +46,7 @@ class OpenedIndex:
             self.ix = _NotCreated(self)
         else:
             raise IndexNotFound(
-                f"no index at {self.path}: run `searchkit ingest` first"
+                f"no index at {os.path.join(self.path, '')}: run `searchkit ingest FOLDER` first (FOLDER: your articles)"
             )
 
     @property

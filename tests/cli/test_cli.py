@@ -195,7 +195,7 @@ def test_bad_queries_get_one_line_and_exit_status_1(seeds_index, text, message):
 def test_query_without_an_index_says_to_ingest_first(tmp_path):
     result = run("query", "Mossoul", "--index", tmp_path / "nothing")
     assert result.exit_code == 1
-    assert "run `searchkit ingest` first" in result.output
+    assert "run `searchkit ingest FOLDER` first" in result.output
     assert not (tmp_path / "nothing").exists()
 
 

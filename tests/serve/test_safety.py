@@ -133,8 +133,8 @@ def test_pages_errors_are_one_line_pages(client):
 def test_serve_on_a_missing_index_is_one_line(tmp_path):
     result = run("serve", "--index", tmp_path / "none", "--port", "1")
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"searchkit: error: no index at {tmp_path / 'none'}: "
-                                                  "run `searchkit ingest` first"]
+    assert result.output.strip().splitlines() == [f"searchkit: error: no index at {tmp_path / 'none'}/: "
+                                                  "run `searchkit ingest FOLDER` first (FOLDER: your articles)"]
 
 
 def test_serve_warns_when_the_host_is_not_loopback(served_index, monkeypatch):
