@@ -247,5 +247,5 @@ def compile_query(
     phrases = [terms for terms in (tuple(token.term for token in analyze(passage)) for passage in quoted(text))
                if len(terms) > 1]
     # Passages are chosen and marked by these words too.
-    return CompiledQuery(query, replace(spec, families=families), compiler.typed, list(spec.terms), family_of,
-                         boosts, phrases, compiler.title_spec(families))
+    return CompiledQuery(query, replace(spec, families=families, quoted=tuple(phrases)), compiler.typed,
+                         list(spec.terms), family_of, boosts, phrases, compiler.title_spec(families))

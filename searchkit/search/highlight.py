@@ -12,6 +12,7 @@ from typing import Sequence
 
 from searchkit.analysis.french import AnalyzedToken, find_terms, fold, index_tokens_of_spans, scan, truncated
 from searchkit.articles.passages import Span, word_count
+from searchkit.ranking.proximity import holds_phrase
 from searchkit.analysis.phrases import exact_occurrences, word_spans
 
 # BM25 inside a passage, as Lucene's UnifiedHighlighter scores passages.
@@ -39,6 +40,9 @@ class MatchSpec:
     # The words as written of each phrase of ``phrases`` (searchkit.analysis.phrases):
     # where they stand, they are marked instead of the phrase's stems.
     exact: tuple[tuple[str, ...], ...] = ()
+    # The terms of each passage an OR of words quotes (« changement climatique »):
+    # a passage holding them in this order counts them twice, as articles do.
+    quoted: tuple[tuple[str, ...], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases or self.prefixes)
@@ -178,6 +182,11 @@ def score_by_terms(text: str, spans: Sequence[Span], spec: MatchSpec) -> list[Pa
     for index, (span, tokens) in enumerate(zip(spans, index_tokens_of_spans(text, spans))):
         terms = [term for term, _ in tokens]
         counts = {term: found for term in spec.terms if (found := terms.count(term))}
+        if spec.quoted:
+            where: dict[str, list[int]] = {}
+            for position, term in enumerate(terms):
+                where.setdefault(term, []).append(position)
+            _count_quoted(counts, spec.quoted, where, 0, len(terms))
         results.append(PassageMatch(index, span, _bm25(counts, len(terms), weights), None))
     return results
 
@@ -209,8 +218,20 @@ def _score_by_positions(spans: Sequence[Span], spec: MatchSpec, positions: dict[
             found = bisect_left(where, end) - bisect_left(where, start)
             if found:
                 counts[term] = found
+        _count_quoted(counts, spec.quoted, positions, start, end)
         results.append(PassageMatch(index, span, _bm25(counts, end - start, weights), None))
     return results
+
+
+def _count_quoted(counts: dict[str, int], quoted: Sequence[tuple[str, ...]], positions: dict[str, list[int]],
+                  start: int, end: int) -> None:
+    """Each term of a quoted passage held in order between positions
+    ``start`` and ``end`` counted once more in ``counts``."""
+    for phrase in quoted:
+        inside = [[p for p in positions.get(term, ()) if start <= p < end] for term in phrase]
+        if all(inside) and holds_phrase(inside):
+            for term in phrase:
+                counts[term] = counts.get(term, 0) + 1
 
 
 def marks_in(text: str, span: Span, spec: MatchSpec) -> list[tuple[int, int]]:

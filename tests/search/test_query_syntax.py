@@ -82,6 +82,15 @@ def test_minus_and_not_exclude(index):
     assert ids(index, '"bastion djihadiste" NOT coalition', "--sort", "date") == []
 
 
+def test_of_an_article_the_passage_holding_the_quote_as_written_is_shown_first(seeds_index):
+    result = CliRunner().invoke(main, ["query", "« changement climatique »", "--index", str(seeds_index),
+                                       "--format", "json"])
+    first, second = json.loads(result.output)["hits"][:2]
+    assert first["article_id"] == second["article_id"] == "wikinews_45626.txt"
+    # The other passage holds "climat", "climatiques", "change" and "changement", apart.
+    assert "changement climatique" in first["text"] and "changement climatique" not in second["text"]
+
+
 def test_and_requires_both_or_takes_either(index):
     assert ids(index, "coalition AND Syrie") == ["raqqa"]
     assert set(ids(index, "Lyon OR Syrie")) == {"librairie", "raqqa"}
