@@ -268,7 +268,9 @@ def remove(targets: tuple[str, ...], index_path: str, wait: float) -> None:
     """
     with _open_index(index_path, create=False) as index, _user_errors():
         report = index.remove(targets, on_problem=_say_problem, wait=wait, on_wait=_say_waiting(wait))
-    click.echo(f"Removed {report.removed} article{'' if report.removed == 1 else 's'}.")
+    kept = (f" {report.added} of their texts, held by another file too, now indexed from it."
+            if report.added else "")
+    click.echo(f"Removed {report.removed} article{'' if report.removed == 1 else 's'}.{kept}")
     if report.failed:
         sys.exit(1)
 

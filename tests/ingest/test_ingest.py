@@ -376,6 +376,8 @@ def test_a_text_another_folder_holds_stays_when_its_article_goes(tmp_path):
     # Removing the folder the texts were indexed from: the other still holds them.
     removed = CliRunner().invoke(main, ["remove", str(first), "--index", str(index)])
     assert removed.exit_code == 0, removed.output
+    assert removed.output.strip() == ("Removed 3 articles. 3 of their texts, held by another file too, "
+                                      "now indexed from it.")
     assert texts() == held
     assert all(article.path.startswith(str(second)) for article in article_texts(index).values())
     # A text edited in its file: the other file's copy of the old text comes in.
