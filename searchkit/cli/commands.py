@@ -486,7 +486,8 @@ class _QueryCommand(click.Command):
     """A query may start with "-word" (exclude a word): an argument is read as
     an option only when it is one of the command's options, written whole
     (``--limit``, ``-n``, ``--limit=5``), or a short one with a number joined
-    (``-n5``); anything else starting with "-" is the query. Click alone read "-Chine Japon" as -C -h... and printed the help.
+    (``-n5``); anything else starting with "-" is the query. Click alone read
+    "-Chine Japon" as -C -h... and printed the help.
     Words given unquoted are one query, as if quoted: ``query libération Mossoul``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from searchkit.articles.metatable import Metadata, is_table, read_table, table_in
-from searchkit.articles.sources import NOT_AN_ARTICLE_FORMAT, Notice, Passed, Problem, SourceFile, display_path, find_files
+from searchkit.articles.sources import (NOT_AN_ARTICLE_FORMAT, Notice, Passed, Problem, SourceFile, display_path,
+                                       find_files)
 from searchkit.ingest.report import NOT_A_FILE, OUTSIDE_LINK, IngestReport
 
 

@@ -46,7 +46,8 @@ class OpenedIndex:
             self.ix = _NotCreated(self)
         else:
             raise IndexNotFound(
-                f"no index at {os.path.join(self.path, '')}: run `searchkit ingest FOLDER` first (FOLDER: your articles)"
+                f"no index at {os.path.join(self.path, '')}: "
+                "run `searchkit ingest FOLDER` first (FOLDER: your articles)"
             )
 
     @property

@@ -104,6 +104,13 @@ class PackedBucket:
         self.hashes = array("I")
         self.positions = array("q")
 
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[int, int]]) -> "PackedBucket":
+        bucket = cls()
+        for pair in pairs:
+            bucket.append(pair)
+        return bucket
+
     def append(self, pair: tuple[int, int]) -> None:
         self.hashes.append(pair[0])
         self.positions.append(pair[1])
@@ -115,10 +122,11 @@ class PackedBucket:
         return zip(self.hashes, self.positions)
 
 
-def _packed_buckets(table) -> list:
-    """The term table's buckets, packed (once, while they are still empty)."""
-    if not any(table.buckets):
-        table.buckets = [PackedBucket() for _ in table.buckets]
+def _packed_buckets(table) -> list[PackedBucket]:
+    """The term table's buckets, packed (once per table, keeping any pair
+    Whoosh's writer added before)."""
+    if not all(isinstance(bucket, PackedBucket) for bucket in table.buckets):
+        table.buckets = [PackedBucket.of(bucket) for bucket in table.buckets]
     return table.buckets
 
 
