@@ -4,8 +4,9 @@ message of an index another ingest is writing to."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from searchkit.errors import IndexBusy, SearchkitError
 from searchkit.storage.documents import cut_passages
@@ -34,6 +35,20 @@ def acquire_lock(lock: Any, path: Path, wait: float, on_wait: WaitCallback | Non
             if lock.acquire(blocking=False):
                 return lock
     raise busy(path, wait)
+
+
+@contextmanager
+def writing(ix: Any, path: Path, wait: float, on_wait: WaitCallback | None = None) -> Iterator[Any]:
+    """The bulk writer of ``ix`` (see open_writer), its lock held until the
+    block ends: the files written beside the index after the commit (its
+    record, its copies) are written by one writer at a time."""
+    writer = open_writer(ix, path, wait, on_wait)
+    # Taken from the writer, which lets go of its lock when it commits.
+    lock, writer.writelock = writer.writelock, None
+    try:
+        yield writer
+    finally:
+        lock.release()
 
 
 def open_writer(ix: Any, path: Path, wait: float, on_wait: WaitCallback | None = None) -> Any:

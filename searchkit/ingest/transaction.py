@@ -24,7 +24,7 @@ from searchkit.errors import IndexNotFound, SearchkitError
 from searchkit.ingest.copies import groups_after
 from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion, restore_texts
 from searchkit.ingest.report import IngestReport
-from searchkit.ingest.locking import WaitCallback, abandon, acquire_lock, open_writer
+from searchkit.ingest.locking import WaitCallback, abandon, acquire_lock, writing
 from searchkit.ingest.rebuild import new_work_folder, swap_in, writer_lock
 from searchkit.storage import integrity
 from searchkit.storage.duplicates import read_duplicates, write_duplicates
@@ -132,17 +132,17 @@ class IndexWrites:
 
     def optimize(self, wait: float = 0.0, on_wait: WaitCallback | None = None) -> None:
         """Every segment merged into one, deleted articles left out."""
-        writer = open_writer(self.opened.ix, self.path, wait, on_wait)
-        generation = writer.generation
-        try:
-            # The same articles: the same groups, for the new generation.
-            write_groups(self.path, generation, read_groups(self.path, generation - 1, required=False))
-            writer.commit(optimize=True)
-        except BaseException:
-            abandon(writer)
-            raise
-        clean_groups(self.path, generation)
-        self.opened.write_info()
+        with writing(self.opened.ix, self.path, wait, on_wait) as writer:
+            generation = writer.generation
+            try:
+                # The same articles: the same groups, for the new generation.
+                write_groups(self.path, generation, read_groups(self.path, generation - 1, required=False))
+                writer.commit(optimize=True)
+            except BaseException:
+                abandon(writer)
+                raise
+            clean_groups(self.path, generation)
+            self.opened.write_info()
 
     def compact(self) -> None:
         """optimize() where there is more than one segment or a deletion."""
@@ -162,52 +162,53 @@ class IndexWrites:
     def _ingestion(
         self, wait: float, on_problem: ProblemCallback | None, on_wait: WaitCallback | None
     ) -> Iterator[Ingestion]:
-        writer = open_writer(self.opened.ix, self.path, wait, on_wait)
-        from searchkit.storage.leftovers import clean_leftovers
+        with writing(self.opened.ix, self.path, wait, on_wait) as writer:
+            from searchkit.storage.leftovers import clean_leftovers
 
-        clean_leftovers(writer, self.path)  # of an ingest that was killed
-        try:
-            with writer.reader() as reader:
-                # Segments it merges into its new one must be whole; a writer
-                # reads the generation it is about to write.
-                self.opened.verify(reader, self.opened.ix.latest_generation())
-                catalogue = Catalogue.read(reader)
-            catalogue.held_elsewhere = read_duplicates(self.path)
-            held_before = {digest: set(paths) for digest, paths in catalogue.held_elsewhere.items()}
-            run = Ingestion(writer, catalogue, self.document_of, on_problem)
-            writer.on_document = run.written
-            writer.on_failure = run.unwritten
+            clean_leftovers(writer, self.path)  # of an ingest that was killed
             try:
-                yield run
-            finally:
-                run.close()
-            generation = None
-            if run.report.added or run.report.updated or run.report.removed:
-                # Written before the commit, which makes them the index's groups.
-                generation = writer.generation
-                from searchkit.writer.bulk import flush  # not loaded by queries
+                with writer.reader() as reader:
+                    # Segments it merges into its new one must be whole; a writer
+                    # reads the generation it is about to write.
+                    self.opened.verify(reader, self.opened.ix.latest_generation())
+                    catalogue = Catalogue.read(reader)
+                catalogue.held_elsewhere = read_duplicates(self.path)
+                held_before = {digest: set(paths) for digest, paths in catalogue.held_elsewhere.items()}
+                run = Ingestion(writer, catalogue, self.document_of, on_problem)
+                writer.on_document = run.written
+                writer.on_failure = run.unwritten
+                try:
+                    yield run
+                finally:
+                    run.close()
+                generation = None
+                if run.report.added or run.report.updated or run.report.removed:
+                    # Written before the commit, which makes them the index's groups.
+                    generation = writer.generation
+                    from searchkit.writer.bulk import flush  # not loaded by queries
 
-                flush(writer)  # every article written: its signature known
-                write_groups(self.path, generation, groups_after(writer, run.signed))
-                writer.commit()
-            else:
-                writer.cancel()
-        except OSError as error:
-            abandon(writer)
-            raise SearchkitError(
-                f"could not write the index at {self.path}: {error.strerror or error}; "
-                "it is as it was before this ingest"
-            ) from None
-        except BaseException:
-            abandon(writer)
-            raise
-        # After the commit: an interruption here must not touch the writer.
-        if generation is not None:
-            clean_groups(self.path, generation)
-        held = run.catalogue.duplicates_held()
-        if held != held_before:
-            write_duplicates(self.path, held)
-        self.opened.write_info(_now(), run.roots)
+                    flush(writer)  # every article written: its signature known
+                    write_groups(self.path, generation, groups_after(writer, run.signed))
+                    writer.commit()
+                else:
+                    writer.cancel()
+            except OSError as error:
+                abandon(writer)
+                raise SearchkitError(
+                    f"could not write the index at {self.path}: {error.strerror or error}; "
+                    "it is as it was before this ingest"
+                ) from None
+            except BaseException:
+                abandon(writer)
+                raise
+            # After the commit, under the lock still: an interruption here must
+            # not touch the writer, and a waiting ingest not write these at once.
+            if generation is not None:
+                clean_groups(self.path, generation)
+            held = run.catalogue.duplicates_held()
+            if held != held_before:
+                write_duplicates(self.path, held)
+            self.opened.write_info(_now(), run.roots)
 
 
 def rebuild(

@@ -625,3 +625,42 @@ def test_an_article_whose_new_version_the_analysis_fails_on_keeps_its_old_versio
         assert (report.updated, report.unchanged, report.failed) == (1, 1, 0)
         assert [article_id for article_id, _ in index.rank_articles("Athènes")] == ["b.txt"]
         assert index.rank_articles("Grèce") == []
+
+
+def test_the_files_beside_the_index_are_written_under_the_writer_lock(tmp_path, monkeypatch):
+    """The record, the copies and the duplicates written after a commit are
+    written before the writer lock goes: a second ingest waiting for the lock
+    must never write them at the same time (it crashed on the record)."""
+    from searchkit.storage import durability
+
+    index_path = tmp_path / "ix"
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "crue.txt").write_text("La crue de la Marne.\n\nLe niveau monte encore.", "utf-8")
+    written_unlocked = []
+    replace = os.replace
+
+    def replace_checking_the_lock(source, destination, *args, **kwargs):
+        lock_file = index_path / "searchkit_WRITELOCK"
+        if os.path.dirname(destination) == str(index_path) and lock_file.exists():
+            descriptor = os.open(lock_file, os.O_WRONLY)
+            try:
+                import fcntl
+
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+                written_unlocked.append(os.path.basename(destination))
+            except BlockingIOError:
+                pass
+            finally:
+                os.close(descriptor)
+        return replace(source, destination, *args, **kwargs)
+
+    monkeypatch.setattr(durability.os, "replace", replace_checking_the_lock)
+    with searchkit.Index(index_path) as index:
+        index.ingest([tmp_path / "a", tmp_path / "b"])  # the same text twice: duplicates.json
+        index.remove([str(tmp_path / "a")])
+        index.ingest([tmp_path / "a"])
+        index.optimize()
+        assert len(index) == 1
+    assert written_unlocked == []
