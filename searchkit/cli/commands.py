@@ -225,6 +225,11 @@ def ingest(paths: tuple[str, ...], index_path: str, prune: bool, rebuild: bool, 
             raise CliError(f"give the folders or files to ingest (searchkit ingest ~/news): "
                            f"there is no {DEFAULT_SEEDS}/ here to ingest by default")
         paths = (DEFAULT_SEEDS,)
+    if not prune and not any(os.path.lexists(path) for path in paths):
+        # A mistyped path: no index is created, nor a record of it.
+        from searchkit.articles.sources import display_path
+
+        raise CliError(f"{', '.join(map(display_path, paths))}: no such file or folder; nothing ingested")
     index = _open_index(index_path, create=True)
     with index, _progress(sys.stderr) as on_progress, _user_errors():
         report = index.ingest(paths, prune=prune, on_progress=on_progress, on_problem=_say_problem,

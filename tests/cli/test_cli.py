@@ -243,10 +243,19 @@ def test_jsonl_articles_and_bad_lines(tmp_path):
     assert loire["line"] == 2
 
 
-def test_missing_path_is_an_error(tmp_path):
+def test_missing_path_is_an_error_and_creates_no_index(tmp_path):
     result = run("ingest", tmp_path / "absent", "--index", tmp_path / "ix")
     assert result.exit_code == 1
-    assert "no such file or folder" in result.output
+    assert result.output.splitlines() == [f"searchkit: error: {tmp_path / 'absent'}: no such file or folder; "
+                                          "nothing ingested"]
+    assert not (tmp_path / "ix").exists()
+
+
+def test_a_missing_path_beside_real_ones_is_named_and_the_rest_ingested(tmp_path):
+    result = run("ingest", tmp_path / "absent", SEEDS, "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'absent'}: no such file or folder" in result.output
+    assert "41 added" in result.output
 
 
 def test_every_command_is_documented():
