@@ -20,7 +20,7 @@ from searchkit.backends.address import parse_address, refuse_same
 from searchkit.backends.cluster import OpenSearchBackend, index_body
 from searchkit.backends.clusteralerts import ClusterReader, ClusterSavedSearches
 from searchkit.backends.clustercopies import GENERATION, GroupsRead, groups_id, regroup
-from searchkit.backends.clusterrecord import record_roots, record_write, writing
+from searchkit.backends.clusterrecord import duplicates_id, record_roots, record_write, writing
 from searchkit.backends.companion import Companion
 from searchkit.errors import IndexIncompatible, IndexNotFound, SearchkitError
 from searchkit.ingest.report import IngestReport
@@ -96,8 +96,8 @@ class ClusterIndex:
         roots = [os.path.abspath(path) for path in paths]
         self._record_roots([root for root in roots if can_hold_articles(root)])
         with writing(self.backend, self.companion):
-            report, _ = clusteringest.ingest(self.backend, self.ranking.title_weight, roots, prune, on_progress,
-                                             on_problem, follow_links)
+            report, _ = clusteringest.ingest(self.backend, self.companion, self.ranking.title_weight, roots, prune,
+                                             on_progress, on_problem, follow_links)
         if report.articles or report.removed:  # `watch` ingests every 2 s
             record_write(self.backend, self.companion, last_ingest=_now())
         return report
@@ -127,9 +127,10 @@ class ClusterIndex:
                on_wait: Callable[[], None] | None = None) -> IngestReport:
         if not self._created:
             raise self.backend.not_found()
-        run = clusteringest.ClusterIngestion(self.backend, self.ranking.title_weight, on_problem)
+        run = clusteringest.ClusterIngestion(self.backend, self.ranking.title_weight, on_problem, self.companion)
         with writing(self.backend, self.companion):
             run.remove(targets)
+            run.save_duplicates()
         if run.report.removed:
             record_write(self.backend, self.companion)
         return run.report
@@ -260,8 +261,8 @@ def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
     physical = backend.create(index._body(roots), physical=f"{index.address.name}-{_stamp()}")
     fresh = OpenSearchBackend(replace(index.address, name=physical))
     try:
-        report, _ = clusteringest.ingest(fresh, index.ranking.title_weight, roots, False, on_progress,
-                                         on_problem, follow_links)
+        report, _ = clusteringest.ingest(fresh, index.companion, index.ranking.title_weight, roots, False,
+                                         on_progress, on_problem, follow_links)
         # The new index's groups in place before the alias points at it.
         generation = int(old_meta.get(GENERATION, 0)) + 1
         regroup(fresh, index.companion, physical, generation)
@@ -274,6 +275,6 @@ def _rebuilt(index: ClusterIndex, paths: Iterable[str | os.PathLike[str]],
         fresh.close()
     old = backend.swap_alias(physical)
     backend.delete_indices(name for name in old if name != physical)
-    index.companion.delete(groups_id(name) for name in old if name != physical)
+    index.companion.delete(kept for name in old if name != physical for kept in (groups_id(name), duplicates_id(name)))
     index._created = True
     return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from searchkit.analysis.french import terms, truncated
@@ -16,8 +16,11 @@ from searchkit.articles.article import Article
 from searchkit.articles.sources import Problem, display_path, file_digest, read_source
 from searchkit.backends.base import FileEntry
 from searchkit.backends.cluster import BULK_ARTICLES, SIGNATURE_FIELD, OpenSearchBackend
+from searchkit.backends.clusterrecord import read_duplicates, write_duplicates
+from searchkit.backends.companion import Companion
 from searchkit.ingest.finding import find_sources
-from searchkit.ingest.ingestion import is_under, stamp_of, text_hash
+from searchkit.ingest.heldtexts import article_with_text, texts_to_restore
+from searchkit.ingest.ingestion import claim_id_base, id_base_of, is_under, stamp_of, text_hash
 from searchkit.ingest.report import IngestReport
 from searchkit.storage.documents import cut_passages, document_of
 
@@ -64,17 +67,30 @@ class _Batch:
 
 
 class ClusterIngestion:
-    """One ingest (or removal) into the cluster index of ``backend``."""
+    """One ingest (or removal) into the cluster index of ``backend``. Given
+    its ``companion``, the paths that held each text as a duplicate are read
+    from it and kept there (``save_duplicates``): see searchkit.ingest.heldtexts."""
 
-    def __init__(self, backend: OpenSearchBackend, title_weight: int, on_problem: ProblemCallback | None) -> None:
+    def __init__(self, backend: OpenSearchBackend, title_weight: int, on_problem: ProblemCallback | None,
+                 companion: Companion | None = None) -> None:
         self.backend = backend
         self.title_weight = title_weight
         self.on_problem = on_problem
         self.report = IngestReport()
         self.files: dict[str, FileEntry] = backend.files()
         self.holders = backend.text_hashes()  # text hash -> id: a text is indexed once
+        self.hashes_by_id = {article_id: digest for digest, article_id in self.holders.items()}
+        self.companion = companion
+        self.held_elsewhere = read_duplicates(backend, companion) if companion is not None else {}
+        self._held_before = {digest: set(paths) for digest, paths in self.held_elsewhere.items()}
+        self.gone_texts: set[str] = set()  # the texts of the articles removed
+        self.paths_by_id = {article_id: path for path, entry in self.files.items() for article_id in entry.ids}
+        # The file each id taken from a path belongs to: two folders' a.txt are two articles.
+        self.paths_by_id_base = {base: path for article_id, path in self.paths_by_id.items()
+                                 if (base := id_base_of(article_id, path)) is not None}
         self.batch = _Batch()
         self.seen_paths: set[str] = set()
+        self.seen_ids: dict[str, str] = {}  # id -> where it was read, in this run
 
     def problem(self, problem: Problem) -> None:
         self.report.problems.append(problem)
@@ -94,11 +110,13 @@ class ClusterIngestion:
         if prune:
             gone = [entry for path, entry in self.files.items() if is_under(path, roots) and path not in self.seen_paths
                     and not os.path.exists(path)]
-            self.report.removed += self.backend.remove(article_id for entry in gone for article_id in entry.ids)
+            self.report.removed += self._remove([article_id for entry in gone for article_id in entry.ids])
+        self.restore()
 
     def file(self, source: Any) -> None:
         """The articles of one file, if it changed since it was ingested."""
         path = str(source.path)
+        source = replace(source, id_base=claim_id_base(self.paths_by_id_base, source))
         self.seen_paths.add(path)
         entry = self.files.get(path)
         try:
@@ -121,15 +139,25 @@ class ClusterIngestion:
             elif self.article(item, signature, item.id in old_ids):
                 new_ids.add(item.id)
         if entry is not None and self.report.failed == failures:
-            self.report.removed += self.backend.remove(old_ids - new_ids)
+            self.report.removed += self._remove(old_ids - new_ids)
 
     def article(self, article: Article, signature: str, update: bool) -> bool:
+        if not self._own_id(article):
+            return False
         digest = text_hash(article.text)
+        if self.hashes_by_id.get(article.id, digest) != digest:
+            self._forget(article.id)  # its text was edited
         holder = self.holders.get(digest)
         if holder is not None and holder != article.id:
             self.report.duplicates += 1
+            if article.path:
+                self.held_elsewhere.setdefault(digest, set()).add(article.path)
             return False
         self.holders[digest] = article.id
+        self.hashes_by_id[article.id] = digest
+        self.seen_ids[article.id] = article.path if article.line is None else f"{article.path}:{article.line}"
+        if article.path:
+            self.paths_by_id[article.id] = article.path
         document = cluster_document(article, signature, digest, self.title_weight)
         self.batch.documents.append(document)
         self.batch.paths[article.id] = display_path(article.path or "")
@@ -137,6 +165,21 @@ class ClusterIngestion:
             self.batch.updates.add(article.id)
         if len(self.batch.documents) >= BULK_ARTICLES:
             self.flush()
+        return True
+
+    def _own_id(self, article: Article) -> bool:
+        """Whether the id of ``article`` is its own: not sent already in this
+        run, nor held by another file that still exists (an article moved to
+        another file takes its id along)."""
+        if article.id in self.seen_ids:
+            self.problem(Problem(article.path, f"article id {article.id!r} was already read from "
+                                               f"{self.seen_ids[article.id]}; kept the first", article.line))
+            return False
+        other_path = self.paths_by_id.get(article.id)
+        if article.path and other_path is not None and other_path != article.path and os.path.exists(other_path):
+            self.problem(Problem(article.path, f"article id {article.id!r} already belongs to "
+                                               f"{other_path}; not indexed", article.line))
+            return False
         return True
 
     def flush(self) -> None:
@@ -170,17 +213,49 @@ class ClusterIngestion:
             if not found:
                 self.problem(Problem(target, "no article with this id, and no article from this path"))
             wanted |= found
-        self.report.removed += self.backend.remove(sorted(wanted))
+        self.report.removed += self._remove(sorted(wanted))
+        self.restore(leaving=targets)
+
+    def _remove(self, article_ids: Iterable[str]) -> int:
+        article_ids = list(article_ids)
+        for article_id in article_ids:
+            self._forget(article_id)
+        return self.backend.remove(article_ids)
+
+    def _forget(self, article_id: str) -> None:
+        """The text of ``article_id``, removed or replaced, is no longer held by it."""
+        digest = self.hashes_by_id.pop(article_id, None)
+        if digest is not None and self.holders.get(digest) == article_id:
+            del self.holders[digest]
+            self.gone_texts.add(digest)
+
+    def restore(self, leaving: Iterable[str] = ()) -> None:
+        """Each text whose article went, indexed again from a file that held it as a duplicate."""
+        for digest, path in texts_to_restore(self.gone_texts, self.held_elsewhere, self.holders.__contains__,
+                                             leaving):
+            for source in find_sources([path], False, self.report, self.problem):
+                found = article_with_text(replace(source, id_base=claim_id_base(self.paths_by_id_base, source)),
+                                          digest)
+                if found is not None:
+                    self.article(*found, update=False)
+        self.flush()
+
+    def save_duplicates(self) -> None:
+        """The paths that hold each text of the index as a duplicate, kept in the companion."""
+        held = {digest: paths for digest, paths in self.held_elsewhere.items() if digest in self.holders and paths}
+        if self.companion is not None and held != self._held_before:
+            write_duplicates(self.backend, self.companion, held)
 
 
-def ingest(backend: OpenSearchBackend, title_weight: int, paths: Iterable[str | os.PathLike[str]], prune: bool,
-           on_progress: ProgressCallback | None, on_problem: ProblemCallback | None,
-           follow_links: bool) -> tuple[IngestReport, list[str]]:
+def ingest(backend: OpenSearchBackend, companion: Companion, title_weight: int,
+           paths: Iterable[str | os.PathLike[str]], prune: bool, on_progress: ProgressCallback | None,
+           on_problem: ProblemCallback | None, follow_links: bool) -> tuple[IngestReport, list[str]]:
     """The articles under ``paths`` ingested into the cluster index; the report and the roots."""
     started = time.perf_counter()
     roots = [os.path.abspath(path) for path in paths]
-    run = ClusterIngestion(backend, title_weight, on_problem)
+    run = ClusterIngestion(backend, title_weight, on_problem, companion)
     run.run(roots, prune, follow_links, on_progress)
+    run.save_duplicates()
     run.report.seconds = time.perf_counter() - started
     return run.report, roots
 

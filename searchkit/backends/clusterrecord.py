@@ -2,7 +2,8 @@
 ingested (for a rebuild) and the signature field in the mapping before the
 articles, then the groups of copies made anew and the article count after
 (searchkit.backends.clustercopies), even after a write that failed midway:
-what the cluster took is visible, so it is grouped."""
+what the cluster took is visible, so it is grouped. And the paths that held
+a text as a duplicate, in the companion (searchkit.ingest.heldtexts)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,23 @@ def writing(backend: OpenSearchBackend, companion: Companion) -> Iterator[None]:
         except SearchkitError:
             pass  # the cluster gone: the write's own error is the one to tell
         raise
+
+
+def duplicates_id(physical: str) -> str:
+    """The companion document of the paths that held a text of the physical
+    index ``physical`` as a duplicate (searchkit.ingest.heldtexts)."""
+    return f"duplicates:{physical}"
+
+
+def read_duplicates(backend: OpenSearchBackend, companion: Companion) -> dict[str, set[str]]:
+    """The paths that held each text (by its digest) of ``backend`` as a duplicate."""
+    physical, _ = backend.current()
+    kept = companion.get(duplicates_id(physical))
+    held = (kept.source or {}).get("held", {})
+    return {digest: set(paths) for digest, paths in held.items()} if isinstance(held, dict) else {}
+
+
+def write_duplicates(backend: OpenSearchBackend, companion: Companion, held: dict[str, set[str]]) -> None:
+    physical, _ = backend.current()
+    companion.put(duplicates_id(physical),
+                  {"index": physical, "held": {digest: sorted(paths) for digest, paths in sorted(held.items())}})

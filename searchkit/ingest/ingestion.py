@@ -84,20 +84,7 @@ class Catalogue:
         return {digest: paths for digest, paths in self.held_elsewhere.items() if digest in self.ids_by_text}
 
     def claim_id_base(self, source: SourceFile) -> str:
-        """The path relative to the folder given, or, when another file of the
-        index already has it (``a/article.txt`` and ``b/article.txt`` given as
-        ``a`` and ``b``), the shortest longer end of the path no file has."""
-        path = str(source.path)
-        parts = source.path.parts
-        base = source.id_base
-        taken = self.paths_by_id_base
-        while taken.get(base, path) != path and os.path.exists(taken[base]):
-            count = base.count("/") + 2
-            if count >= len(parts):
-                break  # the whole path: held by no other file
-            base = "/".join(parts[-count:])
-        taken[base] = path
-        return base
+        return claim_id_base(self.paths_by_id_base, source)
 
 
 def id_base_of(article_id: str, path: str) -> str | None:
@@ -107,6 +94,23 @@ def id_base_of(article_id: str, path: str) -> str | None:
         if base and path.endswith("/" + base):
             return base
     return None
+
+
+def claim_id_base(taken: dict[str, str], source: SourceFile) -> str:
+    """The id base of ``source``: the path relative to the folder given, or,
+    when another file of the index already has it in ``taken`` (id base ->
+    path; ``a/article.txt`` and ``b/article.txt`` given as ``a`` and ``b``),
+    the shortest longer end of the path no file has. Recorded in ``taken``."""
+    path = str(source.path)
+    parts = source.path.parts
+    base = source.id_base
+    while taken.get(base, path) != path and os.path.exists(taken[base]):
+        count = base.count("/") + 2
+        if count >= len(parts):
+            break  # the whole path: held by no other file
+        base = "/".join(parts[-count:])
+    taken[base] = path
+    return base
 
 
 def stamp_of(stat: os.stat_result) -> str:
@@ -372,30 +376,3 @@ class Ingestion:
                 self.report.removed += len(self.catalogue.files[path].ids)
                 for article_id in self.catalogue.files[path].ids:
                     self._forget(article_id)
-
-
-def restore_texts(run: Ingestion, leaving: Iterable[str] = ()) -> None:
-    """Index again, from a file that held it as a duplicate (not one under
-    ``leaving``), each text whose article ``run`` removed."""
-    leaving = [os.path.abspath(path) for path in leaving]
-    catalogue = run.catalogue
-    for digest in sorted(run.gone_texts):
-        for path in sorted(catalogue.held_elsewhere.get(digest, set())):
-            if digest in catalogue.ids_by_text:
-                break
-            if not is_under(path, leaving) and os.path.isfile(path):
-                _restore(run, path, digest)
-
-
-def _restore(run: Ingestion, path: str, digest: str) -> None:
-    """The article of the file at ``path`` whose text has ``digest``, indexed."""
-    for source in run.find([path]):
-        source = replace(source, id_base=run.catalogue.claim_id_base(source))
-        try:
-            signature = f"{stamp_of(source.path.stat())}/{file_digest(source.path)}"
-        except OSError:
-            return
-        for item in read_source(source):
-            if isinstance(item, Article) and text_hash(item.text) == digest:
-                run.article(item, signature, [])
-                return

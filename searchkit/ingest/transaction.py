@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
@@ -22,7 +23,8 @@ from searchkit.articles.article import Article
 from searchkit.articles.sources import INFO_FILE, Problem, can_hold_articles
 from searchkit.errors import IndexNotFound, SearchkitError
 from searchkit.ingest.copies import groups_after
-from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion, restore_texts
+from searchkit.ingest.heldtexts import article_with_text, texts_to_restore
+from searchkit.ingest.ingestion import Catalogue, DocumentMaker, Ingestion
 from searchkit.ingest.report import IngestReport
 from searchkit.ingest.locking import WaitCallback, abandon, acquire_lock, writing
 from searchkit.ingest.rebuild import new_work_folder, swap_in, writer_lock
@@ -209,6 +211,18 @@ class IndexWrites:
             if held != held_before:
                 write_duplicates(self.path, held)
             self.opened.write_info(_now(), run.roots)
+
+
+def restore_texts(run: Ingestion, leaving: Iterable[str] = ()) -> None:
+    """Index again, from a file that held it as a duplicate (not one under
+    ``leaving``), each text whose article ``run`` removed."""
+    catalogue = run.catalogue
+    for digest, path in texts_to_restore(run.gone_texts, catalogue.held_elsewhere,
+                                         catalogue.ids_by_text.__contains__, leaving):
+        for source in run.find([path]):
+            found = article_with_text(replace(source, id_base=catalogue.claim_id_base(source)), digest)
+            if found is not None:
+                run.article(*found, [])
 
 
 def rebuild(

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from tests.heldtexts import texts_another_folder_holds_stay_when_their_article_goes
 from tests.helpers import SEED_ID, SEEDS, one_line, run
 
 QUERY = "libération de Mossoul"
@@ -109,3 +110,25 @@ def test_an_address_that_cannot_serve_is_one_line(where, said):
 
 def test_an_index_not_in_the_cluster_is_named(address):
     assert "no index" in one_line(run("query", QUERY, "--index", address))
+
+
+def test_texts_another_folder_holds_stay_when_their_article_goes(address, tmp_path):
+    texts_another_folder_holds_stay_when_their_article_goes(tmp_path, address)
+
+
+def test_two_folders_files_of_the_same_name_are_two_articles(address, tmp_path):
+    """As in the embedded index: the second folder's crue.txt does not replace the first's."""
+    for folder, river in (("a", "Seine"), ("b", "Loire")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "crue.txt").write_text(f"La {river} monte.\n\nLes quais sont fermés.", "utf-8")
+        assert run("ingest", tmp_path / folder, "--index", address).exit_code == 0
+    for river in ("Seine", "Loire"):
+        found = run("query", river, "--format", "json", "--index", address)
+        assert [hit["path"] for hit in json.loads(found.stdout)["hits"]] == \
+            [str(tmp_path / ("a" if river == "Seine" else "b") / "crue.txt")]
+    dump = tmp_path / "c" / "dump.jsonl"
+    dump.parent.mkdir()
+    dump.write_text(json.dumps({"id": "crue.txt", "text": "Le Rhône gèle."}) + "\n", "utf-8")
+    refused = run("ingest", dump.parent, "--index", address)
+    assert refused.exit_code == 1 and "already belongs to" in refused.output, refused.output
+    assert "Seine" in run("show", "crue.txt", "--index", address).stdout

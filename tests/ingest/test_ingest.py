@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import searchkit
 from searchkit.articles import sources
 from searchkit.cli.commands import main
+from tests.heldtexts import texts_another_folder_holds_stay_when_their_article_goes
 
 HTML_PAGE = """<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8">
@@ -357,42 +358,7 @@ def test_exact_duplicate_texts_are_indexed_once_and_counted(folder, tmp_path):
 
 
 def test_a_text_another_folder_holds_stays_when_its_article_goes(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    for folder in (first, second):
-        folder.mkdir()
-        (folder / "crue.txt").write_text("La Seine déborde à Paris.", "utf-8")
-        (folder / "dumps.jsonl").write_text(json.dumps({"id": f"{folder.name}-1", "text": "La Loire monte."})
-                                            + "\n" + json.dumps({"id": f"{folder.name}-2", "text": "Le Rhône gèle."}),
-                                            "utf-8")
-    index = tmp_path / "ix"
-    ingest(first, index=index)
-    assert summary(ingest(second, index=index))["duplicates"] == 3
-
-    def texts():
-        return sorted(article.text for article in article_texts(index).values())
-
-    held = texts()
-    assert len(held) == 3
-    # Removing the folder the texts were indexed from: the other still holds them.
-    removed = CliRunner().invoke(main, ["remove", str(first), "--index", str(index)])
-    assert removed.exit_code == 0, removed.output
-    assert removed.output.strip() == ("Removed 3 articles. 3 of their texts, held by another file too, "
-                                      "now indexed from it.")
-    assert texts() == held
-    assert all(article.path.startswith(str(second)) for article in article_texts(index).values())
-    # A text edited in its file: the other file's copy of the old text comes in.
-    (second / "crue.txt").write_text("La Seine est en crue à Paris.", "utf-8")
-    (first / "dumps.jsonl").unlink()
-    ingest(first, index=index)
-    ingest(second, index=index, options=["--prune"])
-    assert "La Seine déborde à Paris." in texts()
-    # Gone from every file: gone from the index.
-    for path in (first / "crue.txt", second / "dumps.jsonl"):
-        path.unlink()
-    ingest(first, second, index=index, options=["--prune"])
-    assert texts() == ["La Seine est en crue à Paris."]
-    with searchkit.Index(index, create=False) as opened:
-        assert opened.check().ok
+    texts_another_folder_holds_stay_when_their_article_goes(tmp_path, tmp_path / "ix")
 
 
 def test_remove_by_id_and_by_path(folder, tmp_path):
