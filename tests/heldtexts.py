@@ -37,7 +37,9 @@ def texts_another_folder_holds_stay_when_their_article_goes(tmp_path, index):
     assert "3 duplicates" in second_ingest, second_ingest
     held = _texts(index)
     assert len(held) == 3
-    rebuilt = run("ingest", "--rebuild", "--index", index)  # which files hold them is rebuilt too
+    # Which files hold them is rebuilt too: one renamed since is found under its new name.
+    (second / "crue.txt").rename(second / "copie.txt")
+    rebuilt = run("ingest", "--rebuild", "--index", index)
     assert rebuilt.exit_code == 0 and "3 duplicates" in rebuilt.output, rebuilt.output
     # Removing the folder the texts were indexed from: the other still holds them.
     removed = run("remove", first, "--index", index)
@@ -46,6 +48,9 @@ def texts_another_folder_holds_stay_when_their_article_goes(tmp_path, index):
                                       "now indexed from it.")
     assert _texts(index) == held
     assert all(path.startswith(str(second)) for path in _paths(index))
+    (second / "copie.txt").rename(second / "crue.txt")
+    _ingest(index, second, prune=True)
+    assert _texts(index) == held
     # A text edited in its file: the other file's copy of the old text comes in.
     (second / "crue.txt").write_text("La Seine est en crue à Paris.", "utf-8")
     (first / "dumps.jsonl").unlink()

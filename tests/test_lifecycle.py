@@ -329,6 +329,19 @@ def test_a_rename_and_a_prune_in_one_ingest_keep_the_article(tmp_path: Path) -> 
         assert (report.added, report.removed, report.duplicates) == (1, 1, 0)
 
 
+def test_a_moved_dump_whose_lines_share_a_text_still_holds_it_once(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    (folder / "lundi").mkdir(parents=True)
+    line = '{"id": "%s", "text": "Titre\\n\\nLe port de Quimper."}'
+    (folder / "d.jsonl").write_text("\n".join(line % article_id for article_id in ("x2", "x1")), "utf-8")
+    with searchkit.Index(tmp_path / "index") as index:
+        index.ingest([folder])
+        (folder / "d.jsonl").rename(folder / "lundi" / "d.jsonl")
+        report = index.ingest([folder], prune=True)
+        assert [(a.id, a.path) for a in index.articles()] == [("x2", str(folder / "lundi" / "d.jsonl"))]
+        assert (report.failed, report.duplicates) == (0, 1)
+
+
 # -- rebuilds, writers and interruptions ----------------------------------
 
 

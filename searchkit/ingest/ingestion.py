@@ -86,6 +86,13 @@ class Catalogue:
     def claim_id_base(self, source: SourceFile) -> str:
         return claim_id_base(self.paths_by_id_base, source)
 
+    def leaves(self, path: str, article_id: str) -> None:
+        """The article ``article_id`` is no longer the file at ``path``'s
+        (moved to another): a --prune of that file must not forget its text."""
+        record = self.files.get(path)
+        if record is not None:
+            record.ids.discard(article_id)
+
 
 def id_base_of(article_id: str, path: str) -> str | None:
     """The end of ``path`` an article id was made from (``name.txt`` for
@@ -286,7 +293,6 @@ class Ingestion:
             self.problem(Problem(article.path, f"article id {article.id!r} was already read from "
                                                f"{self.seen_ids[article.id]}; kept the first", article.line))
             return False
-        self.seen_ids[article.id] = where
         other_path = self.catalogue.paths_by_id.get(article.id)
         if other_path is not None and other_path != article.path:
             if os.path.exists(other_path):
@@ -294,6 +300,7 @@ class Ingestion:
                                                    f"{other_path}; not indexed", article.line))
                 return False
             self.writer.delete_by_term("id", article.id)  # the article moved to another file
+            self.catalogue.leaves(other_path, article.id)
         digest = text_hash(article.text)
         if self.catalogue.hashes_by_id.get(article.id, digest) != digest:
             self._forget(article.id)  # its text was edited
@@ -303,8 +310,11 @@ class Ingestion:
                 self.report.duplicates += 1
                 self.catalogue.held_elsewhere.setdefault(digest, set()).add(article.path)
                 return False
+        # Only an id indexed is taken: a duplicate's id leaves its text to the other file.
+        self.seen_ids[article.id] = where
         self.catalogue.ids_by_text[digest] = article.id
         self.catalogue.hashes_by_id[article.id] = digest
+        self.catalogue.paths_by_id[article.id] = article.path  # moved: a twin read later is its duplicate
         if other_path is not None:
             self.report.updated += 1
         else:
@@ -324,9 +334,7 @@ class Ingestion:
             return False
         self.writer.delete_by_term("id", twin)
         del self.catalogue.paths_by_id[twin]
-        record = self.catalogue.files.get(twin_path)
-        if record is not None:
-            record.ids.discard(twin)
+        self.catalogue.leaves(twin_path, twin)
         self.report.removed += 1
         return True
 

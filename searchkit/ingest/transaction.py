@@ -263,10 +263,12 @@ def rebuild(
                 report = writes.ingest(roots, on_progress=on_progress, on_problem=on_problem, follow_links=follow_links)
                 writes.compact()
                 groups = read_groups(work, new.ix.latest_generation(), required=False)
+                held = read_duplicates(work)
             finally:
                 new.close()
             generation = swap_in(path, work, INDEX_NAME, lambda generation: write_groups(path, generation, groups))
             clean_groups(path, generation)
+            write_duplicates(path, held)  # the old index's would name files of another life
         finally:
             shutil.rmtree(work, ignore_errors=True)
         write_info(path, whoosh_index.open_dir(path, indexname=INDEX_NAME), _now(), roots)

@@ -630,3 +630,17 @@ def test_the_files_beside_the_index_are_written_under_the_writer_lock(tmp_path, 
         index.optimize()
         assert len(index) == 1
     assert written_unlocked == []
+
+
+def test_an_id_read_first_as_a_duplicate_is_taken_by_the_next_text(tmp_path):
+    """The first x1 is a duplicate (its text indexed from b.txt): the second
+    x1, another text, is indexed rather than refused as "kept the first"."""
+    folder = tmp_path / "news"
+    (folder / "lundi").mkdir(parents=True)
+    (folder / "b.txt").write_text("La Seine déborde à Paris.", "utf-8")
+    (folder / "dump.jsonl").write_text(json.dumps({"id": "x1", "text": "La Seine déborde à Paris."}), "utf-8")
+    (folder / "lundi" / "dump.jsonl").write_text(json.dumps({"id": "x1", "text": "La Loire monte."}), "utf-8")
+    result = ingest(folder, index=tmp_path / "ix")
+    assert result.exit_code == 0, result.output
+    assert sorted(article.text for article in article_texts(tmp_path / "ix").values()) == \
+        ["La Loire monte.", "La Seine déborde à Paris."]
