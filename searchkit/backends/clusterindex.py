@@ -129,7 +129,7 @@ class ClusterIndex:
             raise self.backend.not_found()
         run = clusteringest.ClusterIngestion(self.backend, self.ranking.title_weight, on_problem, self.companion)
         with writing(self.backend, self.companion):
-            run.remove(targets)
+            clusteringest.remove(run, targets)
             run.save_duplicates()
         if run.report.removed:
             record_write(self.backend, self.companion)

@@ -59,8 +59,10 @@ def cluster_document(article: Article, signature: str, digest: str, title_weight
 
 @dataclass
 class _Batch:
-    """Articles waiting for a bulk request, and what each one is."""
+    """Articles waiting for a bulk request, and what each one is; the
+    articles of moved files to remove first, in one request."""
 
+    removals: list[str] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
     updates: set[str] = field(default_factory=set)
     paths: dict[str, str] = field(default_factory=dict)  # id -> file, to name a refused article
@@ -110,7 +112,7 @@ class ClusterIngestion:
         if prune:
             gone = [entry for path, entry in self.files.items() if is_under(path, roots) and path not in self.seen_paths
                     and not os.path.exists(path)]
-            self.report.removed += self._remove([article_id for entry in gone for article_id in entry.ids])
+            self.report.removed += self.remove_ids([article_id for entry in gone for article_id in entry.ids])
         self.restore()
 
     def file(self, source: Any) -> None:
@@ -139,7 +141,7 @@ class ClusterIngestion:
             elif self.article(item, signature, item.id in old_ids):
                 new_ids.add(item.id)
         if entry is not None and self.report.failed == failures:
-            self.report.removed += self._remove(old_ids - new_ids)
+            self.report.removed += self.remove_ids(old_ids - new_ids)
 
     def article(self, article: Article, signature: str, update: bool) -> bool:
         if not self._own_id(article):
@@ -148,7 +150,7 @@ class ClusterIngestion:
         if self.hashes_by_id.get(article.id, digest) != digest:
             self._forget(article.id)  # its text was edited
         holder = self.holders.get(digest)
-        if holder is not None and holder != article.id:
+        if holder is not None and holder != article.id and not self._moved(holder, article.path):
             self.report.duplicates += 1
             if article.path:
                 self.held_elsewhere.setdefault(digest, set()).add(article.path)
@@ -167,6 +169,27 @@ class ClusterIngestion:
             self.flush()
         return True
 
+    def _moved(self, twin: str, path: str | None) -> bool:
+        """Whether the article ``twin``, whose text the file at ``path`` holds,
+        came from a file that has gone: the file was moved or renamed, and its
+        article goes with it (as in the embedded index)."""
+        twin_path = self.paths_by_id.get(twin)
+        if twin_path is None or twin_path == path or twin_path in self.seen_paths or os.path.exists(twin_path):
+            return False
+        self.batch.removals.append(twin)
+        self.report.removed += 1
+        del self.paths_by_id[twin]
+        self.hashes_by_id.pop(twin, None)
+        self._leaves(twin_path, twin)
+        return True
+
+    def _leaves(self, path: str, article_id: str) -> None:
+        """The article ``article_id`` is no longer the file at ``path``'s: a
+        --prune of that file must not remove it."""
+        entry = self.files.get(path)
+        if entry is not None:
+            self.files[path] = FileEntry(entry.signature, tuple(i for i in entry.ids if i != article_id))
+
     def _own_id(self, article: Article) -> bool:
         """Whether the id of ``article`` is its own: not sent already in this
         run, nor held by another file that still exists (an article moved to
@@ -176,15 +199,20 @@ class ClusterIngestion:
                                                f"{self.seen_ids[article.id]}; kept the first", article.line))
             return False
         other_path = self.paths_by_id.get(article.id)
-        if article.path and other_path is not None and other_path != article.path and os.path.exists(other_path):
-            self.problem(Problem(article.path, f"article id {article.id!r} already belongs to "
-                                               f"{other_path}; not indexed", article.line))
-            return False
+        if article.path and other_path is not None and other_path != article.path:
+            if os.path.exists(other_path):
+                self.problem(Problem(article.path, f"article id {article.id!r} already belongs to "
+                                                   f"{other_path}; not indexed", article.line))
+                return False
+            # The article moved to another file: the old one goes, whether or not the new is sent.
+            self.batch.removals.append(article.id)
+            self._leaves(other_path, article.id)
         return True
 
     def flush(self) -> None:
         """Send the waiting articles; count those written, name those refused."""
         batch, self.batch = self.batch, _Batch()
+        self.backend.remove(batch.removals)  # before the articles: a moved one may keep its id
         if not batch.documents:
             return
         written = self.backend.write(batch.documents)
@@ -199,24 +227,8 @@ class ClusterIngestion:
         for article_id, reason in written.refused:
             self.problem(Problem(batch.paths.get(article_id, "?"), f"article {article_id} refused by the cluster: {reason}"))
 
-    def remove(self, targets: Iterable[str]) -> None:
-        """Articles by id, or all those of a file or folder."""
-        held = {article_id for entry in self.files.values() for article_id in entry.ids}
-        wanted: set[str] = set()
-        for target in targets:
-            if target in held:
-                wanted.add(target)
-                continue
-            where = os.path.abspath(target)
-            found = {article_id for path, entry in self.files.items() if is_under(path, [where])
-                     for article_id in entry.ids}
-            if not found:
-                self.problem(Problem(target, "no article with this id, and no article from this path"))
-            wanted |= found
-        self.report.removed += self._remove(sorted(wanted))
-        self.restore(leaving=targets)
-
-    def _remove(self, article_ids: Iterable[str]) -> int:
+    def remove_ids(self, article_ids: Iterable[str]) -> int:
+        """The articles ``article_ids`` removed, their texts to restore; how many were held."""
         article_ids = list(article_ids)
         for article_id in article_ids:
             self._forget(article_id)
@@ -245,6 +257,24 @@ class ClusterIngestion:
         held = {digest: paths for digest, paths in self.held_elsewhere.items() if digest in self.holders and paths}
         if self.companion is not None and held != self._held_before:
             write_duplicates(self.backend, self.companion, held)
+
+
+def remove(run: ClusterIngestion, targets: Iterable[str]) -> None:
+    """Articles by id, or all those of a file or folder, removed in ``run``."""
+    held = {article_id for entry in run.files.values() for article_id in entry.ids}
+    wanted: set[str] = set()
+    for target in targets:
+        if target in held:
+            wanted.add(target)
+            continue
+        where = os.path.abspath(target)
+        found = {article_id for path, entry in run.files.items() if is_under(path, [where])
+                 for article_id in entry.ids}
+        if not found:
+            run.problem(Problem(target, "no article with this id, and no article from this path"))
+        wanted |= found
+    run.report.removed += run.remove_ids(sorted(wanted))
+    run.restore(leaving=targets)
 
 
 def ingest(backend: OpenSearchBackend, companion: Companion, title_weight: int,
