@@ -318,12 +318,13 @@ class OpenSearchBackend(ClusterConnection):
             return [(hit["_id"], float(len(hits) - rank)) for rank, hit in enumerate(hits)]
         return [(hit["_id"], float(hit["_score"] or 0.0)) for hit in hits]
 
-    def stored(self, article_ids: Sequence[str]) -> list[dict[str, Any] | None]:
+    def stored(self, article_ids: Sequence[str], fields: Sequence[str] | None = None) -> list[dict[str, Any] | None]:
         if not article_ids:
             return []
         with self.answering(f"reading {len(article_ids)} articles of {self.name!r}"):
             answer = self.client.mget(index=self.name, body={"ids": list(article_ids)},
-                                      _source_excludes=[SIGNATURE_FIELD])
+                                      _source_includes=list(fields) if fields else None,
+                                      _source_excludes=None if fields else [SIGNATURE_FIELD])
         return [stored_fields(doc["_source"]) if doc.get("found") else None for doc in answer["docs"]]
 
     def stored_all(self, fields: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:

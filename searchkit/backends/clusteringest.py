@@ -20,7 +20,8 @@ from searchkit.backends.clusterrecord import read_duplicates, write_duplicates
 from searchkit.backends.companion import Companion
 from searchkit.ingest.finding import find_sources
 from searchkit.ingest.heldtexts import article_with_text, texts_to_restore
-from searchkit.ingest.ingestion import claim_id_base, id_base_of, is_under, stamp_of, text_hash
+from searchkit.articles.metatable import METADATA_COLUMNS
+from searchkit.ingest.ingestion import carries, claim_id_base, id_base_of, is_under, stamp_of, text_hash
 from searchkit.ingest.report import IngestReport
 from searchkit.storage.documents import cut_passages, document_of
 
@@ -68,6 +69,23 @@ class _Batch:
     paths: dict[str, str] = field(default_factory=dict)  # id -> file, to name a refused article
 
 
+def stored_metadata(backend: OpenSearchBackend, files: dict[str, FileEntry], sources: list[Any]
+                    ) -> dict[str, dict[str, Any]]:
+    """id -> the metadata the cluster holds for each article of a file that a
+    table row describes (one request): an edited row updates them."""
+    ids = [article_id for source in sources if source.metadata
+           for article_id in files.get(str(source.path), FileEntry("", ())).ids]
+    return {stored["id"]: stored for stored in backend.stored(ids, ("id", *METADATA_COLUMNS)) if stored}
+
+
+def _leaves(files: dict[str, FileEntry], path: str, article_id: str) -> None:
+    """The article ``article_id`` is no longer the file at ``path``'s (moved
+    to another): a --prune of that file must not remove it."""
+    entry = files.get(path)
+    if entry is not None:
+        files[path] = FileEntry(entry.signature, tuple(i for i in entry.ids if i != article_id))
+
+
 class ClusterIngestion:
     """One ingest (or removal) into the cluster index of ``backend``. Given
     its ``companion``, the paths that held each text as a duplicate are read
@@ -93,14 +111,16 @@ class ClusterIngestion:
         self.batch = _Batch()
         self.seen_paths: set[str] = set()
         self.seen_ids: dict[str, str] = {}  # id -> where it was read, in this run
+        self.tabled: dict[str, dict[str, Any]] = {}  # id -> the metadata stored, of a file a table describes
 
     def problem(self, problem: Problem) -> None:
-        self.report.problems.append(problem)
+        self.report.record(problem)
         if self.on_problem is not None:
             self.on_problem(problem)
 
     def run(self, roots: list[str], prune: bool, follow_links: bool, on_progress: ProgressCallback | None) -> None:
         sources = find_sources(roots, follow_links, self.report, self.problem)
+        self.tabled = stored_metadata(self.backend, self.files, sources)
         sizes = [_size(source.path) for source in sources]
         total, done = sum(sizes), 0
         for source, size in zip(sources, sizes):
@@ -121,16 +141,19 @@ class ClusterIngestion:
         source = replace(source, id_base=claim_id_base(self.paths_by_id_base, source))
         self.seen_paths.add(path)
         entry = self.files.get(path)
+        # A row of the metadata table edited since counts as a change of the file.
+        as_tabled = entry is None or all(carries(self.tabled[article_id], source.metadata)
+                                         for article_id in entry.ids if article_id in self.tabled)
         try:
             stamp = stamp_of(source.path.stat())
-            if entry is not None and entry.signature.partition("/")[0] == stamp:
+            if entry is not None and entry.signature.partition("/")[0] == stamp and as_tabled:
                 self.report.unchanged += len(entry.ids)
                 return
             digest = file_digest(source.path)
         except OSError as error:
             self.problem(Problem(display_path(path), f"cannot read: {error.strerror or error}"))
             return
-        if entry is not None and entry.signature.partition("/")[2] == digest:
+        if entry is not None and entry.signature.partition("/")[2] == digest and as_tabled:
             self.report.unchanged += len(entry.ids)
             return
         signature, failures, new_ids = f"{stamp}/{digest}", self.report.failed, set()
@@ -180,15 +203,8 @@ class ClusterIngestion:
         self.report.removed += 1
         del self.paths_by_id[twin]
         self.hashes_by_id.pop(twin, None)
-        self._leaves(twin_path, twin)
+        _leaves(self.files, twin_path, twin)
         return True
-
-    def _leaves(self, path: str, article_id: str) -> None:
-        """The article ``article_id`` is no longer the file at ``path``'s: a
-        --prune of that file must not remove it."""
-        entry = self.files.get(path)
-        if entry is not None:
-            self.files[path] = FileEntry(entry.signature, tuple(i for i in entry.ids if i != article_id))
 
     def _own_id(self, article: Article) -> bool:
         """Whether the id of ``article`` is its own: not sent already in this
@@ -206,7 +222,7 @@ class ClusterIngestion:
                 return False
             # The article moved to another file: the old one goes, whether or not the new is sent.
             self.batch.removals.append(article.id)
-            self._leaves(other_path, article.id)
+            _leaves(self.files, other_path, article.id)
         return True
 
     def flush(self) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from searchkit.articles.article import Article
 from searchkit.articles.metatable import Metadata
-from searchkit.articles.sources import Notice, Problem, SourceFile, display_path, file_digest, read_source
+from searchkit.articles.sources import Problem, SourceFile, display_path, file_digest, read_source
 from searchkit.ingest.finding import find_sources
 from searchkit.ingest.report import IngestReport
 from searchkit.storage.documents import Document
@@ -120,6 +120,13 @@ def claim_id_base(taken: dict[str, str], source: SourceFile) -> str:
     return base
 
 
+def carries(stored: dict[str, Any], metadata: Metadata) -> bool:
+    """Whether an article as stored carries the values its file's table row gives."""
+    # A large file's parts add "(2)" to the title of the first.
+    return all(stored.get(name) == value for name, value in metadata
+               if not (name == "title" and "#part" in stored.get("id", "")))
+
+
 def stamp_of(stat: os.stat_result) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
 
@@ -153,14 +160,8 @@ class _PreviousIndex:
         reader = self._old_reader()
         if ("path", path) not in reader:
             return True
-        for docnum in reader.postings("path", path).all_ids():
-            if not self.writer.is_deleted(docnum):
-                stored = reader.stored_fields(docnum)
-                # A large file's parts add "(2)" to the title of the first.
-                if any(stored.get(name) != value for name, value in metadata
-                       if not (name == "title" and "#part" in stored.get("id", ""))):
-                    return False
-        return True
+        return all(carries(reader.stored_fields(docnum), metadata)
+                   for docnum in reader.postings("path", path).all_ids() if not self.writer.is_deleted(docnum))
 
     def versions(self, path: str) -> dict[str, list[int]]:
         """The document numbers of each article the index holds from ``path``."""
@@ -211,10 +212,7 @@ class Ingestion:
         self.gone_texts: set[str] = set()  # the texts of the articles removed
 
     def problem(self, problem: Problem) -> None:
-        if isinstance(problem, Notice):
-            self.report.notices.append(problem)
-        else:
-            self.report.problems.append(problem)
+        self.report.record(problem)
         if self.on_problem is not None:
             self.on_problem(problem)
 

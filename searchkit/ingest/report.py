@@ -30,6 +30,13 @@ class IngestReport:
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
+    def record(self, problem: Problem) -> None:
+        """A problem, or a notice (what was read but not as given), kept apart."""
+        if isinstance(problem, Notice):
+            self.notices.append(problem)
+        else:
+            self.problems.append(problem)
+
     @property
     def articles(self) -> int:
         """Articles written by this ingest."""

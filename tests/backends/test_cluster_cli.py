@@ -132,3 +132,16 @@ def test_two_folders_files_of_the_same_name_are_two_articles(address, tmp_path):
     refused = run("ingest", dump.parent, "--index", address)
     assert refused.exit_code == 1 and "already belongs to" in refused.output, refused.output
     assert "Seine" in run("show", "crue.txt", "--index", address).stdout
+
+
+def test_an_edited_table_row_updates_its_article(address, tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "crue.txt").write_text("La Seine en crue\n\nLa Seine déborde à Paris depuis lundi.", "utf-8")
+    (news / "SOURCES.tsv").write_text("file\tdate\ncrue.txt\t2016-06-03\n", "utf-8")
+    assert run("ingest", news, "--index", address).exit_code == 0
+    (news / "SOURCES.tsv").write_text("file\tdate\ncrue.txt\t2016-06-04\n", "utf-8")
+    result = run("ingest", news, "--index", address)
+    assert "0 added, 1 updated, 0 unchanged" in result.output, result.output
+    shown = json.loads(run("show", "crue.txt", "--format", "json", "--index", address).stdout)
+    assert shown["date"] == "2016-06-04"

@@ -1,8 +1,8 @@
 """The same life given to an embedded index and to a cluster index: files
 written, edited, copied word for word, moved and deleted in two folders that
 share file names and ids; ingests with and without --prune, removals and
-rebuilds. After every step both hold the same articles, each from the same
-file under the same id."""
+rebuilds, dates given in a metadata table. After every step both hold the
+same articles, each from the same file under the same id, with the same date."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ WORDS = "port Quimper grève mairie budget tempête pêcheurs école gare Mossou
 FOLDERS = ("news", "news/lundi", "autre")  # news/a.txt and autre/a.txt: two articles
 NAMES = ("a.txt", "b.txt", "dump.jsonl")
 IDS = ("x1", "x2")  # ids given in dumps: two files may claim one
+TABLE = "SOURCES.tsv"
 
 
 class TwoIndexesLife(RuleBasedStateMachine):
@@ -65,7 +66,8 @@ class TwoIndexesLife(RuleBasedStateMachine):
         return text
 
     def _files(self) -> list[Path]:
-        return sorted(path for folder in FOLDERS for path in (self.place / folder).iterdir() if path.is_file())
+        return sorted(path for folder in FOLDERS for path in (self.place / folder).iterdir()
+                      if path.is_file() and path.name != TABLE)
 
     # -- the files ---------------------------------------------------------
 
@@ -78,6 +80,13 @@ class TwoIndexesLife(RuleBasedStateMachine):
             path.write_text("\n".join(lines) + "\n", "utf-8")
         else:
             path.write_text(self._text(again), "utf-8")
+
+    @precondition(lambda self: self._files())
+    @rule(which=st.integers(0, 20), day=st.integers(1, 28))
+    def date_a_file_in_its_table(self, which: int, day: int) -> None:
+        files = self._files()
+        path = files[which % len(files)]
+        (path.parent / TABLE).write_text(f"file\tdate\n{path.name}\t2016-06-{day:02d}\n", "utf-8")
 
     @precondition(lambda self: self._files())
     @rule(which=st.integers(0, 20), folder=st.sampled_from(FOLDERS))
@@ -102,6 +111,7 @@ class TwoIndexesLife(RuleBasedStateMachine):
         embedded = self.embedded.ingest(paths, prune=prune)
         clustered = self.clustered.ingest(paths, prune=prune)
         assert sorted(map(str, embedded.problems)) == sorted(map(str, clustered.problems))
+        assert sorted(map(str, embedded.notices)) == sorted(map(str, clustered.notices))
 
     @rule(what=st.sampled_from(["news/lundi", "autre", "a.txt", "x1", "x2"]))
     def remove(self, what: str) -> None:
@@ -120,8 +130,8 @@ class TwoIndexesLife(RuleBasedStateMachine):
     def both_hold_the_same_articles(self) -> None:
         if not hasattr(self, "place"):
             return
-        embedded = sorted((a.id, a.path, a.text) for a in self.embedded.articles())
-        clustered = sorted((a.id, a.path, a.text) for a in self.clustered.articles())
+        embedded = sorted((a.id, a.path, a.text, a.date) for a in self.embedded.articles())
+        clustered = sorted((a.id, a.path, a.text, a.date) for a in self.clustered.articles())
         assert clustered == embedded
 
 
