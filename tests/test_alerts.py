@@ -174,3 +174,19 @@ def test_the_library_and_the_notification_of_watch(tmp_path):
         assert [run.new for run in index.alerts.run()] == [[]]
         index.alerts.remove("port")
         assert index.alerts.list() == []
+
+
+def test_a_save_over_saved_searches_changed_since_they_were_read_is_refused(tmp_path):
+    """A run and an add at once (a `watch` and the user): the later save
+    would drop what the other wrote. It is refused in one line instead."""
+    import pytest
+
+    _, index_path = saved_search(tmp_path, random.Random(4))
+    with searchkit.Index(index_path) as one, searchkit.Index(index_path) as other:
+        running = one.alerts.store
+        saved = running.load()  # a run reads them, then matches articles
+        other.alerts.add("crue", "Seine")
+        with pytest.raises(searchkit.SearchkitError, match="changed while this command ran"):
+            running.save(saved)
+        assert [search.name for search in other.alerts.list()] == ["port", "crue"]
+        running.save(running.load())  # read again: saved

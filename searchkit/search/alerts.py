@@ -195,15 +195,21 @@ def saved_data(saved: dict[str, SavedSearch]) -> dict[str, Any]:
 
 
 class SavedSearchFile:
-    """The saved searches of an index in a folder: ``alerts.json`` in it."""
+    """The saved searches of an index in a folder: ``alerts.json`` in it.
+    A save over a file another command changed since this one loaded it
+    (a `watch` running them while the user adds one) is refused in one
+    line, as on a cluster, rather than losing what the other wrote."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / ALERTS_FILE
+        self._read: bytes | None = None  # the file as last loaded or saved; None: there was none
 
     def load(self) -> dict[str, SavedSearch]:
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            self._read = self.path.read_bytes()
+            data = json.loads(self._read.decode("utf-8"))
         except FileNotFoundError:
+            self._read = None
             return {}
         except (OSError, ValueError) as error:
             raise SearchkitError(f"the saved searches in {self.path} cannot be read ({error}): "
@@ -215,10 +221,27 @@ class SavedSearchFile:
                                  f"({error!r}): mend or delete the file") from None
 
     def save(self, saved: dict[str, SavedSearch]) -> None:
+        from whoosh.filedb.filestore import FileStorage
+
         try:
-            write_json(self.path, saved_data(saved))
+            lock = FileStorage(str(self.path.parent)).lock(f".{ALERTS_FILE}.lock")
+            lock.acquire(blocking=True)
+            try:
+                if self._current() != self._read:
+                    raise SearchkitError(f"the saved searches in {self.path} changed while this command ran "
+                                         "(another command wrote them): run the command again")
+                write_json(self.path, saved_data(saved))
+                self._read = self._current()
+            finally:
+                lock.release()
         except OSError as error:
             raise SearchkitError(f"cannot write {self.path}: {error.strerror or error}") from None
+
+    def _current(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
 
 
 class SessionReader:
