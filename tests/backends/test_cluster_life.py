@@ -81,6 +81,13 @@ class TwoIndexesLife(RuleBasedStateMachine):
         else:
             path.write_text(self._text(again), "utf-8")
 
+    @rule(folder=st.sampled_from(FOLDERS))
+    def break_a_dump(self, folder: str) -> None:
+        """A line that is not JSON: the file keeps what it gave until it reads whole."""
+        dump = self.place / folder / "dump.jsonl"
+        if dump.exists():
+            dump.write_text(dump.read_text("utf-8") + '{"id": "x3", "text": \n', "utf-8")
+
     @precondition(lambda self: self._files())
     @rule(which=st.integers(0, 20), day=st.integers(1, 28))
     def date_a_file_in_its_table(self, which: int, day: int) -> None:
