@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import struct
 import weakref
+from collections import Counter
 
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
@@ -154,14 +155,16 @@ def _read_words_starting(terms: W3TermsReader, prefix: str) -> list[str]:
 
 def suggestion(text: str, typed: list[tuple[str, str]], corrections: dict[str, str], hits: list[Hit]) -> str:
     """The query as the user would have typed it with the corrected words,
-    each as it is written in the articles found ("Mossoul", not "mossoul")."""
-    written: dict[str, str] = {}
+    each as most of the articles found write it ("Mossoul", not "mossoul";
+    "musulmans" even when the best one writes "Musulmans")."""
+    forms: dict[str, Counter[str]] = {}
     for hit in hits:
-        for start, end in hit.highlights:
-            surface = hit.text[start:end]
+        for surface in dict.fromkeys(hit.text[start:end] for start, end in hit.highlights):  # once a hit
             word = fold(surface)
             if word in corrections.values():
-                written.setdefault(word, surface)
+                forms.setdefault(word, Counter())[surface] += 1
+    # The most frequent form; of forms as frequent, the one the best hit writes first.
+    written = {word: counted.most_common(1)[0][0] for word, counted in forms.items()}
     for surface, word in typed:
         if word in corrections:
             corrected = corrections[word]

@@ -186,6 +186,14 @@ def test_words_within_finds_what_whooshs_automaton_finds(seeds_index):
                     assert set(words_within(leaf, typo, maxdist)) == expected, typo
 
 
+def test_a_suggestion_is_written_as_most_articles_found_write_it(tmp_path):
+    # The best-ranked article writes the party's name with a capital: the others in lower case.
+    articles = [{"id": "a", "text": "Les frères Musulmans au Caire : les frères Musulmans manifestent."},
+                *({"id": f"b{n}", "text": f"Les frères musulmans manifestent au Caire, jour {n}."} for n in range(3))]
+    result = search(ingested(tmp_path, articles), "frères musulmants")
+    assert result["suggestion"] == "frères musulmans"
+
+
 def test_suggestions_keep_the_first_letter_typed(index):
     # As Elasticsearch's term suggester: the first letter is taken as typed.
     assert search(index, "Nossoul")["suggestion"] is None
