@@ -4,6 +4,8 @@
     python bench/lifecycle.py --days 60       # shorter
     python bench/lifecycle.py --repro 500     # also: 500 one-article ingests (the merge crash)
     python bench/lifecycle.py --days 0 --model 200   # the test suite's state machine, longer
+    python bench/lifecycle.py --days 0 --twins 300 --cluster http://127.0.0.1:9200
+                                              # an embedded and a cluster index given one life
 
 Each day writes a JSON Lines file of 20 to 100 new articles of
 ../shared/data/orangesum-dev.jsonl.gz into one folder and ingests the folder
@@ -193,6 +195,26 @@ def model(examples: int, steps: int) -> None:
           f"every step, in {time.perf_counter() - started:.0f} s")
 
 
+def twins(cluster: str, examples: int, steps: int) -> None:
+    """tests/backends/test_cluster_life.py's state machine (an embedded and a
+    cluster index given the same life), with more runs of more steps."""
+    from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from tests.backends.test_cluster_life import TwoIndexesLife
+
+    class Twins(TwoIndexesLife):
+        pass
+
+    Twins.cluster = cluster.rstrip("/")
+    started = time.perf_counter()
+    run_state_machine_as_test(Twins, settings=settings(
+        max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
+        phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
+    print(f"twins: {examples} lives of up to {steps} steps each, the same articles in both after every step, "
+          f"in {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=365)
@@ -200,10 +222,18 @@ def main() -> None:
     parser.add_argument("--repro", type=int, default=0, help="steps of the one-article reproduction")
     parser.add_argument("--model", type=int, default=0, help="runs of the state machine of tests/test_lifecycle.py")
     parser.add_argument("--model-steps", type=int, default=60)
+    parser.add_argument("--twins", type=int, default=0,
+                        help="lives of tests/backends/test_cluster_life.py's state machine (needs --cluster)")
+    parser.add_argument("--twins-steps", type=int, default=40)
+    parser.add_argument("--cluster", help="http://HOST:PORT of an OpenSearch cluster (scripts/opensearch up)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="searchkit-year-") as place:
         if args.model:
             model(args.model, args.model_steps)
+        if args.twins:
+            if not args.cluster:
+                parser.error("--twins needs --cluster http://HOST:PORT")
+            twins(args.cluster, args.twins, args.twins_steps)
         if args.repro:
             repro(args.repro, Path(place))
         if args.days:

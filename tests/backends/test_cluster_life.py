@@ -143,10 +143,11 @@ class TwoIndexesLife(RuleBasedStateMachine):
 
 
 def test_a_cluster_index_lives_the_life_of_the_embedded_index(cluster):
+    # Longer: python bench/lifecycle.py --days 0 --twins 300 --cluster http://HOST:PORT
     class Life(TwoIndexesLife):
         pass
 
     Life.cluster = cluster
     run_state_machine_as_test(Life, settings=settings(
-        max_examples=12, stateful_step_count=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        max_examples=8, stateful_step_count=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
