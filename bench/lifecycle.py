@@ -180,39 +180,40 @@ def repro(steps: int, place: Path) -> None:
               f"{'OK' if index.check().ok else 'FAILED'}")
 
 
-def model(examples: int, steps: int) -> None:
-    """tests/test_lifecycle.py's state machine, with more runs of more steps."""
+def _run_longer(machine: type, examples: int, steps: int) -> float:
+    """A state machine of the test suite run ``examples`` times for up to
+    ``steps`` steps, from new draws only; the seconds it took."""
     from hypothesis import HealthCheck, Phase, settings
     from hypothesis.stateful import run_state_machine_as_test
 
-    from tests.test_lifecycle import IndexLife
-
     started = time.perf_counter()
-    run_state_machine_as_test(IndexLife, settings=settings(
+    run_state_machine_as_test(machine, settings=settings(
         max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
         phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
+    return time.perf_counter() - started
+
+
+def model(examples: int, steps: int) -> None:
+    """tests/test_lifecycle.py's state machine, with more runs of more steps."""
+    from tests.test_lifecycle import IndexLife
+
+    seconds = _run_longer(IndexLife, examples, steps)
     print(f"state machine: {examples} runs of up to {steps} steps each, every invariant held after "
-          f"every step, in {time.perf_counter() - started:.0f} s")
+          f"every step, in {seconds:.0f} s")
 
 
 def twins(cluster: str, examples: int, steps: int) -> None:
     """tests/backends/test_cluster_life.py's state machine (an embedded and a
     cluster index given the same life), with more runs of more steps."""
-    from hypothesis import HealthCheck, Phase, settings
-    from hypothesis.stateful import run_state_machine_as_test
-
     from tests.backends.test_cluster_life import TwoIndexesLife
 
     class Twins(TwoIndexesLife):
         pass
 
     Twins.cluster = cluster.rstrip("/")
-    started = time.perf_counter()
-    run_state_machine_as_test(Twins, settings=settings(
-        max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
-        phases=[Phase.generate], suppress_health_check=list(HealthCheck)))
+    seconds = _run_longer(Twins, examples, steps)
     print(f"twins: {examples} lives of up to {steps} steps each, the same articles in both after every step, "
-          f"in {time.perf_counter() - started:.0f} s")
+          f"in {seconds:.0f} s")
 
 
 def main() -> None:
